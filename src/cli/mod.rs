@@ -1,0 +1,57 @@
+//! The command line: clap definitions, argument checks, and one small function per subcommand.
+//!
+//! Exit codes: 0 success, 1 a run failed, 2 bad input (scenario, order file or arguments).
+
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// drillsim — run emergency-management exercises from a scenario file.
+///
+/// A scenario (RON) describes a county, its hazards, the plan under test, the reporting rules and
+/// the exercise's injects. `drillsim run` plays it headless and writes a journal of everything that
+/// happened; `drillsim validate` checks scenario files and lists every problem with its line.
+#[derive(Debug, Parser)]
+#[command(name = "drillsim", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario headless and write OUT/journal.jsonl and OUT/summary.json.
+    ///
+    /// Example: drillsim run scenarios/demo-county.ron --seed 7 --out out/demo
+    Run(run::RunArgs),
+    /// Check scenario files; every problem is listed with file:line:col. Exit code 2 if any.
+    ///
+    /// Example: drillsim validate scenarios/*.ron
+    Validate {
+        /// Scenario files (.ron).
+        #[arg(required = true, value_name = "SCENARIO")]
+        files: Vec<PathBuf>,
+        /// One line per problem (file:line:col: [rule] message) instead of snippets.
+        #[arg(long)]
+        short: bool,
+    },
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate { files, short } => validate::validate(&files, short),
+    }
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set.
+pub(crate) fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}

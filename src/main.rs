@@ -1,0 +1,7 @@
+//! The `drillsim` binary: a thin shell over the library (see `drillsim::cli`).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    drillsim::cli::main()
+}

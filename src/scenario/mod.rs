@@ -1,0 +1,125 @@
+//! Scenario format v1: the RON types, loading, and validation into a [`ValidScenario`].
+//!
+//! `load` reads a file, parses it (syntax and type errors with line:col), then checks it
+//! (unknown ids, capacities, time windows, reachability…) and returns every problem at once.
+
+pub mod diag;
+pub mod spans;
+pub mod time;
+pub mod types;
+mod validate;
+
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use ron::extensions::Extensions;
+use sha2::{Digest, Sha256};
+
+pub use diag::{Problem, Problems, SourceFile};
+pub use validate::CONTROL;
+pub use validate::kind_name;
+use time::TimeSpec;
+use types::{Agency, Scenario};
+
+/// A scenario that parsed and passed every check; what the engine and scoring take.
+#[derive(Debug, Clone)]
+pub struct ValidScenario {
+    pub source: SourceFile,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    pub scenario: Scenario,
+    pub start: NaiveDateTime,
+    pub step_secs: u64,
+    pub duration_secs: u64,
+}
+
+impl ValidScenario {
+    /// Number of steps to cover the duration (the last may end past it).
+    pub fn steps(&self) -> u64 {
+        self.duration_secs.div_ceil(self.step_secs)
+    }
+
+    /// Seconds after the start.
+    pub fn offset(&self, t: &TimeSpec) -> i64 {
+        t.offset_from(self.start)
+    }
+
+    /// The calendar time `secs` after the start.
+    pub fn datetime_at(&self, secs: u64) -> NaiveDateTime {
+        self.start + chrono::Duration::seconds(secs as i64)
+    }
+
+    pub fn agency(&self, id: &str) -> Option<&Agency> {
+        self.scenario.agencies.iter().find(|a| a.id == id)
+    }
+}
+
+/// The RON options every drillsim file is read with: `Some(..)` may be left out.
+pub fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{} problem(s) in {}", .0.problems.len(), .0.file.path.display())]
+    Invalid(Problems),
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<ValidScenario, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io { path: path.display().to_string(), source: e })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let file = SourceFile::new(path, String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let at = e.utf8_error().valid_up_to();
+            let (line, col) = file.line_col(at);
+            let problem = Problem {
+                rule: "syntax",
+                path: String::new(),
+                message: "the file is not valid UTF-8".into(),
+                help: Some("save it as UTF-8 (Chinese names are welcome, in UTF-8)".into()),
+                span: at..at + 1,
+                line,
+                col,
+            };
+            return Err(LoadError::Invalid(Problems { file, problems: vec![problem] }));
+        }
+    };
+    parse(SourceFile::new(path, text)).map_err(LoadError::Invalid)
+}
+
+/// Parses and validates scenario text.
+pub fn parse(file: SourceFile) -> Result<ValidScenario, Problems> {
+    let scenario: Scenario = match ron_options().from_str(&file.text) {
+        Ok(s) => s,
+        Err(e) => {
+            let problem = diag::from_ron_error(&file, &e);
+            return Err(Problems { file, problems: vec![problem] });
+        }
+    };
+    let spans = spans::SpanIndex::build(&file.text);
+    let mut c = diag::Collector::new(&file, &spans);
+    let start = validate::check(&scenario, &mut c);
+    let problems = c.into_sorted();
+    if !problems.is_empty() {
+        return Err(Problems { file, problems });
+    }
+    let start = start.expect("a valid scenario has a start");
+    let sha256 = hex(&Sha256::digest(file.text.as_bytes()));
+    Ok(ValidScenario {
+        sha256,
+        start,
+        step_secs: scenario.meta.step.secs(),
+        duration_secs: scenario.meta.duration.secs(),
+        scenario,
+        source: file,
+    })
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,193 @@
+//! Durations ("1h30m") and points in time ("+2h", "2010-06-21T18:30") as scenarios write them.
+
+use std::fmt;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// A non-negative duration, written as a sum of parts: "90s", "15m", "1h30m", "3d", "0s".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Dur(pub u64);
+
+impl Dur {
+    pub fn secs(self) -> u64 {
+        self.0
+    }
+
+    /// Parse "1h30m" style text. Units: d, h, m, s.
+    pub fn parse(text: &str) -> Result<Dur, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err("an empty duration; write e.g. \"30m\", \"1h30m\", \"2d\"".into());
+        }
+        let mut total: u64 = 0;
+        let mut num = String::new();
+        for ch in t.chars() {
+            if ch.is_ascii_digit() {
+                num.push(ch);
+            } else {
+                let unit = match ch {
+                    'd' => 86_400,
+                    'h' => 3_600,
+                    'm' => 60,
+                    's' => 1,
+                    '-' => return Err(format!("\"{t}\" is negative; durations are zero or more")),
+                    _ => {
+                        return Err(format!(
+                            "\"{t}\" is not a duration: unit '{ch}' unknown; use d, h, m, s as in \"1h30m\""
+                        ));
+                    }
+                };
+                if num.is_empty() {
+                    return Err(format!("\"{t}\" is not a duration: a number must come before '{ch}'"));
+                }
+                let n: u64 = num.parse().map_err(|_| format!("\"{t}\": number too large"))?;
+                total = n
+                    .checked_mul(unit)
+                    .and_then(|v| total.checked_add(v))
+                    .ok_or_else(|| format!("\"{t}\": duration too large"))?;
+                num.clear();
+            }
+        }
+        if !num.is_empty() {
+            return Err(format!("\"{t}\" is not a duration: the number {num} has no unit (d, h, m or s)"));
+        }
+        Ok(Dur(total))
+    }
+}
+
+impl fmt::Display for Dur {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_secs(self.0 as i64, f)
+    }
+}
+
+fn fmt_secs(secs: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut s = secs.unsigned_abs();
+    if secs < 0 {
+        write!(f, "-")?;
+    }
+    if s == 0 {
+        return write!(f, "0s");
+    }
+    for (unit, name) in [(86_400, 'd'), (3_600, 'h'), (60, 'm'), (1, 's')] {
+        if s >= unit {
+            write!(f, "{}{}", s / unit, name)?;
+            s %= unit;
+        }
+    }
+    Ok(())
+}
+
+/// Formats seconds as "1h30m" (used in messages and journals).
+pub fn human_secs(secs: i64) -> String {
+    struct H(i64);
+    impl fmt::Display for H {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt_secs(self.0, f)
+        }
+    }
+    H(secs).to_string()
+}
+
+impl Serialize for Dur {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Dur::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+/// A point in scenario time: relative to the start ("+2h30m") or a calendar time
+/// ("2010-06-21T18:30" or with seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSpec {
+    Offset(u64),
+    Calendar(NaiveDateTime),
+}
+
+/// Parses an ISO 8601 local date-time with or without seconds.
+pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
+    let t = text.trim();
+    NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
+        .map_err(|_| format!("\"{t}\" is not a date-time; write e.g. \"2010-06-21T18:30\""))
+}
+
+impl TimeSpec {
+    pub fn parse(text: &str) -> Result<TimeSpec, String> {
+        let t = text.trim();
+        if let Some(rest) = t.strip_prefix('+') {
+            return Dur::parse(rest).map(|d| TimeSpec::Offset(d.0));
+        }
+        parse_datetime(t).map(TimeSpec::Calendar).map_err(|_| {
+            format!("\"{t}\" is not a time; write an offset from the start (\"+2h30m\") or a date-time (\"2010-06-21T18:30\")")
+        })
+    }
+
+    /// Seconds after `start` (negative if before it).
+    pub fn offset_from(&self, start: NaiveDateTime) -> i64 {
+        match self {
+            TimeSpec::Offset(s) => *s as i64,
+            TimeSpec::Calendar(dt) => (*dt - start).num_seconds(),
+        }
+    }
+}
+
+impl fmt::Display for TimeSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeSpec::Offset(s) => {
+                write!(f, "+")?;
+                fmt_secs(*s as i64, f)
+            }
+            TimeSpec::Calendar(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M:%S")),
+        }
+    }
+}
+
+impl Serialize for TimeSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        TimeSpec::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print() {
+        assert_eq!(Dur::parse("1h30m").unwrap(), Dur(5400));
+        assert_eq!(Dur::parse("2d").unwrap(), Dur(172_800));
+        assert_eq!(Dur::parse("0s").unwrap(), Dur(0));
+        assert_eq!(Dur(5400).to_string(), "1h30m");
+        assert_eq!(Dur(90).to_string(), "1m30s");
+        assert!(Dur::parse("10").unwrap_err().contains("no unit"));
+        assert!(Dur::parse("3w").unwrap_err().contains("unit 'w'"));
+        assert!(Dur::parse("-5m").unwrap_err().contains("negative"));
+    }
+
+    #[test]
+    fn times_parse_relative_and_calendar() {
+        let start = parse_datetime("2010-06-21T12:00").unwrap();
+        assert_eq!(TimeSpec::parse("+6h30m").unwrap().offset_from(start), 23_400);
+        assert_eq!(TimeSpec::parse("2010-06-21T18:30").unwrap().offset_from(start), 23_400);
+        assert_eq!(TimeSpec::parse("2010-06-21T11:00:00").unwrap().offset_from(start), -3600);
+        assert!(TimeSpec::parse("tomorrow").is_err());
+    }
+}

@@ -1,0 +1,630 @@
+//! The serde types of scenario format v1 (RON): exactly what a scenario file says, nothing derived.
+//!
+//! Every field is documented for users in `scenarios/README.md`; keep the two in step. These types
+//! are never ECS components: `sim::build` converts a validated scenario into entities in one place.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::time::{Dur, TimeSpec};
+
+/// The format version this build reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version; must be 1.
+    pub format: u32,
+    pub meta: Meta,
+    pub map: Map,
+    pub agencies: Vec<Agency>,
+    #[serde(default)]
+    pub resources: Resources,
+    #[serde(default)]
+    pub hazards: Vec<Hazard>,
+    #[serde(default)]
+    pub injects: Vec<Inject>,
+    #[serde(default)]
+    pub plan: Plan,
+    #[serde(default)]
+    pub reporting: Reporting,
+    #[serde(default)]
+    pub scoring: ScoringWeights,
+}
+
+/// Name, calendar window, step and seed.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The scenario's real calendar time at t = 0, ISO 8601 local time: "2010-06-21T12:00:00".
+    pub start: String,
+    /// Fixed simulation step, e.g. "1m".
+    pub step: Dur,
+    /// Simulated span, e.g. "72h".
+    pub duration: Dur,
+    /// Seed used when the command line gives none.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// The county: places, roads, flood zones and rivers.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Map {
+    pub nodes: Vec<Node>,
+    #[serde(default)]
+    pub roads: Vec<Road>,
+    #[serde(default)]
+    pub flood_zones: Vec<FloodZone>,
+    #[serde(default)]
+    pub rivers: Vec<River>,
+    #[serde(default)]
+    pub intakes: Vec<Intake>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    Village,
+    Town,
+    Township,
+    Junction,
+    Shelter,
+    Depot,
+    Hospital,
+    WaterIntake,
+    CommandPost,
+    LeveePoint,
+    RailSite,
+    Bridge,
+    Site,
+}
+
+/// A place on the map; roads join them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    pub id: String,
+    /// Display name (Chinese or English); the id is used when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub kind: NodeKind,
+    /// Position in km, x east and y north, from any origin.
+    pub pos: (f64, f64),
+    /// Residents (people), for villages and towns.
+    #[serde(default)]
+    pub population: u32,
+    /// Ground elevation in metres, if it matters (flooding).
+    #[serde(default)]
+    pub elevation_m: Option<f64>,
+}
+
+/// A road between two nodes; two-way unless `one_way`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Road {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub length_km: f64,
+    /// Free-flow speed in km/h.
+    pub speed_kmh: f64,
+    #[serde(default = "one")]
+    pub lanes: u32,
+    /// Vehicles per hour per direction; default 1,800 per lane (HCM saturation flow, rounded).
+    #[serde(default)]
+    pub capacity_vph: Option<f64>,
+    #[serde(default)]
+    pub one_way: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A storage cell for flood water: a polder, a low-lying township.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FloodZone {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Nodes inside the zone (their people are exposed when it floods).
+    pub nodes: Vec<String>,
+    /// Lowest ground elevation in metres.
+    pub ground_elevation_m: f64,
+    /// Plan area in km².
+    pub area_km2: f64,
+    /// Where water spills to a neighbouring zone, and over what sill elevation.
+    #[serde(default)]
+    pub spills_to: Vec<Spill>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spill {
+    pub zone: String,
+    pub sill_elevation_m: f64,
+    /// Width of the connection in metres.
+    pub width_m: f64,
+}
+
+/// A river as a chain of reaches, with its levees.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct River {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub reaches: Vec<Reach>,
+    #[serde(default)]
+    pub levees: Vec<Levee>,
+}
+
+/// A stretch of river with uniform hydraulics (for 1-D advection–dispersion).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reach {
+    pub id: String,
+    pub length_km: f64,
+    /// Mean flow velocity U in m/s.
+    pub velocity_ms: f64,
+    /// Wetted cross-section A in m².
+    pub cross_section_m2: f64,
+    /// Longitudinal dispersion coefficient K in m²/s.
+    pub dispersion_m2s: f64,
+    /// The reach the water flows into next, if any.
+    #[serde(default)]
+    pub downstream: Option<String>,
+}
+
+/// A levee along a reach, protecting a flood zone.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Levee {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub reach: String,
+    /// The map node where the levee can be reached by road (kind `levee_point`).
+    pub node: String,
+    pub crest_elevation_m: f64,
+    /// The flood zone behind the levee.
+    pub protects: String,
+}
+
+/// A drinking-water intake on a river reach.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intake {
+    /// The map node of the intake (kind `water_intake`).
+    pub node: String,
+    pub reach: String,
+    /// Distance from the upstream end of the reach, km.
+    pub at_km: f64,
+    /// People supplied from this intake.
+    pub serves: u32,
+    /// The agency that may close it (usually the water utility).
+    pub operator: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyRole {
+    /// The county emergency office (应急办): runs the response, the one information outlet.
+    EmergencyOffice,
+    /// A county department or force (水利, 公安, 消防, 卫生…).
+    Agency,
+    /// A township government (乡镇).
+    Township,
+    /// A higher level (city or province); receives reports; played by the facilitator.
+    Higher,
+    /// A neighbouring county; played by the facilitator.
+    Neighbour,
+    /// A utility or company (water works, power, railway).
+    Operator,
+}
+
+/// A seat in the exercise.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub role: AgencyRole,
+}
+
+/// What teams can do (the task an order names must be one of these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    Rescue,
+    BoatEvacuation,
+    Extrication,
+    Triage,
+    MedicalTransport,
+    BreachClosure,
+    TrafficControl,
+    WaterSampling,
+    IntakeClosure,
+    SupplyDelivery,
+    Firefighting,
+    Hazmat,
+    SiteClearance,
+    Security,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    #[serde(default)]
+    pub teams: Vec<Team>,
+    #[serde(default)]
+    pub depots: Vec<Depot>,
+    #[serde(default)]
+    pub shelters: Vec<Shelter>,
+    #[serde(default)]
+    pub hospitals: Vec<Hospital>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The owning agency: only it may give this team orders.
+    pub agency: String,
+    /// Free label for people: "fire brigade", "ambulance", "militia".
+    pub kind: String,
+    pub home: String,
+    pub capabilities: Vec<Capability>,
+    /// People in the team.
+    pub size: u32,
+    /// Road speed as a share of the free speed (1.0 = free speed).
+    #[serde(default = "unit_f64")]
+    pub speed_factor: f64,
+}
+
+fn unit_f64() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Depot {
+    pub node: String,
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// Stock by item name ("sandbags", "tents", "water_t", …).
+    pub stock: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shelter {
+    pub node: String,
+    /// People it can take.
+    pub capacity: u32,
+    /// Open at the start of the scenario.
+    #[serde(default)]
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hospital {
+    pub node: String,
+    pub beds: u32,
+    #[serde(default)]
+    pub surgical_per_hour: Option<f64>,
+}
+
+/// The grade of an incident (State Council Decree 493, art. 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    /// 一般
+    Ordinary,
+    /// 较大
+    Larger,
+    /// 重大
+    Serious,
+    /// 特别重大
+    ExtremelySerious,
+}
+
+/// A river stage hydrograph point.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StagePoint {
+    pub at: TimeSpec,
+    pub stage_m: f64,
+}
+
+/// START triage shares (sum to 1).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageShares {
+    pub green: f64,
+    pub yellow: f64,
+    pub red: f64,
+    pub black: f64,
+}
+
+/// The hazards of the scenario. The dynamics are the hazard models' business; this is their input.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub enum Hazard {
+    LeveeBreach {
+        id: String,
+        levee: String,
+        /// When the levee breaches; with `None` it breaches when the stage first passes the crest.
+        #[serde(default)]
+        at: Option<TimeSpec>,
+        /// Initial breach width, m.
+        initial_width_m: f64,
+        /// Breach bottom elevation, m.
+        bottom_elevation_m: f64,
+        /// River stage at the levee over time, m (linear between points).
+        stage: Vec<StagePoint>,
+    },
+    Derailment {
+        id: String,
+        node: String,
+        at: TimeSpec,
+        /// Casualties in all (dead and injured).
+        casualties: u32,
+        triage: TriageShares,
+        /// Roads (by id) blocked until the site is cleared.
+        #[serde(default)]
+        blocks_roads: Vec<String>,
+    },
+    ChemicalSpill {
+        id: String,
+        substance: String,
+        /// Where it happened on land (a road node), for responders.
+        node: String,
+        at: TimeSpec,
+        reach: String,
+        at_km: f64,
+        /// Mass reaching the river, kg.
+        mass_kg: f64,
+        /// Release duration ("0s" for an instant release).
+        release: Dur,
+        /// Concentration of concern at intakes, mg/L.
+        threshold_mg_l: f64,
+        /// First-order decay rate, per hour.
+        #[serde(default)]
+        decay_per_h: f64,
+    },
+}
+
+impl Hazard {
+    pub fn id(&self) -> &str {
+        match self {
+            Hazard::LeveeBreach { id, .. }
+            | Hazard::Derailment { id, .. }
+            | Hazard::ChemicalSpill { id, .. } => id,
+        }
+    }
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Hazard::LeveeBreach { .. } => "levee_breach",
+            Hazard::Derailment { .. } => "derailment",
+            Hazard::ChemicalSpill { .. } => "chemical_spill",
+        }
+    }
+}
+
+/// Observable conditions, for plan triggers and conditional injects.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub enum Condition {
+    /// At a fixed time.
+    At(TimeSpec),
+    /// When a hazard begins (plus an optional delay: the time it takes the news to arrive).
+    HazardOnset { hazard: String, #[serde(default)] after: Option<Dur> },
+    /// When an inject has been delivered.
+    InjectDelivered(String),
+    /// When the response level is at least this one.
+    LevelAtLeast(Level),
+    /// River stage at a levee at or above this, m.
+    StageAtLeast { levee: String, stage_m: f64 },
+    /// Known casualties (dead and injured) at least n.
+    CasualtiesAtLeast(u32),
+    /// Water depth in a flood zone at least this, m.
+    DepthAtLeast { zone: String, depth_m: f64 },
+    /// A report of this kind has not been sent by this time after the rule's start.
+    ReportMissing { rule: String },
+}
+
+/// A response level: IV lowest, I highest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum Level {
+    IV,
+    III,
+    II,
+    I,
+}
+
+impl Level {
+    pub fn roman(self) -> &'static str {
+        match self {
+            Level::IV => "IV",
+            Level::III => "III",
+            Level::II => "II",
+            Level::I => "I",
+        }
+    }
+}
+
+/// What an agency does; what plan actions and expected actions name, and what orders carry out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    RaiseLevel,
+    DispatchTeam,
+    Evacuate,
+    OpenShelter,
+    DeliverSupplies,
+    CloseRoad,
+    CloseIntake,
+    SetUpCommandPost,
+    SetUpWorkingGroup,
+    RequestSupport,
+    SendReport,
+    WarnPublic,
+    Acknowledge,
+    Log,
+}
+
+/// An inject of the master events list.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inject {
+    pub id: String,
+    /// When it fires: `At("+2h")` or any other condition, first time it holds.
+    pub when: Condition,
+    /// Who it comes from (an agency id, or "control" for the exercise control cell).
+    pub from: String,
+    pub to: Vec<String>,
+    pub text: String,
+    #[serde(default)]
+    pub text_en: Option<String>,
+    #[serde(default)]
+    pub expected: Vec<ExpectedAction>,
+}
+
+/// An action an inject expects of an agency within a window after delivery.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedAction {
+    pub agency: String,
+    pub action: ActionKind,
+    pub within: Dur,
+}
+
+/// The emergency plan under test.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub levels: Vec<PlanLevel>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanLevel {
+    pub level: Level,
+    /// Any one of these starts the level.
+    pub triggers: Vec<Condition>,
+    pub actions: Vec<PlanAction>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanAction {
+    pub id: String,
+    pub owner: String,
+    pub action: ActionKind,
+    /// What it applies to (a node, team, zone, shelter, intake…), if anything.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Time limit after the level's trigger.
+    pub deadline: Dur,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// Phone report "at zero time".
+    Phone,
+    /// Written report.
+    Written,
+    /// Important urgent information.
+    Urgent,
+    /// Follow-up on development, response, causes.
+    FollowUp,
+    /// Feedback on a leader's instruction.
+    Feedback,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineFrom {
+    /// From the incident's onset.
+    Incident,
+    /// From when the reporting agency was notified (its first inject about it).
+    Notification,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Figure {
+    Dead,
+    Injured,
+    Missing,
+    Affected,
+    Evacuated,
+    ActionsTaken,
+}
+
+/// Reporting rules and the one information outlet.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reporting {
+    /// The agency through which all upward reports go (the emergency office).
+    #[serde(default)]
+    pub outlet: Option<String>,
+    /// Relative tolerance before a figure counts as false (over) or concealed (under); default 0.1.
+    #[serde(default)]
+    pub tolerance: Option<f64>,
+    #[serde(default)]
+    pub rules: Vec<ReportingRule>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingRule {
+    pub id: String,
+    pub kind: ReportKind,
+    /// The rule applies to incidents of at least this grade (default: all).
+    #[serde(default)]
+    pub min_grade: Option<Grade>,
+    pub from: DeadlineFrom,
+    pub deadline: Dur,
+    /// Who must report.
+    pub by: String,
+    pub to: String,
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+    #[serde(default)]
+    pub basis: String,
+}
+
+/// How the overall score weighs its parts (need not sum to 1; they are normalised).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringWeights {
+    pub plan: f64,
+    pub reporting: f64,
+    pub coordination: f64,
+    pub outcomes: f64,
+}
+
+impl Default for ScoringWeights {
+    fn default() -> Self {
+        Self { plan: 0.35, reporting: 0.25, coordination: 0.2, outcomes: 0.2 }
+    }
+}

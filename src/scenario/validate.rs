@@ -1,0 +1,532 @@
+//! Semantic checks of a parsed scenario: every problem found, each at its place in the file.
+//!
+//! Rules (the `rule` name each problem carries): `format`, `duplicate-id`, `unknown-id`,
+//! `not-positive`, `time-window`, `unreachable-shelter`, `kind-mismatch`, `shares`, `order`,
+//! `cycle`, `range`. Each has a failing fixture in `tests/fixtures/invalid/`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDateTime;
+
+use super::diag::Collector;
+use super::time::{TimeSpec, parse_datetime};
+use super::types::*;
+use crate::map::RoadNetwork;
+
+/// The id a sender or recipient may use for the exercise control cell.
+pub const CONTROL: &str = "control";
+
+struct Ids<'s> {
+    nodes: BTreeMap<&'s str, &'s Node>,
+    agencies: BTreeMap<&'s str, &'s Agency>,
+    teams: BTreeSet<&'s str>,
+    hazards: BTreeSet<&'s str>,
+    injects: BTreeSet<&'s str>,
+    reaches: BTreeMap<&'s str, &'s Reach>,
+    levees: BTreeSet<&'s str>,
+    zones: BTreeSet<&'s str>,
+    roads: BTreeSet<&'s str>,
+    rules: BTreeSet<&'s str>,
+}
+
+/// Registers ids of one kind, reporting duplicates.
+fn register<'s, T>(
+    c: &mut Collector,
+    what: &str,
+    items: impl IntoIterator<Item = (String, &'s str, T)>,
+) -> BTreeMap<&'s str, T> {
+    let mut seen: BTreeMap<&'s str, (String, T)> = BTreeMap::new();
+    for (path, id, v) in items {
+        if let Some((first, _)) = seen.get(id) {
+            let first = first.clone();
+            let (l, col) = c.file.line_col(c.spans.find(&first).map_or(0, |s| s.start));
+            c.at("duplicate-id", path, format!("duplicate {what} id \"{id}\""))
+                .help(format!("the first \"{id}\" is at line {l}, column {col}; ids must be unique"));
+        } else if id.trim().is_empty() {
+            c.at("not-positive", path, format!("empty {what} id"));
+        } else {
+            seen.insert(id, (path, v));
+        }
+    }
+    seen.into_iter().map(|(k, (_, v))| (k, v)).collect()
+}
+
+fn positive(c: &mut Collector, path: String, what: &str, v: f64) {
+    if !(v > 0.0) || !v.is_finite() {
+        c.at("not-positive", path, format!("{what} must be greater than zero, found {v}"));
+    }
+}
+
+fn non_negative(c: &mut Collector, path: String, what: &str, v: f64) {
+    if !(v >= 0.0) || !v.is_finite() {
+        c.at("not-positive", path, format!("{what} must be zero or more, found {v}"));
+    }
+}
+
+fn known<T>(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeMap<&str, T>) -> bool {
+    if set.contains_key(id) {
+        return true;
+    }
+    unknown(c, path, what, id, set.keys().copied());
+    false
+}
+
+fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeSet<&str>) -> bool {
+    if set.contains(id) {
+        return true;
+    }
+    unknown(c, path, what, id, set.iter().copied());
+    false
+}
+
+fn unknown<'a>(c: &mut Collector, path: String, what: &str, id: &str, candidates: impl Iterator<Item = &'a str>) {
+    let candidates: Vec<&str> = candidates.collect();
+    let near = closest(id, &candidates);
+    let p = c.at("unknown-id", path, format!("unknown {what} \"{id}\""));
+    match near {
+        Some(n) => p.help(format!("did you mean \"{n}\"?")),
+        None if candidates.is_empty() => p.help(format!("the scenario defines no {what}")),
+        None => {
+            let shown: Vec<&str> = candidates.iter().take(8).copied().collect();
+            let more = if candidates.len() > 8 { ", …" } else { "" };
+            p.help(format!("known {what} ids: {}{more}", shown.join(", ")))
+        }
+    };
+}
+
+/// The candidate within edit distance 2 (or a third of the length), if any.
+fn closest<'a>(id: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (id.chars().count() / 3).clamp(1, 3);
+    candidates
+        .iter()
+        .map(|c| (levenshtein(id, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The checks. `start` is None when `meta.start` itself is broken.
+pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
+    if s.format != FORMAT_VERSION {
+        c.at("format", "format", format!("format version {} is not supported", s.format))
+            .help(format!("this drillsim reads format {FORMAT_VERSION}"));
+    }
+    // ---- meta
+    let start = match parse_datetime(&s.meta.start) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            c.at("range", "meta.start", e);
+            None
+        }
+    };
+    if s.meta.step.secs() == 0 {
+        c.at("not-positive", "meta.step", "the step must be longer than zero").help("e.g. step: \"1m\"");
+    }
+    if s.meta.duration.secs() == 0 {
+        c.at("not-positive", "meta.duration", "the duration must be longer than zero");
+    } else if s.meta.step.secs() > s.meta.duration.secs() {
+        c.at("range", "meta.step", format!("the step ({}) is longer than the duration ({})", s.meta.step, s.meta.duration));
+    }
+    if s.meta.name.trim().is_empty() {
+        c.at("not-positive", "meta.name", "the scenario needs a name");
+    }
+    let duration = s.meta.duration.secs() as i64;
+
+    // ---- ids
+    let ids = Ids {
+        nodes: register(c, "node", s.map.nodes.iter().enumerate().map(|(i, n)| (format!("map.nodes[{i}].id"), n.id.as_str(), n))),
+        agencies: register(c, "agency", s.agencies.iter().enumerate().map(|(i, a)| (format!("agencies[{i}].id"), a.id.as_str(), a))),
+        teams: register(c, "team", s.resources.teams.iter().enumerate().map(|(i, t)| (format!("resources.teams[{i}].id"), t.id.as_str(), ()))).into_keys().collect(),
+        hazards: register(c, "hazard", s.hazards.iter().enumerate().map(|(i, h)| (format!("hazards[{i}].id"), h.id(), ()))).into_keys().collect(),
+        injects: register(c, "inject", s.injects.iter().enumerate().map(|(i, j)| (format!("injects[{i}].id"), j.id.as_str(), ()))).into_keys().collect(),
+        reaches: register(
+            c,
+            "reach",
+            s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
+                r.reaches.iter().enumerate().map(move |(i, x)| (format!("map.rivers[{ri}].reaches[{i}].id"), x.id.as_str(), x))
+            }),
+        ),
+        levees: register(
+            c,
+            "levee",
+            s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
+                r.levees.iter().enumerate().map(move |(i, x)| (format!("map.rivers[{ri}].levees[{i}].id"), x.id.as_str(), ()))
+            }),
+        )
+        .into_keys()
+        .collect(),
+        zones: register(c, "flood zone", s.map.flood_zones.iter().enumerate().map(|(i, z)| (format!("map.flood_zones[{i}].id"), z.id.as_str(), ()))).into_keys().collect(),
+        roads: register(
+            c,
+            "road",
+            s.map.roads.iter().enumerate().filter_map(|(i, r)| r.id.as_deref().map(|id| (format!("map.roads[{i}].id"), id, ()))),
+        )
+        .into_keys()
+        .collect(),
+        rules: register(c, "reporting rule", s.reporting.rules.iter().enumerate().map(|(i, r)| (format!("reporting.rules[{i}].id"), r.id.as_str(), ()))).into_keys().collect(),
+    };
+    register(c, "river", s.map.rivers.iter().enumerate().map(|(i, r)| (format!("map.rivers[{i}].id"), r.id.as_str(), ())));
+    register(
+        c,
+        "plan action",
+        s.plan.levels.iter().enumerate().flat_map(|(li, l)| {
+            l.actions.iter().enumerate().map(move |(i, a)| (format!("plan.levels[{li}].actions[{i}].id"), a.id.as_str(), ()))
+        }),
+    );
+
+    let time_ok = |c: &mut Collector, path: String, t: &TimeSpec| {
+        if let Some(start) = start {
+            let off = t.offset_from(start);
+            if off < 0 || off > duration {
+                let end = start + chrono::Duration::seconds(duration);
+                c.at("time-window", path, format!("{t} is outside the scenario window"))
+                    .help(format!("the scenario runs from {} to {}", start.format("%Y-%m-%d %H:%M"), end.format("%Y-%m-%d %H:%M")));
+            }
+        }
+    };
+
+    // ---- map
+    for (i, n) in s.map.nodes.iter().enumerate() {
+        if !n.pos.0.is_finite() || !n.pos.1.is_finite() {
+            c.at("range", format!("map.nodes[{i}].pos"), "the position must be two finite numbers (km)");
+        }
+    }
+    for (i, r) in s.map.roads.iter().enumerate() {
+        let p = format!("map.roads[{i}]");
+        known(c, format!("{p}.from"), "node", &r.from, &ids.nodes);
+        known(c, format!("{p}.to"), "node", &r.to, &ids.nodes);
+        if r.from == r.to {
+            c.at("range", format!("{p}.to"), format!("the road starts and ends at \"{}\"", r.from));
+        }
+        positive(c, format!("{p}.length_km"), "road length", r.length_km);
+        positive(c, format!("{p}.speed_kmh"), "road speed", r.speed_kmh);
+        positive(c, format!("{p}.lanes"), "lanes", r.lanes as f64);
+        if let Some(cap) = r.capacity_vph {
+            positive(c, format!("{p}.capacity_vph"), "road capacity", cap);
+        }
+    }
+    for (i, z) in s.map.flood_zones.iter().enumerate() {
+        let p = format!("map.flood_zones[{i}]");
+        for (j, n) in z.nodes.iter().enumerate() {
+            known(c, format!("{p}.nodes[{j}]"), "node", n, &ids.nodes);
+        }
+        positive(c, format!("{p}.area_km2"), "zone area", z.area_km2);
+        for (j, sp) in z.spills_to.iter().enumerate() {
+            known_set(c, format!("{p}.spills_to[{j}].zone"), "flood zone", &sp.zone, &ids.zones);
+            positive(c, format!("{p}.spills_to[{j}].width_m"), "spill width", sp.width_m);
+        }
+    }
+    for (ri, r) in s.map.rivers.iter().enumerate() {
+        for (i, x) in r.reaches.iter().enumerate() {
+            let p = format!("map.rivers[{ri}].reaches[{i}]");
+            positive(c, format!("{p}.length_km"), "reach length", x.length_km);
+            positive(c, format!("{p}.velocity_ms"), "velocity", x.velocity_ms);
+            positive(c, format!("{p}.cross_section_m2"), "cross-section", x.cross_section_m2);
+            non_negative(c, format!("{p}.dispersion_m2s"), "dispersion", x.dispersion_m2s);
+            if let Some(d) = &x.downstream {
+                known(c, format!("{p}.downstream"), "reach", d, &ids.reaches);
+            }
+        }
+        for (i, l) in r.levees.iter().enumerate() {
+            let p = format!("map.rivers[{ri}].levees[{i}]");
+            known(c, format!("{p}.reach"), "reach", &l.reach, &ids.reaches);
+            if known(c, format!("{p}.node"), "node", &l.node, &ids.nodes) {
+                kind_is(c, format!("{p}.node"), &ids, &l.node, &[NodeKind::LeveePoint], "a levee's node");
+            }
+            known_set(c, format!("{p}.protects"), "flood zone", &l.protects, &ids.zones);
+        }
+    }
+    // reach chains must not loop
+    for (id, _) in ids.reaches.iter() {
+        let mut cur = *id;
+        let mut seen = BTreeSet::new();
+        while let Some(next) = ids.reaches.get(cur).and_then(|r| r.downstream.as_deref()) {
+            if !seen.insert(cur) {
+                let path = reach_path(s, id);
+                c.at("cycle", path, format!("the reaches downstream of \"{id}\" loop back on themselves"));
+                break;
+            }
+            cur = next;
+        }
+    }
+    for (i, k) in s.map.intakes.iter().enumerate() {
+        let p = format!("map.intakes[{i}]");
+        if known(c, format!("{p}.node"), "node", &k.node, &ids.nodes) {
+            kind_is(c, format!("{p}.node"), &ids, &k.node, &[NodeKind::WaterIntake], "an intake's node");
+        }
+        if known(c, format!("{p}.reach"), "reach", &k.reach, &ids.reaches) {
+            within_reach(c, format!("{p}.at_km"), k.at_km, ids.reaches[k.reach.as_str()]);
+        }
+        known(c, format!("{p}.operator"), "agency", &k.operator, &ids.agencies);
+    }
+
+    // ---- agencies
+    for (i, a) in s.agencies.iter().enumerate() {
+        if a.name_zh.trim().is_empty() && a.name_en.trim().is_empty() {
+            c.at("not-positive", format!("agencies[{i}]"), "an agency needs a name (name_zh or name_en)");
+        }
+    }
+
+    // ---- resources
+    for (i, t) in s.resources.teams.iter().enumerate() {
+        let p = format!("resources.teams[{i}]");
+        known(c, format!("{p}.agency"), "agency", &t.agency, &ids.agencies);
+        known(c, format!("{p}.home"), "node", &t.home, &ids.nodes);
+        positive(c, format!("{p}.size"), "team size", t.size as f64);
+        positive(c, format!("{p}.speed_factor"), "speed factor", t.speed_factor);
+        if t.capabilities.is_empty() {
+            c.at("not-positive", format!("{p}.capabilities"), "a team needs at least one capability");
+        }
+    }
+    // one depot, shelter or hospital per node
+    let mut seen_nodes = BTreeMap::<(&str, String), String>::new();
+    let mut once = |c: &mut Collector, what: &'static str, id: &str, path: String| {
+        if let Some(first) = seen_nodes.get(&(what, id.to_string())) {
+            c.at("duplicate-id", path, format!("a second {what} at node \"{id}\"")).help(format!("the first is {first}"));
+        } else {
+            seen_nodes.insert((what, id.to_string()), path);
+        }
+    };
+    for (i, d) in s.resources.depots.iter().enumerate() {
+        let p = format!("resources.depots[{i}]");
+        if known(c, format!("{p}.node"), "node", &d.node, &ids.nodes) {
+            kind_is(c, format!("{p}.node"), &ids, &d.node, &[NodeKind::Depot], "a depot's node");
+            once(c, "depot", &d.node, format!("{p}.node"));
+        }
+        if let Some(a) = &d.agency {
+            known(c, format!("{p}.agency"), "agency", a, &ids.agencies);
+        }
+        for (item, q) in &d.stock {
+            non_negative(c, format!("{p}.stock.{item}"), &format!("stock of {item}"), *q);
+        }
+    }
+    for (i, sh) in s.resources.shelters.iter().enumerate() {
+        let p = format!("resources.shelters[{i}]");
+        if known(c, format!("{p}.node"), "node", &sh.node, &ids.nodes) {
+            kind_is(c, format!("{p}.node"), &ids, &sh.node, &[NodeKind::Shelter], "a shelter's node");
+            once(c, "shelter", &sh.node, format!("{p}.node"));
+        }
+        positive(c, format!("{p}.capacity"), "shelter capacity", sh.capacity as f64);
+    }
+    for (i, h) in s.resources.hospitals.iter().enumerate() {
+        let p = format!("resources.hospitals[{i}]");
+        if known(c, format!("{p}.node"), "node", &h.node, &ids.nodes) {
+            kind_is(c, format!("{p}.node"), &ids, &h.node, &[NodeKind::Hospital], "a hospital's node");
+            once(c, "hospital", &h.node, format!("{p}.node"));
+        }
+        positive(c, format!("{p}.beds"), "hospital beds", h.beds as f64);
+        if let Some(r) = h.surgical_per_hour {
+            positive(c, format!("{p}.surgical_per_hour"), "surgical capacity", r);
+        }
+    }
+
+    // ---- populated nodes must reach a shelter
+    let net = RoadNetwork::build(&s.map);
+    let shelters: Vec<_> = s.resources.shelters.iter().filter_map(|sh| net.node(&sh.node)).collect();
+    let reach = net.can_reach(&shelters);
+    for (i, n) in s.map.nodes.iter().enumerate() {
+        if n.population == 0 {
+            continue;
+        }
+        let ok = net.node(&n.id).is_some_and(|ix| reach[ix.index()]);
+        if !ok {
+            let p = c.at(
+                "unreachable-shelter",
+                format!("map.nodes[{i}].population"),
+                format!("\"{}\" has {} people but no road leads from it to any shelter", n.id, n.population),
+            );
+            if shelters.is_empty() {
+                p.help("add a shelter under resources.shelters (on a node of kind `shelter`)");
+            } else {
+                p.help("add a road joining it to the network, or a shelter it can reach");
+            }
+        }
+    }
+
+    // ---- hazards
+    for (i, h) in s.hazards.iter().enumerate() {
+        let p = format!("hazards[{i}]");
+        match h {
+            Hazard::LeveeBreach { levee, at, initial_width_m, stage, .. } => {
+                known_set(c, format!("{p}.levee"), "levee", levee, &ids.levees);
+                if let Some(at) = at {
+                    time_ok(c, format!("{p}.at"), at);
+                }
+                positive(c, format!("{p}.initial_width_m"), "initial breach width", *initial_width_m);
+                if stage.is_empty() {
+                    c.at("not-positive", format!("{p}.stage"), "the river stage hydrograph needs at least one point");
+                }
+                let mut last: Option<i64> = None;
+                for (j, sp) in stage.iter().enumerate() {
+                    time_ok(c, format!("{p}.stage[{j}].at"), &sp.at);
+                    if let Some(start) = start {
+                        let t = sp.at.offset_from(start);
+                        if last.is_some_and(|l| t <= l) {
+                            c.at("order", format!("{p}.stage[{j}].at"), "hydrograph times must increase");
+                        }
+                        last = Some(t);
+                    }
+                }
+            }
+            Hazard::Derailment { node, at, casualties, triage, blocks_roads, .. } => {
+                known(c, format!("{p}.node"), "node", node, &ids.nodes);
+                time_ok(c, format!("{p}.at"), at);
+                positive(c, format!("{p}.casualties"), "casualties", *casualties as f64);
+                let shares = [triage.green, triage.yellow, triage.red, triage.black];
+                let sum: f64 = shares.iter().sum();
+                if shares.iter().any(|v| !(*v >= 0.0)) || (sum - 1.0).abs() > 1e-3 {
+                    c.at("shares", format!("{p}.triage"), format!("triage shares must be zero or more and sum to 1, they sum to {sum:.3}"));
+                }
+                for (j, r) in blocks_roads.iter().enumerate() {
+                    known_set(c, format!("{p}.blocks_roads[{j}]"), "road", r, &ids.roads);
+                }
+            }
+            Hazard::ChemicalSpill { node, at, reach, at_km, mass_kg, threshold_mg_l, decay_per_h, .. } => {
+                known(c, format!("{p}.node"), "node", node, &ids.nodes);
+                time_ok(c, format!("{p}.at"), at);
+                if known(c, format!("{p}.reach"), "reach", reach, &ids.reaches) {
+                    within_reach(c, format!("{p}.at_km"), *at_km, ids.reaches[reach.as_str()]);
+                }
+                positive(c, format!("{p}.mass_kg"), "spilled mass", *mass_kg);
+                positive(c, format!("{p}.threshold_mg_l"), "threshold concentration", *threshold_mg_l);
+                non_negative(c, format!("{p}.decay_per_h"), "decay rate", *decay_per_h);
+            }
+        }
+    }
+
+    // ---- injects
+    for (i, j) in s.injects.iter().enumerate() {
+        let p = format!("injects[{i}]");
+        condition(c, &ids, format!("{p}.when"), &j.when, &time_ok);
+        if j.from != CONTROL {
+            known(c, format!("{p}.from"), "agency", &j.from, &ids.agencies);
+        }
+        if j.to.is_empty() {
+            c.at("not-positive", format!("{p}.to"), "an inject needs at least one recipient");
+        }
+        for (k, r) in j.to.iter().enumerate() {
+            known(c, format!("{p}.to[{k}]"), "agency", r, &ids.agencies);
+        }
+        if j.text.trim().is_empty() {
+            c.at("not-positive", format!("{p}.text"), "an inject needs a text");
+        }
+        for (k, e) in j.expected.iter().enumerate() {
+            known(c, format!("{p}.expected[{k}].agency"), "agency", &e.agency, &ids.agencies);
+            positive(c, format!("{p}.expected[{k}].within"), "the window of an expected action", e.within.secs() as f64);
+        }
+    }
+
+    // ---- plan
+    let mut levels = BTreeMap::new();
+    for (li, l) in s.plan.levels.iter().enumerate() {
+        let p = format!("plan.levels[{li}]");
+        if let Some(first) = levels.insert(l.level, li) {
+            c.at("duplicate-id", format!("{p}.level"), format!("response level {} is defined twice", l.level.roman()))
+                .help(format!("the first is plan.levels[{first}]"));
+        }
+        if l.triggers.is_empty() {
+            c.at("not-positive", format!("{p}.triggers"), format!("level {} has no trigger, so it can never start", l.level.roman()));
+        }
+        for (k, t) in l.triggers.iter().enumerate() {
+            condition(c, &ids, format!("{p}.triggers[{k}]"), t, &time_ok);
+        }
+        for (k, a) in l.actions.iter().enumerate() {
+            known(c, format!("{p}.actions[{k}].owner"), "agency", &a.owner, &ids.agencies);
+        }
+    }
+
+    // ---- reporting
+    if let Some(o) = &s.reporting.outlet
+        && known(c, "reporting.outlet".into(), "agency", o, &ids.agencies)
+        && ids.agencies[o.as_str()].role != AgencyRole::EmergencyOffice
+    {
+        c.at("kind-mismatch", "reporting.outlet", format!("the information outlet \"{o}\" is not an emergency office"))
+            .help("the one information outlet is the agency with role `emergency_office`");
+    }
+    if let Some(t) = s.reporting.tolerance
+        && !(t > 0.0 && t <= 1.0)
+    {
+        c.at("range", "reporting.tolerance", format!("the tolerance is a share between 0 and 1, found {t}"));
+    }
+    for (i, r) in s.reporting.rules.iter().enumerate() {
+        let p = format!("reporting.rules[{i}]");
+        known(c, format!("{p}.by"), "agency", &r.by, &ids.agencies);
+        known(c, format!("{p}.to"), "agency", &r.to, &ids.agencies);
+    }
+
+    // ---- scoring
+    let w = &s.scoring;
+    for (name, v) in [("plan", w.plan), ("reporting", w.reporting), ("coordination", w.coordination), ("outcomes", w.outcomes)] {
+        non_negative(c, format!("scoring.{name}"), &format!("the {name} weight"), v);
+    }
+    if w.plan + w.reporting + w.coordination + w.outcomes <= 0.0 {
+        c.at("not-positive", "scoring", "at least one scoring weight must be greater than zero");
+    }
+    start
+}
+
+fn reach_path(s: &Scenario, id: &str) -> String {
+    for (ri, r) in s.map.rivers.iter().enumerate() {
+        for (i, x) in r.reaches.iter().enumerate() {
+            if x.id == id {
+                return format!("map.rivers[{ri}].reaches[{i}].downstream");
+            }
+        }
+    }
+    String::new()
+}
+
+fn kind_is(c: &mut Collector, path: String, ids: &Ids, id: &str, kinds: &[NodeKind], what: &str) {
+    let kind = ids.nodes[id].kind;
+    if !kinds.contains(&kind) {
+        let want: Vec<String> = kinds.iter().map(|k| format!("`{}`", kind_name(*k))).collect();
+        c.at("kind-mismatch", path, format!("{what} \"{id}\" is of kind `{}`", kind_name(kind)))
+            .help(format!("it must be of kind {}", want.join(" or ")));
+    }
+}
+
+pub fn kind_name(k: NodeKind) -> String {
+    ron::to_string(&k).unwrap_or_default()
+}
+
+fn within_reach(c: &mut Collector, path: String, at_km: f64, reach: &Reach) {
+    if !(0.0..=reach.length_km).contains(&at_km) {
+        c.at("range", path, format!("{at_km} km is outside reach \"{}\" (0 to {} km)", reach.id, reach.length_km));
+    }
+}
+
+fn condition(c: &mut Collector, ids: &Ids, path: String, cond: &Condition, time_ok: &dyn Fn(&mut Collector, String, &TimeSpec)) {
+    match cond {
+        Condition::At(t) => time_ok(c, format!("{path}.0"), t),
+        Condition::HazardOnset { hazard, .. } => {
+            known_set(c, format!("{path}.hazard"), "hazard", hazard, &ids.hazards);
+        }
+        Condition::InjectDelivered(j) => {
+            known_set(c, format!("{path}.0"), "inject", j, &ids.injects);
+        }
+        Condition::LevelAtLeast(_) | Condition::CasualtiesAtLeast(_) => {}
+        Condition::StageAtLeast { levee, .. } => {
+            known_set(c, format!("{path}.levee"), "levee", levee, &ids.levees);
+        }
+        Condition::DepthAtLeast { zone, depth_m } => {
+            known_set(c, format!("{path}.zone"), "flood zone", zone, &ids.zones);
+            positive(c, format!("{path}.depth_m"), "depth", *depth_m);
+        }
+        Condition::ReportMissing { rule } => {
+            known_set(c, format!("{path}.rule"), "reporting rule", rule, &ids.rules);
+        }
+    }
+}
