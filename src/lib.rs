@@ -7,3 +7,17 @@
 pub mod map;
 pub mod scenario;
 pub mod cli;
+pub mod agents;
+pub mod exercise;
+pub mod hazards;
+pub mod journal;
+pub mod sim;
+
+/// Adds every simulation plugin, in one place. The order here does not order the systems:
+/// `sim::build_app` chains the step's sets.
+pub(crate) fn plugins(app: &mut bevy::prelude::App) {
+    journal::plugin(app);
+    hazards::plugin(app);
+    agents::plugin(app);
+    exercise::plugin(app);
+}

@@ -1,13 +1,156 @@
-//! `drillsim run` (being written).
-use std::path::PathBuf;
+//! `drillsim run`: play a scenario headless, write the journal and the summary.
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::exercise::orders::load_orders;
+use crate::journal::Journal;
+use crate::journal::summary::{Summary, summarize};
+use crate::scenario::time::{Dur, TimeSpec, human_secs};
+use crate::scenario::{self, LoadError};
+use crate::sim::{RunOptions, build_app, run_to_end};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
+    /// The scenario file (.ron).
+    #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
+    /// Random seed (default: the scenario's `meta.seed`). Same seed and orders, same journal.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Timed orders to play (RON order file; see scenarios/README.md).
+    #[arg(long, value_name = "FILE")]
+    pub orders: Option<PathBuf>,
+    /// Stop early: an offset ("+6h"), a duration ("6h") or a date-time ("2010-06-21T18:30").
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Output folder (default: out/<scenario file name>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads for the engine (default: all cores). The journal does not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
-pub(super) fn run(_args: RunArgs) -> ExitCode {
-    eprintln!("run: not yet");
-    ExitCode::from(1)
+pub(super) fn run(args: RunArgs) -> ExitCode {
+    // Check everything before doing any work.
+    let scenario = match scenario::load(&args.scenario) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return report_load_error(e),
+    };
+    let until = match args.until.as_deref().map(|u| parse_until(u, &scenario)) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(msg)) => {
+            eprintln!("error: --until {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let orders = match &args.orders {
+        None => None,
+        Some(p) => match load_orders(p, &scenario) {
+            Ok(o) => Some(o),
+            Err(e) => return report_load_error(e),
+        },
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        Path::new("out").join(args.scenario.file_stem().unwrap_or_default())
+    });
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    let journal_path = out.join("journal.jsonl");
+    let journal = match Journal::to_file(&journal_path) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: cannot create {}: {e}", journal_path.display());
+            return ExitCode::from(1);
+        }
+    };
+
+    let wall = Instant::now();
+    let opts = RunOptions { seed: args.seed, until, threads: args.threads.map(usize::from), orders };
+    let mut app = build_app(scenario.clone(), opts, journal);
+    if let Err(e) = run_to_end(&mut app) {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(1);
+    }
+    let wall = wall.elapsed();
+    let journal = app.world_mut().remove_resource::<Journal>().expect("the journal");
+    let summary = summarize(&scenario, &journal.entries);
+    let summary_path = out.join("summary.json");
+    let text = serde_json::to_string_pretty(&summary).expect("summary serializes") + "\n";
+    if let Err(e) = std::fs::write(&summary_path, text) {
+        eprintln!("error: cannot write {}: {e}", summary_path.display());
+        return ExitCode::from(1);
+    }
+    print_human(&summary, &out, wall.as_secs_f64());
+    ExitCode::SUCCESS
+}
+
+fn report_load_error(e: LoadError) -> ExitCode {
+    match e {
+        LoadError::Invalid(p) => {
+            eprint!("{}", p.render(super::use_color()));
+            eprintln!("{}: {} problem(s); nothing was run", p.file.path.display(), p.problems.len());
+            ExitCode::from(2)
+        }
+        e @ LoadError::Io { .. } => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--until`: "+6h", "6h" or a calendar time, within the scenario.
+fn parse_until(text: &str, s: &scenario::ValidScenario) -> Result<u64, String> {
+    let secs = match Dur::parse(text) {
+        Ok(d) => d.secs() as i64,
+        Err(_) => s.offset(&TimeSpec::parse(text)?),
+    };
+    if secs <= 0 || secs as u64 > s.duration_secs {
+        return Err(format!(
+            "\"{text}\" is outside the scenario (it runs {} from {})",
+            human_secs(s.duration_secs as i64),
+            s.start.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    Ok(secs as u64)
+}
+
+fn print_human(s: &Summary, out: &Path, wall_s: f64) {
+    let ratio = if wall_s > 0.0 { s.simulated_s as f64 / wall_s } else { f64::INFINITY };
+    println!("{} — seed {}", s.scenario, s.seed);
+    println!(
+        "  simulated {} ({} → {}) in {:.2} s wall ({:.0}× real time){}",
+        human_secs(s.simulated_s as i64),
+        s.start,
+        s.reached,
+        wall_s,
+        ratio,
+        if s.completed { "" } else { ", stopped early" }
+    );
+    println!("  journal: {} entries", s.entries);
+    if !s.hazards_begun.is_empty() {
+        println!("  hazards begun: {}", s.hazards_begun.join(", "));
+    }
+    let c = &s.casualties;
+    if c.green + c.yellow + c.red + c.black > 0 {
+        println!("  casualties: {} dead, {} red, {} yellow, {} green", c.black, c.red, c.yellow, c.green);
+    }
+    println!("  injects delivered: {} of {}", s.injects_delivered, s.injects_total);
+    println!(
+        "  orders: {} accepted, {} refused; reports sent: {}; team arrivals: {}",
+        s.orders_accepted, s.orders_refused, s.reports_sent, s.team_arrivals
+    );
+    let levels: Vec<&str> = s.plan_levels_triggered.iter().map(|l| l.roman()).collect();
+    println!(
+        "  plan levels triggered: {}; response level declared: {}",
+        if levels.is_empty() { "none".to_string() } else { levels.join(", ") },
+        s.final_level.map_or("none", |l| l.roman())
+    );
+    println!("  wrote {}/journal.jsonl and summary.json", out.display());
 }

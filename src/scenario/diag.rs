@@ -188,13 +188,32 @@ pub fn from_ron_error(file: &SourceFile, err: &ron::error::SpannedError) -> Prob
 }
 
 fn ron_help(message: &str) -> Option<String> {
-    if message.contains("Unexpected missing field") || message.contains("missing field") {
-        Some("add the field; scenarios/README.md lists every field with an example".into())
+    let help = if message.contains("missing field") {
+        "add the field; scenarios/README.md lists every field with an example"
     } else if message.contains("Unexpected field") || message.contains("unknown field") {
-        Some("check the spelling; the fields this structure accepts are listed above".into())
+        "check the spelling; the fields this structure accepts are listed above"
     } else if message.contains("variant") {
-        Some("the accepted names are listed above (snake_case for kinds, e.g. `water_intake`)".into())
+        "the accepted names are listed above: kinds, roles and capabilities are snake_case \
+         (`water_intake`), hazards and conditions PascalCase (`LeveeBreach`, `At`)"
+    } else if message.contains("duplicate field") {
+        "give each field once"
+    } else if message == "Expected comma" {
+        "a comma is missing before this: fields and list items are separated by commas"
+    } else if message == "Expected identifier" {
+        "a field name should stand here: is a `)` missing before it, or a `(` too many?"
+    } else if message == "Unexpected end of RON" {
+        "the file ends too early: a `)`, `]` or `}` is missing (or the file was cut short)"
+    } else if message.starts_with("Expected closing") {
+        "check that every `(`, `[` and `{` is closed, in the right order"
+    } else if message == "Expected end of string" {
+        "a string is not closed: add the `\"`"
+    } else if message == "Expected string" {
+        "write it in double quotes, e.g. \"+2h\" or \"village\""
+    } else if message == "Non-whitespace trailing characters" {
+        "the scenario ends at the `)` that closes the first `(`; remove what follows, or look for \
+         a `)` too many above"
     } else {
-        None
-    }
+        return None;
+    };
+    Some(help.to_string())
 }

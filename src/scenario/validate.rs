@@ -94,12 +94,14 @@ fn unknown<'a>(c: &mut Collector, path: String, what: &str, id: &str, candidates
     };
 }
 
-/// The candidate within edit distance 2 (or a third of the length), if any.
+/// The nearest candidate within an edit distance of a third of the id's length (1 to 3),
+/// ignoring case, if any.
 fn closest<'a>(id: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (id.chars().count() / 3).clamp(1, 3);
+    let id = id.to_lowercase();
     candidates
         .iter()
-        .map(|c| (levenshtein(id, c), *c))
+        .map(|c| (levenshtein(&id, &c.to_lowercase()), *c))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
@@ -192,8 +194,13 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             let off = t.offset_from(start);
             if off < 0 || off > duration {
                 let end = start + chrono::Duration::seconds(duration);
-                c.at("time-window", path, format!("{t} is outside the scenario window"))
-                    .help(format!("the scenario runs from {} to {}", start.format("%Y-%m-%d %H:%M"), end.format("%Y-%m-%d %H:%M")));
+                let side = if off < 0 { "before the start" } else { "after the end" };
+                c.at("time-window", path, format!("{t} is outside the scenario window ({side})")).help(format!(
+                    "the scenario runs from {} to {} (+0s to +{})",
+                    start.format("%Y-%m-%d %H:%M"),
+                    end.format("%Y-%m-%d %H:%M"),
+                    s.meta.duration
+                ));
             }
         }
     };
@@ -249,17 +256,26 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             known_set(c, format!("{p}.protects"), "flood zone", &l.protects, &ids.zones);
         }
     }
-    // reach chains must not loop
-    for (id, _) in ids.reaches.iter() {
-        let mut cur = *id;
-        let mut seen = BTreeSet::new();
-        while let Some(next) = ids.reaches.get(cur).and_then(|r| r.downstream.as_deref()) {
-            if !seen.insert(cur) {
-                let path = reach_path(s, id);
-                c.at("cycle", path, format!("the reaches downstream of \"{id}\" loop back on themselves"));
+    // reach chains must not loop; each loop is reported once, at its reach that comes first in the file
+    let order: Vec<&str> = s.map.rivers.iter().flat_map(|r| &r.reaches).map(|x| x.id.as_str()).collect();
+    let mut looped = BTreeSet::new();
+    for &first in &order {
+        let mut chain = vec![first];
+        while let Some(next) = ids.reaches.get(chain[chain.len() - 1]).and_then(|x| x.downstream.as_deref()) {
+            if let Some(pos) = chain.iter().position(|id| *id == next) {
+                let mut cycle = chain[pos..].to_vec();
+                if !looped.contains(cycle[0]) {
+                    looped.extend(cycle.iter().copied());
+                    let head = (0..cycle.len()).min_by_key(|&k| order.iter().position(|id| *id == cycle[k])).unwrap_or(0);
+                    cycle.rotate_left(head);
+                    cycle.push(cycle[0]);
+                    let names: Vec<String> = cycle.iter().map(|id| format!("\"{id}\"")).collect();
+                    c.at("cycle", reach_path(s, cycle[0]), format!("the reaches flow in a loop: {}", names.join(" → ")))
+                        .help("follow `downstream` from reach to reach: the chain must end at a reach without one");
+                }
                 break;
             }
-            cur = next;
+            chain.push(next);
         }
     }
     for (i, k) in s.map.intakes.iter().enumerate() {
@@ -408,6 +424,8 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     }
 
     // ---- injects
+    // An expected action may name an agency that is not among the inject's recipients: the news
+    // reaches it some other way (or it should ask). That is deliberately not a problem.
     for (i, j) in s.injects.iter().enumerate() {
         let p = format!("injects[{i}]");
         condition(c, &ids, format!("{p}.when"), &j.when, &time_ok);
@@ -445,6 +463,9 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         }
         for (k, a) in l.actions.iter().enumerate() {
             known(c, format!("{p}.actions[{k}].owner"), "agency", &a.owner, &ids.agencies);
+            if let Some(t) = &a.target {
+                target(c, &ids, format!("{p}.actions[{k}].target"), t);
+            }
         }
     }
 
@@ -476,6 +497,34 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         c.at("not-positive", "scoring", "at least one scoring weight must be greater than zero");
     }
     start
+}
+
+/// A plan action's target: the id of a node (shelters, depots, hospitals and intakes go by their
+/// node), team, flood zone, levee, road, reach or hazard.
+fn target(c: &mut Collector, ids: &Ids, path: String, id: &str) {
+    let known = ids.nodes.contains_key(id)
+        || ids.teams.contains(id)
+        || ids.zones.contains(id)
+        || ids.levees.contains(id)
+        || ids.roads.contains(id)
+        || ids.reaches.contains_key(id)
+        || ids.hazards.contains(id);
+    if known {
+        return;
+    }
+    let candidates: Vec<&str> = (ids.nodes.keys().copied())
+        .chain(ids.teams.iter().copied())
+        .chain(ids.zones.iter().copied())
+        .chain(ids.levees.iter().copied())
+        .chain(ids.roads.iter().copied())
+        .chain(ids.reaches.keys().copied())
+        .chain(ids.hazards.iter().copied())
+        .collect();
+    let p = c.at("unknown-id", path, format!("unknown target \"{id}\": no node, team, flood zone, levee, road, reach or hazard has this id"));
+    match closest(id, &candidates) {
+        Some(n) => p.help(format!("did you mean \"{n}\"?")),
+        None => p.help("a target is the id of a node (a shelter, depot or intake goes by its node), team, flood zone, levee, road, reach or hazard"),
+    };
 }
 
 fn reach_path(s: &Scenario, id: &str) -> String {
