@@ -4,13 +4,13 @@
 //!
 //! See ARCHITECTURE.md for the map of the code.
 
-pub mod map;
-pub mod scenario;
-pub mod cli;
 pub mod agents;
+pub mod cli;
 pub mod exercise;
 pub mod hazards;
 pub mod journal;
+pub mod map;
+pub mod scenario;
 pub mod sim;
 
 /// Adds every simulation plugin, in one place. The order here does not order the systems:

@@ -1,5 +1,6 @@
 //! Teams: spawned at their home node, sent along the fastest open road route, journaled on
-//! departure and arrival. (Congestion and task work come with the agents model.)
+//! departure and arrival; an arrived team works at its task until sent elsewhere. (Congestion
+//! and task durations come with the agents model.)
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,8 @@ pub struct Team {
     /// Where the team is, or the last node it passed.
     pub location: NodeIndex,
     pub trip: Option<Trip>,
+    /// The task the team is doing at `location`, once arrived (hazard models read this).
+    pub working: Option<Capability>,
 }
 
 /// A team on the road.
@@ -54,7 +57,12 @@ pub enum TeamOrder {
     Recall { team: String },
 }
 
-fn spawn_teams(mut commands: Commands, scenario: Res<ScenarioRes>, net: Res<RoadNetwork>, mut index: ResMut<TeamIndex>) {
+fn spawn_teams(
+    mut commands: Commands,
+    scenario: Res<ScenarioRes>,
+    net: Res<RoadNetwork>,
+    mut index: ResMut<TeamIndex>,
+) {
     for t in &scenario.0.scenario.resources.teams {
         let Some(home) = net.node(&t.home) else { continue };
         let e = commands
@@ -66,6 +74,7 @@ fn spawn_teams(mut commands: Commands, scenario: Res<ScenarioRes>, net: Res<Road
                 home,
                 location: home,
                 trip: None,
+                working: None,
             })
             .id();
         index.0.insert(t.id.clone(), e);
@@ -103,6 +112,7 @@ fn start_trips(
             route: legs.iter().map(|(n, _)| net.id_of(*n).to_string()).collect(),
         }));
         team.location = from;
+        team.working = None;
         team.trip = Some(Trip { to, task, legs });
     }
 }
@@ -125,7 +135,13 @@ fn timed_legs(net: &RoadNetwork, nodes: &[NodeIndex], now: u64, speed_factor: f6
 }
 
 /// Teams whose trip ends by now arrive.
-fn arrivals(clock: Res<SimClock>, net: Res<RoadNetwork>, index: Res<TeamIndex>, mut teams: Query<&mut Team>, mut journal: MessageWriter<Journaled>) {
+fn arrivals(
+    clock: Res<SimClock>,
+    net: Res<RoadNetwork>,
+    index: Res<TeamIndex>,
+    mut teams: Query<&mut Team>,
+    mut journal: MessageWriter<Journaled>,
+) {
     for e in index.0.values() {
         let Ok(mut team) = teams.get_mut(*e) else { continue };
         let Some(trip) = &team.trip else { continue };
@@ -133,6 +149,7 @@ fn arrivals(clock: Res<SimClock>, net: Res<RoadNetwork>, index: Res<TeamIndex>, 
             let (to, task) = (trip.to, trip.task);
             team.location = to;
             team.trip = None;
+            team.working = task;
             journal.write(Journaled(Event::TeamArrived { team: team.id.clone(), at: net.id_of(to).to_string(), task }));
         }
     }

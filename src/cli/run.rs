@@ -55,9 +55,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
             Err(e) => return report_load_error(e),
         },
     };
-    let out = args.out.clone().unwrap_or_else(|| {
-        Path::new("out").join(args.scenario.file_stem().unwrap_or_default())
-    });
+    let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(args.scenario.file_stem().unwrap_or_default()));
     if let Err(e) = std::fs::create_dir_all(&out) {
         eprintln!("error: cannot create {}: {e}", out.display());
         return ExitCode::from(1);

@@ -19,11 +19,9 @@ pub fn holds(cond: &Condition, f: &Facts) -> bool {
     let now = f.now as i64;
     match cond {
         Condition::At(t) => now >= f.scenario.offset(t),
-        Condition::HazardOnset { hazard, after } => f
-            .hazards
-            .onset
-            .get(hazard)
-            .is_some_and(|t0| f.now >= t0 + after.map_or(0, |d| d.secs())),
+        Condition::HazardOnset { hazard, after } => {
+            f.hazards.onset.get(hazard).is_some_and(|t0| f.now >= t0 + after.map_or(0, |d| d.secs()))
+        }
         Condition::InjectDelivered(j) => f.exercise.delivered.contains_key(j),
         Condition::LevelAtLeast(l) => f.exercise.level.is_some_and(|cur| cur >= *l),
         Condition::StageAtLeast { levee, stage_m } => f.scenario.scenario.hazards.iter().any(|h| match h {
@@ -57,9 +55,11 @@ fn report_missing(rule_id: &str, f: &Facts) -> bool {
     let Some(start) = start else { return false };
     let deadline = start + rule.deadline.secs();
     f.now > deadline
-        && !f.exercise.reports.iter().any(|r| {
-            r.kind == rule.kind && r.by == rule.by && r.to == rule.to && r.t >= start && r.t <= deadline
-        })
+        && !f
+            .exercise
+            .reports
+            .iter()
+            .any(|r| r.kind == rule.kind && r.by == rule.by && r.to == rule.to && r.t >= start && r.t <= deadline)
 }
 
 /// A condition as written in RON, for the journal.

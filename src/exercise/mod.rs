@@ -80,11 +80,13 @@ fn check_plan_triggers(
     }
 }
 
+/// The exercise starts at the plan's initial level, if any.
+fn start_exercise(scenario: Res<ScenarioRes>, mut state: ResMut<ExerciseState>) {
+    state.level = scenario.0.scenario.plan.initial_level;
+}
+
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<ExerciseState>();
+    app.init_resource::<ExerciseState>().add_systems(Startup, start_exercise);
     orders::plugin(app);
-    app.add_systems(
-        crate::sim::SimStep,
-        (deliver_injects, check_plan_triggers).chain().in_set(StepSet::Exercise),
-    );
+    app.add_systems(crate::sim::SimStep, (deliver_injects, check_plan_triggers).chain().in_set(StepSet::Exercise));
 }

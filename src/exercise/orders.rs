@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::agents::teams::{Team, TeamIndex, TeamOrder};
 use crate::exercise::{ExerciseState, SentReport};
-use crate::map::RoadNetwork;
 use crate::journal::{Event, Journaled};
+use crate::map::RoadNetwork;
 use crate::scenario::diag::{Collector, Problems, SourceFile, from_ron_error};
 use crate::scenario::spans::SpanIndex;
 use crate::scenario::time::TimeSpec;
@@ -74,7 +74,7 @@ pub struct TimedOrder {
 
 /// An order file: `Orders(orders: [ (at: "+10m", by: "ema", order: SetLevel(III)), … ])`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Orders")]
 pub struct OrderFile {
     pub orders: Vec<TimedOrder>,
 }
@@ -98,7 +98,8 @@ pub struct OrderBook {
 
 /// Reads and checks an order file against a scenario: every problem at its line:col.
 pub fn load_orders(path: &Path, scenario: &ValidScenario) -> Result<OrderBook, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.display().to_string(), source: e })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.display().to_string(), source: e })?;
     parse_orders(SourceFile::new(path, text), scenario).map_err(LoadError::Invalid)
 }
 
@@ -183,7 +184,8 @@ fn check(
         return Err(format!("\"{by}\" is not an agency of this exercise"));
     };
     let own_team = |id: &str| -> Result<&Team, String> {
-        let team = teams.0.get(id).and_then(|e| team_q.get(*e).ok()).ok_or_else(|| format!("there is no team \"{id}\""))?;
+        let team =
+            teams.0.get(id).and_then(|e| team_q.get(*e).ok()).ok_or_else(|| format!("there is no team \"{id}\""))?;
         if team.agency != by {
             return Err(format!("team \"{id}\" belongs to \"{}\", not to \"{by}\"", team.agency));
         }
@@ -203,7 +205,11 @@ fn check(
         OrderKind::Dispatch { team, to, task } => {
             let t = own_team(team)?;
             if !t.capabilities.contains(task) {
-                return Err(format!("team \"{team}\" cannot do {}: it can do {}", cap_name(*task), caps_list(&t.capabilities)));
+                return Err(format!(
+                    "team \"{team}\" cannot do {}: it can do {}",
+                    cap_name(*task),
+                    caps_list(&t.capabilities)
+                ));
             }
             let Some(dest) = net.node(to) else {
                 return Err(format!("there is no place \"{to}\" on the map"));
@@ -225,7 +231,7 @@ fn check(
             }
         }
         OrderKind::Acknowledge(inject) => {
-            let reached = state.delivered.get(inject).is_some()
+            let reached = state.delivered.contains_key(inject)
                 && scenario.scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| r == by));
             if !reached {
                 return Err(format!("inject \"{inject}\" has not reached \"{by}\""));

@@ -89,10 +89,8 @@ fn hazard_onsets(
                     Some(at) => clock.now as i64 >= sc.offset(at),
                     None => matches!((now_stage, crest), (Some(s), Some(c)) if s >= c),
                 };
-                let detail = format!(
-                    "breach {initial_width_m} m wide; river stage {:.2} m",
-                    now_stage.unwrap_or(f64::NAN)
-                );
+                let detail =
+                    format!("breach {initial_width_m} m wide; river stage {:.2} m", now_stage.unwrap_or(f64::NAN));
                 (begins, levee.clone(), detail)
             }
             Hazard::Derailment { node, at, casualties, .. } => {

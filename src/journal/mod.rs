@@ -127,7 +127,8 @@ impl Journal {
         if let Some(w) = &mut self.sink
             && self.error.is_none()
         {
-            let res = serde_json::to_writer(&mut *w, &entry).map_err(std::io::Error::from).and_then(|_| w.write_all(b"\n"));
+            let res =
+                serde_json::to_writer(&mut *w, &entry).map_err(std::io::Error::from).and_then(|_| w.write_all(b"\n"));
             if let Err(e) = res {
                 self.error = Some(e.to_string());
             }

@@ -24,7 +24,10 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let before = &self.text[..offset];
         let line = 1 + before.matches('\n').count();
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -76,7 +79,23 @@ impl Problems {
         let mut out = String::new();
         for p in &self.problems {
             let d = ProblemDiagnostic { p, src: &src, file: &self.file };
-            let _ = handler.render_report(&mut out, &d);
+            let mut one = String::new();
+            if handler.render_report(&mut one, &d).is_ok() {
+                out.push_str(&one);
+            } else {
+                // never lose a problem because its snippet cannot be drawn
+                out.push_str(&format!(
+                    "{}:{}:{}: [{}] {}\n",
+                    self.file.path.display(),
+                    p.line,
+                    p.col,
+                    p.rule,
+                    p.message
+                ));
+                if let Some(h) = &p.help {
+                    out.push_str(&format!("  help: {h}\n"));
+                }
+            }
         }
         out
     }
@@ -85,14 +104,7 @@ impl Problems {
     pub fn short(&self) -> String {
         let mut out = String::new();
         for p in &self.problems {
-            out.push_str(&format!(
-                "{}:{}:{}: [{}] {}\n",
-                self.file.path.display(),
-                p.line,
-                p.col,
-                p.rule,
-                p.message
-            ));
+            out.push_str(&format!("{}:{}:{}: [{}] {}\n", self.file.path.display(), p.line, p.col, p.rule, p.message));
         }
         out
     }
@@ -178,10 +190,19 @@ impl Problem {
 }
 
 /// Converts a RON syntax or type error into a problem at its place.
+///
+/// An error about a value ron has just read (a bad duration, an integer out of bounds) can start
+/// inside that value; it is moved to the value's start, as [`SpanIndex`](super::spans::SpanIndex)
+/// finds it.
 pub fn from_ron_error(file: &SourceFile, err: &ron::error::SpannedError) -> Problem {
-    let start = file.offset_of(err.span.start.line, err.span.start.col);
+    let mut start = file.offset_of(err.span.start.line, err.span.start.col);
     let end = file.offset_of(err.span.end.line, err.span.end.col).max(start);
-    let (line, col) = (err.span.start.line, err.span.start.col);
+    if end > start
+        && let Some(value) = super::spans::SpanIndex::build(&file.text).value_ending_at(&file.text, start, end)
+    {
+        start = value.start;
+    }
+    let (line, col) = file.line_col(start);
     let message = err.code.to_string();
     let help = ron_help(&message);
     Problem { rule: "syntax", path: String::new(), message, help, span: start..end, line, col }
@@ -198,9 +219,10 @@ fn ron_help(message: &str) -> Option<String> {
     } else if message.contains("duplicate field") {
         "give each field once"
     } else if message == "Expected comma" {
-        "a comma is missing before this: fields and list items are separated by commas"
+        "a comma is missing before this: fields and list items are separated by commas \
+         (if not, look above for a string without its closing `\"`)"
     } else if message == "Expected identifier" {
-        "a field name should stand here: is a `)` missing before it, or a `(` too many?"
+        "a field name should stand here: look for a stray comma, or a `)` missing before it"
     } else if message == "Unexpected end of RON" {
         "the file ends too early: a `)`, `]` or `}` is missing (or the file was cut short)"
     } else if message.starts_with("Expected closing") {

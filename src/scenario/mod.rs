@@ -16,10 +16,10 @@ use ron::extensions::Extensions;
 use sha2::{Digest, Sha256};
 
 pub use diag::{Problem, Problems, SourceFile};
-pub use validate::CONTROL;
-pub use validate::kind_name;
 use time::TimeSpec;
 use types::{Agency, Scenario};
+pub use validate::CONTROL;
+pub use validate::kind_name;
 
 /// A scenario that parsed and passed every check; what the engine and scoring take.
 #[derive(Debug, Clone)]

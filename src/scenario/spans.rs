@@ -18,7 +18,7 @@ pub struct SpanIndex {
 
 impl SpanIndex {
     pub fn build(text: &str) -> SpanIndex {
-        let mut r = Reader { b: text.as_bytes(), i: 0, out: BTreeMap::new() };
+        let mut r = Reader { b: text.as_bytes(), i: 0, depth: 0, out: BTreeMap::new() };
         r.skip_ws();
         r.value(String::new());
         SpanIndex { spans: r.out }
@@ -44,13 +44,31 @@ impl SpanIndex {
     pub fn get(&self, path: &str) -> Option<Range<usize>> {
         self.spans.get(path).cloned()
     }
+
+    /// The smallest recorded value that ends at `end` and begins at or before `start`, on the
+    /// same line. A parser's error about a value it has just read (a bad duration, an integer out
+    /// of bounds) may start inside it; this widens such a span to the whole value.
+    pub fn value_ending_at(&self, text: &str, start: usize, end: usize) -> Option<Range<usize>> {
+        self.spans
+            .values()
+            .filter(|s| s.end == end && s.start <= start && s.start < s.end)
+            .filter(|s| text.get(s.start..start).is_some_and(|t| !t.contains('\n')))
+            .min_by_key(|s| s.end - s.start)
+            .cloned()
+    }
 }
 
 struct Reader<'a> {
     b: &'a [u8],
     i: usize,
+    /// Nesting of the value being read; past [`MAX_DEPTH`] nothing more is recorded (the text
+    /// may be any broken file, and the reader must not overflow the stack on it).
+    depth: usize,
     out: BTreeMap<String, Range<usize>>,
 }
+
+/// Deeper than any scenario (and than ron's own recursion limit of 128).
+const MAX_DEPTH: usize = 160;
 
 fn join(path: &str, field: &str) -> String {
     if path.is_empty() { field.to_string() } else { format!("{path}.{field}") }
@@ -111,20 +129,23 @@ impl Reader<'_> {
 
     /// Reads one value at `path`, recording its span.
     fn value(&mut self, path: String) {
+        if self.depth >= MAX_DEPTH {
+            return; // the caller steps over what it cannot read
+        }
+        self.depth += 1;
+        self.read_value(path);
+        self.depth -= 1;
+    }
+
+    fn read_value(&mut self, path: String) {
         let start = self.i;
         match self.peek() {
             None => return,
-            Some(b'"') => self.string(),
-            Some(b'\'') => {
-                self.i += 1;
-                while let Some(c) = self.peek() {
-                    self.i += 1;
-                    if c == b'\\' {
-                        self.i += 1;
-                    } else if c == b'\'' {
-                        break;
-                    }
-                }
+            Some(b'"') => self.quoted(b'"'),
+            Some(b'\'') => self.quoted(b'\''),
+            Some(b'b') if matches!(self.b.get(self.i + 1), Some(b'"') | Some(b'\'')) => {
+                self.i += 1; // a byte string or byte literal
+                self.quoted(self.b[self.i]);
             }
             Some(b'r') if matches!(self.b.get(self.i + 1), Some(b'"') | Some(b'#')) && self.raw_string() => {}
             Some(b'[') => {
@@ -160,16 +181,19 @@ impl Reader<'_> {
         }
     }
 
-    fn string(&mut self) {
+    /// A string or char literal from its opening `quote` to its closing one (or the end of the
+    /// text, if it is never closed).
+    fn quoted(&mut self, quote: u8) {
         self.i += 1;
         while let Some(c) = self.peek() {
             self.i += 1;
             if c == b'\\' {
                 self.i += 1;
-            } else if c == b'"' {
+            } else if c == quote {
                 break;
             }
         }
+        self.i = self.i.min(self.b.len()); // a backslash at the very end
     }
 
     fn raw_string(&mut self) -> bool {
@@ -315,5 +339,49 @@ mod tests {
         assert_eq!(at("when.0"), "\"+2h\"");
         // a missing path falls back to its parent
         assert_eq!(&text[idx.find("map.nodes[1].population").unwrap()], "(id: \"b\")");
+    }
+
+    #[test]
+    fn strings_with_escapes_bytes_and_raw_strings() {
+        let text = r##"(a: "x\"y", b: b"by", c: r#"r"aw"#, d: 'q', e: 7)"##;
+        let idx = SpanIndex::build(text);
+        let at = |p: &str| &text[idx.get(p).unwrap_or_else(|| panic!("no span for {p}"))];
+        assert_eq!(at("a"), r#""x\"y""#);
+        assert_eq!(at("b"), r#"b"by""#);
+        assert_eq!(at("c"), r##"r#"r"aw"#"##);
+        assert_eq!(at("d"), "'q'");
+        assert_eq!(at("e"), "7");
+    }
+
+    #[test]
+    fn widens_an_error_to_the_value_it_is_about() {
+        let text = "(a: \"1h\", b: (c: \"3x\", d: -800))";
+        let idx = SpanIndex::build(text);
+        // ron places a bad duration after the opening quote, an overflow after the sign
+        let x = text.find("3x").unwrap();
+        assert_eq!(idx.value_ending_at(text, x, x + 3), Some(x - 1..x + 3));
+        let n = text.find("800").unwrap();
+        assert_eq!(idx.value_ending_at(text, n, n + 3), Some(n - 1..n + 3));
+        assert_eq!(idx.value_ending_at(text, x, x + 2), None);
+    }
+
+    #[test]
+    fn never_panics_on_a_cut_or_broken_text() {
+        let text = concat!(
+            "#![enable(implicit_some)] /* a /* nested */ comment */ (\n",
+            "  a: \"县\\\"城\", // note\n",
+            "  b: [1, 2, (x: r#\"raw\"#)], c: { \"k\": 'v' }, d: Some(\"+1h\"),\n)",
+        );
+        let deep = "(a: ".repeat(100_000);
+        assert!(SpanIndex::build(&deep).get(&"a.".repeat(100)[..199]).is_some());
+        for (cut, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            for t in [&text[..cut], &format!("{}\\", &text[..cut])] {
+                let idx = SpanIndex::build(t);
+                for s in idx.spans.values() {
+                    assert!(s.start <= s.end && s.end <= t.len(), "{s:?} in {t:?}");
+                    assert!(t.is_char_boundary(s.start) && t.is_char_boundary(s.end), "{s:?} in {t:?}");
+                }
+            }
+        }
     }
 }

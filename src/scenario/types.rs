@@ -260,6 +260,7 @@ pub enum Capability {
     Hazmat,
     SiteClearance,
     Security,
+    PowerRepair,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -362,6 +363,7 @@ pub struct TriageShares {
 
 /// The hazards of the scenario. The dynamics are the hazard models' business; this is their input.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub enum Hazard {
     LeveeBreach {
         id: String,
@@ -410,9 +412,7 @@ pub enum Hazard {
 impl Hazard {
     pub fn id(&self) -> &str {
         match self {
-            Hazard::LeveeBreach { id, .. }
-            | Hazard::Derailment { id, .. }
-            | Hazard::ChemicalSpill { id, .. } => id,
+            Hazard::LeveeBreach { id, .. } | Hazard::Derailment { id, .. } | Hazard::ChemicalSpill { id, .. } => id,
         }
     }
     pub fn kind_name(&self) -> &'static str {
@@ -426,11 +426,16 @@ impl Hazard {
 
 /// Observable conditions, for plan triggers and conditional injects.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub enum Condition {
     /// At a fixed time.
     At(TimeSpec),
     /// When a hazard begins (plus an optional delay: the time it takes the news to arrive).
-    HazardOnset { hazard: String, #[serde(default)] after: Option<Dur> },
+    HazardOnset {
+        hazard: String,
+        #[serde(default)]
+        after: Option<Dur>,
+    },
     /// When an inject has been delivered.
     InjectDelivered(String),
     /// When the response level is at least this one.
@@ -517,6 +522,9 @@ pub struct ExpectedAction {
 pub struct Plan {
     #[serde(default)]
     pub name: String,
+    /// A response level already in force when the scenario starts.
+    #[serde(default)]
+    pub initial_level: Option<Level>,
     #[serde(default)]
     pub levels: Vec<PlanLevel>,
 }

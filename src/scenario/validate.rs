@@ -1,8 +1,24 @@
 //! Semantic checks of a parsed scenario: every problem found, each at its place in the file.
 //!
-//! Rules (the `rule` name each problem carries): `format`, `duplicate-id`, `unknown-id`,
-//! `not-positive`, `time-window`, `unreachable-shelter`, `kind-mismatch`, `shares`, `order`,
-//! `cycle`, `range`. Each has a failing fixture in `tests/fixtures/invalid/`.
+//! The rules (the `rule` name each problem carries; `syntax` comes from the parser, in `diag`):
+//! - `format`: a format version this build does not read.
+//! - `duplicate-id`: an id used twice for one kind of thing; a second shelter, depot or hospital
+//!   at one node; a response level defined twice.
+//! - `unknown-id`: a reference to an id that does not exist (a road's ends, a levee's reach, a
+//!   team's agency, a plan action's owner or target, a condition's hazard, …).
+//! - `not-positive`: a length, count, capacity or rate that must be above zero (or zero or more);
+//!   an empty id, name, text or list that needs something.
+//! - `time-window`: a time before the scenario's start or after its end.
+//! - `unreachable-shelter`: a node with people from which no road leads to any shelter.
+//! - `kind-mismatch`: a node of the wrong kind for its use (a levee on a `rail_site`), or an
+//!   information outlet that is not the emergency office.
+//! - `shares`: triage shares that are negative or do not sum to 1.
+//! - `order`: hydrograph times that do not increase.
+//! - `cycle`: reaches whose `downstream` chain loops.
+//! - `range`: a value outside its range (a place beyond a reach's length, a tolerance above 1, a
+//!   step longer than the duration, an unreadable start time, a road from a node to itself).
+//!
+//! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/validate.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,13 +68,13 @@ fn register<'s, T>(
 }
 
 fn positive(c: &mut Collector, path: String, what: &str, v: f64) {
-    if !(v > 0.0) || !v.is_finite() {
+    if !v.is_finite() || v <= 0.0 {
         c.at("not-positive", path, format!("{what} must be greater than zero, found {v}"));
     }
 }
 
 fn non_negative(c: &mut Collector, path: String, what: &str, v: f64) {
-    if !(v >= 0.0) || !v.is_finite() {
+    if !v.is_finite() || v < 0.0 {
         c.at("not-positive", path, format!("{what} must be zero or more, found {v}"));
     }
 }
@@ -140,7 +156,11 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     if s.meta.duration.secs() == 0 {
         c.at("not-positive", "meta.duration", "the duration must be longer than zero");
     } else if s.meta.step.secs() > s.meta.duration.secs() {
-        c.at("range", "meta.step", format!("the step ({}) is longer than the duration ({})", s.meta.step, s.meta.duration));
+        c.at(
+            "range",
+            "meta.step",
+            format!("the step ({}) is longer than the duration ({})", s.meta.step, s.meta.duration),
+        );
     }
     if s.meta.name.trim().is_empty() {
         c.at("not-positive", "meta.name", "the scenario needs a name");
@@ -149,43 +169,98 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
     // ---- ids
     let ids = Ids {
-        nodes: register(c, "node", s.map.nodes.iter().enumerate().map(|(i, n)| (format!("map.nodes[{i}].id"), n.id.as_str(), n))),
-        agencies: register(c, "agency", s.agencies.iter().enumerate().map(|(i, a)| (format!("agencies[{i}].id"), a.id.as_str(), a))),
-        teams: register(c, "team", s.resources.teams.iter().enumerate().map(|(i, t)| (format!("resources.teams[{i}].id"), t.id.as_str(), ()))).into_keys().collect(),
-        hazards: register(c, "hazard", s.hazards.iter().enumerate().map(|(i, h)| (format!("hazards[{i}].id"), h.id(), ()))).into_keys().collect(),
-        injects: register(c, "inject", s.injects.iter().enumerate().map(|(i, j)| (format!("injects[{i}].id"), j.id.as_str(), ()))).into_keys().collect(),
+        nodes: register(
+            c,
+            "node",
+            s.map.nodes.iter().enumerate().map(|(i, n)| (format!("map.nodes[{i}].id"), n.id.as_str(), n)),
+        ),
+        agencies: register(
+            c,
+            "agency",
+            s.agencies.iter().enumerate().map(|(i, a)| (format!("agencies[{i}].id"), a.id.as_str(), a)),
+        ),
+        teams: register(
+            c,
+            "team",
+            s.resources.teams.iter().enumerate().map(|(i, t)| (format!("resources.teams[{i}].id"), t.id.as_str(), ())),
+        )
+        .into_keys()
+        .collect(),
+        hazards: register(
+            c,
+            "hazard",
+            s.hazards.iter().enumerate().map(|(i, h)| (format!("hazards[{i}].id"), h.id(), ())),
+        )
+        .into_keys()
+        .collect(),
+        injects: register(
+            c,
+            "inject",
+            s.injects.iter().enumerate().map(|(i, j)| (format!("injects[{i}].id"), j.id.as_str(), ())),
+        )
+        .into_keys()
+        .collect(),
         reaches: register(
             c,
             "reach",
             s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
-                r.reaches.iter().enumerate().map(move |(i, x)| (format!("map.rivers[{ri}].reaches[{i}].id"), x.id.as_str(), x))
+                r.reaches
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, x)| (format!("map.rivers[{ri}].reaches[{i}].id"), x.id.as_str(), x))
             }),
         ),
         levees: register(
             c,
             "levee",
             s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
-                r.levees.iter().enumerate().map(move |(i, x)| (format!("map.rivers[{ri}].levees[{i}].id"), x.id.as_str(), ()))
+                r.levees
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, x)| (format!("map.rivers[{ri}].levees[{i}].id"), x.id.as_str(), ()))
             }),
         )
         .into_keys()
         .collect(),
-        zones: register(c, "flood zone", s.map.flood_zones.iter().enumerate().map(|(i, z)| (format!("map.flood_zones[{i}].id"), z.id.as_str(), ()))).into_keys().collect(),
-        roads: register(
+        zones: register(
             c,
-            "road",
-            s.map.roads.iter().enumerate().filter_map(|(i, r)| r.id.as_deref().map(|id| (format!("map.roads[{i}].id"), id, ()))),
+            "flood zone",
+            s.map.flood_zones.iter().enumerate().map(|(i, z)| (format!("map.flood_zones[{i}].id"), z.id.as_str(), ())),
         )
         .into_keys()
         .collect(),
-        rules: register(c, "reporting rule", s.reporting.rules.iter().enumerate().map(|(i, r)| (format!("reporting.rules[{i}].id"), r.id.as_str(), ()))).into_keys().collect(),
+        roads: register(
+            c,
+            "road",
+            s.map
+                .roads
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.id.as_deref().map(|id| (format!("map.roads[{i}].id"), id, ()))),
+        )
+        .into_keys()
+        .collect(),
+        rules: register(
+            c,
+            "reporting rule",
+            s.reporting.rules.iter().enumerate().map(|(i, r)| (format!("reporting.rules[{i}].id"), r.id.as_str(), ())),
+        )
+        .into_keys()
+        .collect(),
     };
-    register(c, "river", s.map.rivers.iter().enumerate().map(|(i, r)| (format!("map.rivers[{i}].id"), r.id.as_str(), ())));
+    register(
+        c,
+        "river",
+        s.map.rivers.iter().enumerate().map(|(i, r)| (format!("map.rivers[{i}].id"), r.id.as_str(), ())),
+    );
     register(
         c,
         "plan action",
         s.plan.levels.iter().enumerate().flat_map(|(li, l)| {
-            l.actions.iter().enumerate().map(move |(i, a)| (format!("plan.levels[{li}].actions[{i}].id"), a.id.as_str(), ()))
+            l.actions
+                .iter()
+                .enumerate()
+                .map(move |(i, a)| (format!("plan.levels[{li}].actions[{i}].id"), a.id.as_str(), ()))
         }),
     );
 
@@ -266,12 +341,17 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 let mut cycle = chain[pos..].to_vec();
                 if !looped.contains(cycle[0]) {
                     looped.extend(cycle.iter().copied());
-                    let head = (0..cycle.len()).min_by_key(|&k| order.iter().position(|id| *id == cycle[k])).unwrap_or(0);
+                    let head =
+                        (0..cycle.len()).min_by_key(|&k| order.iter().position(|id| *id == cycle[k])).unwrap_or(0);
                     cycle.rotate_left(head);
                     cycle.push(cycle[0]);
                     let names: Vec<String> = cycle.iter().map(|id| format!("\"{id}\"")).collect();
-                    c.at("cycle", reach_path(s, cycle[0]), format!("the reaches flow in a loop: {}", names.join(" → ")))
-                        .help("follow `downstream` from reach to reach: the chain must end at a reach without one");
+                    c.at(
+                        "cycle",
+                        reach_path(s, cycle[0]),
+                        format!("the reaches flow in a loop: {}", names.join(" → ")),
+                    )
+                    .help("follow `downstream` from reach to reach: the chain must end at a reach without one");
                 }
                 break;
             }
@@ -311,7 +391,8 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     let mut seen_nodes = BTreeMap::<(&str, String), String>::new();
     let mut once = |c: &mut Collector, what: &'static str, id: &str, path: String| {
         if let Some(first) = seen_nodes.get(&(what, id.to_string())) {
-            c.at("duplicate-id", path, format!("a second {what} at node \"{id}\"")).help(format!("the first is {first}"));
+            c.at("duplicate-id", path, format!("a second {what} at node \"{id}\""))
+                .help(format!("the first is {first}"));
         } else {
             seen_nodes.insert((what, id.to_string()), path);
         }
@@ -391,7 +472,8 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                     if let Some(start) = start {
                         let t = sp.at.offset_from(start);
                         if last.is_some_and(|l| t <= l) {
-                            c.at("order", format!("{p}.stage[{j}].at"), "hydrograph times must increase");
+                            c.at("order", format!("{p}.stage[{j}].at"), "hydrograph times must increase")
+                                .help("list the stage points in time order, each later than the one before");
                         }
                         last = Some(t);
                     }
@@ -403,8 +485,13 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 positive(c, format!("{p}.casualties"), "casualties", *casualties as f64);
                 let shares = [triage.green, triage.yellow, triage.red, triage.black];
                 let sum: f64 = shares.iter().sum();
-                if shares.iter().any(|v| !(*v >= 0.0)) || (sum - 1.0).abs() > 1e-3 {
-                    c.at("shares", format!("{p}.triage"), format!("triage shares must be zero or more and sum to 1, they sum to {sum:.3}"));
+                if shares.iter().any(|v| v.is_nan() || *v < 0.0) || (sum - 1.0).abs() > 1e-3 {
+                    c.at(
+                        "shares",
+                        format!("{p}.triage"),
+                        format!("triage shares must be zero or more and sum to 1, they sum to {sum:.3}"),
+                    )
+                    .help("green + yellow + red + black = 1, e.g. (green: 0.5, yellow: 0.3, red: 0.15, black: 0.05)");
                 }
                 for (j, r) in blocks_roads.iter().enumerate() {
                     known_set(c, format!("{p}.blocks_roads[{j}]"), "road", r, &ids.roads);
@@ -443,7 +530,12 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         }
         for (k, e) in j.expected.iter().enumerate() {
             known(c, format!("{p}.expected[{k}].agency"), "agency", &e.agency, &ids.agencies);
-            positive(c, format!("{p}.expected[{k}].within"), "the window of an expected action", e.within.secs() as f64);
+            positive(
+                c,
+                format!("{p}.expected[{k}].within"),
+                "the window of an expected action",
+                e.within.secs() as f64,
+            );
         }
     }
 
@@ -456,7 +548,11 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 .help(format!("the first is plan.levels[{first}]"));
         }
         if l.triggers.is_empty() {
-            c.at("not-positive", format!("{p}.triggers"), format!("level {} has no trigger, so it can never start", l.level.roman()));
+            c.at(
+                "not-positive",
+                format!("{p}.triggers"),
+                format!("level {} has no trigger, so it can never start", l.level.roman()),
+            );
         }
         for (k, t) in l.triggers.iter().enumerate() {
             condition(c, &ids, format!("{p}.triggers[{k}]"), t, &time_ok);
@@ -490,7 +586,9 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
     // ---- scoring
     let w = &s.scoring;
-    for (name, v) in [("plan", w.plan), ("reporting", w.reporting), ("coordination", w.coordination), ("outcomes", w.outcomes)] {
+    for (name, v) in
+        [("plan", w.plan), ("reporting", w.reporting), ("coordination", w.coordination), ("outcomes", w.outcomes)]
+    {
         non_negative(c, format!("scoring.{name}"), &format!("the {name} weight"), v);
     }
     if w.plan + w.reporting + w.coordination + w.outcomes <= 0.0 {
@@ -520,10 +618,17 @@ fn target(c: &mut Collector, ids: &Ids, path: String, id: &str) {
         .chain(ids.reaches.keys().copied())
         .chain(ids.hazards.iter().copied())
         .collect();
-    let p = c.at("unknown-id", path, format!("unknown target \"{id}\": no node, team, flood zone, levee, road, reach or hazard has this id"));
+    let p = c.at(
+        "unknown-id",
+        path,
+        format!("unknown target \"{id}\": no node, team, flood zone, levee, road, reach or hazard has this id"),
+    );
     match closest(id, &candidates) {
         Some(n) => p.help(format!("did you mean \"{n}\"?")),
-        None => p.help("a target is the id of a node (a shelter, depot or intake goes by its node), team, flood zone, levee, road, reach or hazard"),
+        None => p.help(
+            "a target is the id of a node (a shelter, depot or intake goes by its node), team, flood zone, levee, \
+             road, reach or hazard",
+        ),
     };
 }
 
@@ -557,7 +662,13 @@ fn within_reach(c: &mut Collector, path: String, at_km: f64, reach: &Reach) {
     }
 }
 
-fn condition(c: &mut Collector, ids: &Ids, path: String, cond: &Condition, time_ok: &dyn Fn(&mut Collector, String, &TimeSpec)) {
+fn condition(
+    c: &mut Collector,
+    ids: &Ids,
+    path: String,
+    cond: &Condition,
+    time_ok: &dyn Fn(&mut Collector, String, &TimeSpec),
+) {
     match cond {
         Condition::At(t) => time_ok(c, format!("{path}.0"), t),
         Condition::HazardOnset { hazard, .. } => {
@@ -577,5 +688,18 @@ fn condition(c: &mut Collector, ids: &Ids, path: String, cond: &Condition, time_
         Condition::ReportMissing { rule } => {
             known_set(c, format!("{path}.rule"), "reporting rule", rule, &ids.rules);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_ignore_case_and_count_characters() {
+        assert_eq!(closest("schol", &["school", "village"]), Some("school"));
+        assert_eq!(closest("EOC", &["eoc", "fire"]), Some("eoc"));
+        assert_eq!(closest("water", &["eoc", "fire"]), None);
+        assert_eq!(levenshtein("王家村", "王村"), 1);
     }
 }

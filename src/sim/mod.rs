@@ -96,11 +96,7 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
         Some(n) => TaskPoolOptions::with_num_threads(n),
         None => TaskPoolOptions::default(),
     };
-    app.add_plugins(
-        MinimalPlugins
-            .set(TaskPoolPlugin { task_pool_options })
-            .set(ScheduleRunnerPlugin::run_once()),
-    );
+    app.add_plugins(MinimalPlugins.set(TaskPoolPlugin { task_pool_options }).set(ScheduleRunnerPlugin::run_once()));
 
     let orders = opts.orders.unwrap_or_default();
     journal.push(
@@ -122,10 +118,7 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
     journal.flush();
 
     let mut step = Schedule::new(SimStep);
-    step.set_build_settings(ScheduleBuildSettings {
-        ambiguity_detection: LogLevel::Error,
-        ..Default::default()
-    });
+    step.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
     step.configure_sets(
         (
             StepSet::Input,

@@ -1,0 +1,119 @@
+//! End to end: the `drillsim` binary on shipped scenarios, the way a user runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn drillsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).env("NO_COLOR", "1").output().expect("runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn every_shipped_scenario_validates_and_runs() {
+    let mut files: Vec<_> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    let dir = tempfile::tempdir().unwrap();
+    for f in &files {
+        let f = f.to_str().unwrap();
+        let v = drillsim(&["validate", f]);
+        assert!(v.status.success(), "validate {f}:\n{}", text(&v.stderr));
+        let out = dir.path().join(Path::new(f).file_stem().unwrap());
+        let r = drillsim(&["run", f, "--out", out.to_str().unwrap()]);
+        assert!(r.status.success(), "run {f}:\n{}{}", text(&r.stdout), text(&r.stderr));
+        let stdout = text(&r.stdout);
+        assert!(stdout.contains("journal:") && stdout.contains("simulated"), "{stdout}");
+        let journal = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
+        let first = journal.lines().next().unwrap();
+        assert!(first.contains("\"kind\":\"run_started\"") && first.contains("\"scenario_sha256\""), "{first}");
+        assert!(journal.lines().last().unwrap().contains("\"kind\":\"run_ended\""));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["completed"], true);
+        assert_eq!(summary["entries"].as_u64().unwrap() as usize, journal.lines().count());
+    }
+}
+
+#[test]
+fn a_run_with_orders_journals_acceptances_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let r = drillsim(&[
+        "run",
+        "scenarios/demo-county.ron",
+        "--orders",
+        "scenarios/orders/demo-county.ron",
+        "--seed",
+        "9",
+        "--out",
+        out,
+    ]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    let j = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
+    assert!(j.lines().next().unwrap().contains("\"seed\":9"));
+    assert!(j.contains("\"kind\":\"order_refused\"") && j.contains("belongs to \\\"police\\\""));
+    assert!(j.contains("\"kind\":\"report_sent\""));
+    assert!(j.contains("\"kind\":\"team_arrived\""));
+    assert!(j.contains("\"orders_sha256\":\""));
+}
+
+#[test]
+fn until_stops_early_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = drillsim(&["run", "scenarios/demo-county.ron", "--until", "+2h", "--out", dir.path().to_str().unwrap()]);
+    assert!(r.status.success());
+    assert!(text(&r.stdout).contains("simulated 2h"), "{}", text(&r.stdout));
+    let bad = drillsim(&["run", "scenarios/demo-county.ron", "--until", "+30d"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("outside the scenario"), "{}", text(&bad.stderr));
+}
+
+#[test]
+fn a_bad_order_file_is_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = dir.path().join("bad.ron");
+    std::fs::write(&orders, "Orders(orders: [\n  (at: \"+1h\", by: \"ofcc\", order: SetLevel(II)),\n])\n").unwrap();
+    let out = dir.path().join("out");
+    let r = drillsim(&[
+        "run",
+        "scenarios/demo-county.ron",
+        "--orders",
+        orders.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = text(&r.stderr);
+    assert!(err.contains("bad.ron:2:19") && err.contains("unknown agency \"ofcc\""), "{err}");
+    assert!(!out.join("journal.jsonl").exists(), "nothing may run on a bad order file");
+}
+
+#[test]
+fn missing_files_and_bad_arguments_exit_2_without_panicking() {
+    let r = drillsim(&["run", "no/such/file.ron"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(text(&r.stderr).contains("cannot read no/such/file.ron"));
+    let r = drillsim(&["validate", "no/such/file.ron"]);
+    assert_eq!(r.status.code(), Some(2));
+    let r = drillsim(&["run", "scenarios/demo-county.ron", "--threads", "0"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(!text(&r.stderr).contains("panicked"));
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let h = text(&drillsim(&["--help"]).stdout);
+    for word in ["run", "validate", "scenario", "journal"] {
+        assert!(h.contains(word), "--help lacks {word}:\n{h}");
+    }
+    let h = text(&drillsim(&["run", "--help"]).stdout);
+    for flag in ["--seed", "--orders", "--until", "--out", "--threads"] {
+        assert!(h.contains(flag), "run --help lacks {flag}:\n{h}");
+    }
+}

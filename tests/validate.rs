@@ -1,0 +1,370 @@
+//! Scenario validation, driven by the fixtures in `tests/fixtures/`.
+//!
+//! `valid-minimal.ron` is the smallest scenario that passes; every file in `invalid/` is that file
+//! with one fault (`many.ron`: several), and [`EXPECTED`] lists exactly the problems each must give.
+//! Lines and columns are 1-based; columns count characters (the fixtures have Chinese names before
+//! some of the faults, three bytes each in UTF-8).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use drillsim::scenario::{self, LoadError, Problem, Problems, SourceFile};
+
+/// One expected problem: rule, line, column, and a piece of the message.
+type Exp = (&'static str, usize, usize, &'static str);
+
+/// Every invalid fixture and exactly the problems it must give, in the order they are reported.
+const EXPECTED: &[(&str, &[Exp])] = &[
+    ("syntax-missing-comma.ron", &[("syntax", 13, 56, "Expected comma")]),
+    ("syntax-unclosed-paren.ron", &[("syntax", 15, 13, "Expected identifier")]),
+    ("syntax-unknown-field.ron", &[("syntax", 13, 74, "Unexpected field named `populaton` in `Node`")]),
+    ("syntax-unknown-variant.ron", &[("syntax", 13, 48, "Unexpected variant named `vilage` in enum `NodeKind`")]),
+    ("format.ron", &[("format", 4, 13, "format version 2 is not supported")]),
+    ("duplicate-id.ron", &[("duplicate-id", 46, 14, "duplicate agency id \"fire\"")]),
+    ("unknown-id.ron", &[("unknown-id", 90, 85, "unknown target \"schol\"")]),
+    (
+        "not-positive.ron",
+        &[
+            ("not-positive", 21, 76, "road length must be greater than zero, found -1.5"),
+            ("not-positive", 53, 40, "shelter capacity must be greater than zero, found 0"),
+        ],
+    ),
+    ("time-window.ron", &[("time-window", 88, 31, "+1d6h is outside the scenario window (after the end)")]),
+    (
+        "unreachable-shelter.ron",
+        &[("unreachable-shelter", 13, 86, "\"village\" has 800 people but no road leads from it to any shelter")],
+    ),
+    ("kind-mismatch.ron", &[("kind-mismatch", 35, 70, "a levee's node \"crossing\" is of kind `rail_site`")]),
+    ("shares.ron", &[("shares", 69, 21, "they sum to 1.100")]),
+    ("order.ron", &[("order", 62, 54, "hydrograph times must increase")]),
+    ("cycle.ron", &[("cycle", 31, 129, "the reaches flow in a loop: \"upper\" → \"lower\" → \"upper\"")]),
+    ("range.ron", &[("range", 40, 53, "14 km is outside reach \"lower\" (0 to 12 km)")]),
+    (
+        "many.ron",
+        &[
+            ("format", 4, 13, "format version 2 is not supported"),
+            ("unknown-id", 21, 53, "unknown node \"levee_pnt\""),
+            ("cycle", 31, 129, "the reaches flow in a loop"),
+            ("duplicate-id", 46, 14, "duplicate agency id \"fire\""),
+            ("not-positive", 54, 40, "shelter capacity must be greater than zero"),
+            ("shares", 70, 21, "they sum to 1.100"),
+            ("time-window", 89, 31, "2010-06-21T08:00:00 is outside the scenario window (before the start)"),
+            ("unknown-id", 91, 48, "unknown agency \"EOC\""),
+            ("unknown-id", 91, 85, "unknown target \"schol\""),
+        ],
+    ),
+];
+
+/// Every rule `validate` (and the parser) can report; each needs a fixture of its own.
+const RULES: &[&str] = &[
+    "syntax",
+    "format",
+    "duplicate-id",
+    "unknown-id",
+    "not-positive",
+    "time-window",
+    "unreachable-shelter",
+    "kind-mismatch",
+    "shares",
+    "order",
+    "cycle",
+    "range",
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn invalid(name: &str) -> PathBuf {
+    fixtures().join("invalid").join(name)
+}
+
+fn valid() -> PathBuf {
+    fixtures().join("valid-minimal.ron")
+}
+
+/// The problems of a file that must be invalid.
+fn problems(path: &Path) -> Problems {
+    match scenario::load(path) {
+        Ok(_) => panic!("{} loaded, but it should be invalid", path.display()),
+        Err(LoadError::Invalid(p)) => p,
+        Err(e) => panic!("{}: {e}", path.display()),
+    }
+}
+
+fn show(p: &Problem) -> String {
+    let help = p.help.as_deref().map(|h| format!("\n        help: {h}")).unwrap_or_default();
+    format!("({:?}, {}, {}, {:?})  at {}{help}", p.rule, p.line, p.col, p.message, p.path)
+}
+
+/// Differences between what a file gave and what it should give; empty when they agree.
+fn mismatch(actual: &[Problem], expected: &[Exp]) -> Vec<String> {
+    let mut out = Vec::new();
+    if actual.len() != expected.len() {
+        out.push(format!("{} problem(s), expected {}", actual.len(), expected.len()));
+    }
+    for (i, e) in expected.iter().enumerate() {
+        match actual.get(i) {
+            Some(a) if (a.rule, a.line, a.col) == (e.0, e.1, e.2) && a.message.contains(e.3) => {}
+            Some(a) => out.push(format!("#{i}: expected {e:?}\n      got {}", show(a))),
+            None => out.push(format!("#{i}: expected {e:?}, missing")),
+        }
+    }
+    out
+}
+
+#[test]
+fn the_minimal_scenario_is_valid() {
+    let v = scenario::load(&valid()).unwrap_or_else(|e| match e {
+        LoadError::Invalid(p) => panic!("valid-minimal.ron is invalid:\n{}", p.short()),
+        e => panic!("{e}"),
+    });
+    assert_eq!(v.scenario.meta.name, "最小演练 minimal drill");
+    assert_eq!(v.scenario.map.nodes[0].name.as_deref(), Some("王家村"));
+    assert_eq!(v.steps(), 24 * 60);
+    // an expected action may fall to an agency the inject was not sent to
+    let inject = &v.scenario.injects[0];
+    assert!(!inject.to.contains(&inject.expected[0].agency));
+}
+
+#[test]
+fn every_invalid_fixture_gives_exactly_its_problems() {
+    let mut failures = Vec::new();
+    for (name, expected) in EXPECTED {
+        let p = problems(&invalid(name));
+        let diff = mismatch(&p.problems, expected);
+        if !diff.is_empty() {
+            let actual: Vec<String> = p.problems.iter().map(|p| format!("    {}", show(p))).collect();
+            failures.push(format!("{name}:\n  {}\n  actual problems:\n{}", diff.join("\n  "), actual.join("\n")));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}\n", failures.join("\n\n"));
+}
+
+#[test]
+fn the_table_covers_every_fixture_and_every_rule() {
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures().join("invalid"))
+        .expect("tests/fixtures/invalid")
+        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".ron"))
+        .collect();
+    let in_table: BTreeSet<String> = EXPECTED.iter().map(|(n, _)| n.to_string()).collect();
+    assert_eq!(on_disk, in_table, "fixtures on disk vs. the EXPECTED table");
+
+    // each rule has a fixture with that rule alone, named after it
+    for rule in RULES {
+        let own = EXPECTED.iter().any(|(name, exp)| {
+            let stem = name.trim_end_matches(".ron");
+            (stem == *rule || stem.starts_with(&format!("{rule}-")))
+                && !exp.is_empty()
+                && exp.iter().all(|e| e.0 == *rule)
+        });
+        assert!(own, "no fixture of its own for rule `{rule}`");
+    }
+    let used: BTreeSet<&str> = EXPECTED.iter().flat_map(|(_, e)| e.iter().map(|e| e.0)).collect();
+    let known: BTreeSet<&str> = RULES.iter().copied().collect();
+    assert_eq!(used, known, "rules in the table vs. RULES");
+}
+
+#[test]
+fn positions_agree_with_spans_and_count_characters() {
+    for (name, _) in EXPECTED {
+        let p = problems(&invalid(name));
+        for pr in &p.problems {
+            assert_eq!(p.file.line_col(pr.span.start), (pr.line, pr.col), "{name}: {}", show(pr));
+            assert!(pr.span.start <= pr.span.end && pr.span.end <= p.file.text.len(), "{name}: {}", show(pr));
+        }
+    }
+    // on a line with Chinese before the fault, the column is in characters, not bytes
+    let p = problems(&invalid("unreachable-shelter.ron"));
+    let pr = &p.problems[0];
+    let line = p.file.text.lines().nth(pr.line - 1).unwrap();
+    let byte_col = 1 + line.find("800").unwrap();
+    let char_col = 1 + line[..byte_col - 1].chars().count();
+    assert_eq!((pr.col, byte_col - pr.col), (char_col, 6), "{line}");
+    assert!(p.file.text[pr.span.clone()].starts_with("800"));
+    // the same for a parser error
+    let p = problems(&invalid("syntax-unknown-variant.ron"));
+    assert!(p.file.text[p.problems[0].span.clone()].starts_with("vilage"));
+}
+
+#[test]
+fn a_near_miss_gets_a_did_you_mean() {
+    let p = problems(&invalid("unknown-id.ron"));
+    assert_eq!(p.problems[0].help.as_deref(), Some("did you mean \"school\"?"));
+    assert_eq!(p.problems[0].path, "plan.levels[0].actions[0].target");
+    // case is ignored when looking for the near miss
+    let p = problems(&invalid("many.ron"));
+    let eoc = p.problems.iter().find(|p| p.message.contains("\"EOC\"")).unwrap();
+    assert_eq!(eoc.help.as_deref(), Some("did you mean \"eoc\"?"));
+    // a duplicate points at the first
+    let p = problems(&invalid("duplicate-id.ron"));
+    assert!(p.problems[0].help.as_deref().unwrap().contains("line 45, column 14"), "{}", show(&p.problems[0]));
+}
+
+#[test]
+fn all_problems_of_a_file_come_in_one_run_in_file_order() {
+    let p = problems(&invalid("many.ron"));
+    assert!(p.problems.len() >= 8, "{}", p.short());
+    let rules: BTreeSet<&str> = p.problems.iter().map(|p| p.rule).collect();
+    assert!(rules.len() >= 7, "{rules:?}");
+    let places: Vec<(usize, usize)> = p.problems.iter().map(|p| (p.line, p.col)).collect();
+    let mut sorted = places.clone();
+    sorted.sort();
+    assert_eq!(places, sorted, "problems are not in file order");
+    // both renderings list them all
+    assert_eq!(p.short().lines().count(), p.problems.len());
+    let rendered = p.render(false);
+    for pr in &p.problems {
+        let at = format!("{}:{}:{}", p.file.path.display(), pr.line, pr.col);
+        assert!(rendered.contains(&at), "{at} missing from\n{rendered}");
+    }
+}
+
+#[test]
+fn no_fixture_makes_the_loader_panic() {
+    let mut files = vec![valid()];
+    for e in std::fs::read_dir(fixtures().join("invalid")).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    for f in files {
+        let r = std::panic::catch_unwind(|| {
+            if let Err(LoadError::Invalid(p)) = scenario::load(&f) {
+                let _ = (p.render(false), p.short());
+            }
+        });
+        assert!(r.is_ok(), "loading {} panicked", f.display());
+    }
+}
+
+/// Char boundaries of `text`, with the end.
+fn boundaries(text: &str) -> Vec<usize> {
+    text.char_indices().map(|(i, _)| i).chain([text.len()]).collect()
+}
+
+#[test]
+fn a_truncated_scenario_never_panics_and_always_has_a_problem() {
+    let text = std::fs::read_to_string(valid()).unwrap();
+    for (k, cut) in boundaries(&text).into_iter().enumerate() {
+        let prefix = &text[..cut];
+        if prefix.trim_end() == text.trim_end() {
+            continue; // only trailing whitespace cut: still the valid file
+        }
+        let r = std::panic::catch_unwind(|| scenario::parse(SourceFile::new("cut.ron", prefix)));
+        let Ok(r) = r else { panic!("panicked on the file cut at byte {cut}:\n{prefix}") };
+        let Err(p) = r else { panic!("the file cut at byte {cut} passed:\n{prefix}") };
+        assert!(!p.problems.is_empty(), "cut at byte {cut}: no problems");
+        for pr in &p.problems {
+            assert!(pr.span.end <= prefix.len() && pr.line >= 1 && pr.col >= 1, "cut at {cut}: {}", show(pr));
+        }
+        if k % 16 == 0 {
+            assert!(!p.render(false).is_empty());
+        }
+    }
+}
+
+#[test]
+fn deleting_any_one_character_never_panics() {
+    let text = std::fs::read_to_string(valid()).unwrap();
+    for (i, ch) in text.char_indices() {
+        let mutated = format!("{}{}", &text[..i], &text[i + ch.len_utf8()..]);
+        let r = std::panic::catch_unwind(|| scenario::parse(SourceFile::new("cut.ron", mutated.as_str())));
+        let Ok(r) = r else { panic!("panicked with the character at byte {i} ({ch:?}) deleted") };
+        if let Err(p) = r {
+            assert!(!p.problems.is_empty());
+            for pr in &p.problems {
+                assert_eq!(p.file.line_col(pr.span.start), (pr.line, pr.col), "byte {i} deleted: {}", show(pr));
+            }
+        }
+    }
+}
+
+/// The valid fixture with `old` (found exactly once) replaced by `new`, parsed.
+fn variant(old: &str, new: &str) -> Result<scenario::ValidScenario, Problems> {
+    let text = std::fs::read_to_string(valid()).unwrap();
+    assert_eq!(text.matches(old).count(), 1, "{old:?}");
+    scenario::parse(SourceFile::new("variant.ron", text.replacen(old, new, 1)))
+}
+
+#[test]
+fn a_plan_target_may_be_any_kind_of_id() {
+    for id in ["village", "intake", "fire_1", "polder", "levee", "school_road", "upper", "breach"] {
+        let r = variant("target: \"school\"", &format!("target: \"{id}\""));
+        assert!(r.is_ok(), "target {id}: {}", r.err().unwrap().short());
+    }
+    // an agency is not a target; without a near miss the help says what a target is
+    let p = variant("target: \"school\"", "target: \"water\"").unwrap_err();
+    assert_eq!(p.problems.len(), 1, "{}", p.short());
+    assert_eq!((p.problems[0].rule, p.problems[0].line, p.problems[0].col), ("unknown-id", 90, 85));
+    assert!(p.problems[0].help.as_deref().unwrap().starts_with("a target is the id of"), "{}", show(&p.problems[0]));
+}
+
+#[test]
+fn a_loop_of_reaches_is_reported_once() {
+    // upper flows into lower, which flows into itself: one loop, at lower, not at upper
+    let p = variant("dispersion_m2s: 60.0)", "dispersion_m2s: 60.0, downstream: \"lower\")").unwrap_err();
+    assert_eq!(p.problems.len(), 1, "{}", p.short());
+    assert_eq!(p.problems[0].path, "map.rivers[0].reaches[1].downstream");
+    assert!(p.problems[0].message.ends_with("\"lower\" → \"lower\""), "{}", show(&p.problems[0]));
+}
+
+#[test]
+fn a_bad_value_is_placed_at_its_start() {
+    // ron itself places these errors inside the value
+    let p = variant("within: \"30m\"", "within: \"30x\"").unwrap_err();
+    assert_eq!((p.problems[0].line, p.problems[0].col), (80, 72), "{}", show(&p.problems[0]));
+    assert!(p.file.text[p.problems[0].span.clone()].starts_with("\"30x\""));
+    let p = variant("population: 800", "population: -800").unwrap_err();
+    assert!(p.file.text[p.problems[0].span.clone()].starts_with("-800"), "{}", show(&p.problems[0]));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let text = format!("(format: 1, meta: {}", "[".repeat(200_000));
+    let p = scenario::parse(SourceFile::new("deep.ron", text)).unwrap_err();
+    assert_eq!(p.problems.len(), 1);
+    assert_eq!(p.problems[0].rule, "syntax");
+}
+
+fn drillsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run drillsim")
+}
+
+#[test]
+fn the_cli_shows_file_line_col_and_exits_2_when_invalid() {
+    let file = "tests/fixtures/invalid/unknown-id.ron";
+    for short in [false, true] {
+        let args: &[&str] = if short { &["validate", "--short", file] } else { &["validate", file] };
+        let out = drillsim(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}\n{stderr}");
+        assert!(stderr.contains(&format!("{file}:90:85")), "{args:?}\n{stderr}");
+        assert!(stderr.contains("unknown-id"), "{args:?}\n{stderr}");
+        assert!(stderr.contains("did you mean \"school\"?") || short, "{args:?}\n{stderr}");
+    }
+    let out = drillsim(&["validate", "--short", "tests/fixtures/invalid/many.ron"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let listed = stderr.lines().filter(|l| l.starts_with("tests/fixtures/invalid/many.ron:")).count();
+    let expected = EXPECTED.iter().find(|(n, _)| *n == "many.ron").unwrap().1.len();
+    assert_eq!(listed, expected + 1, "one line per problem and a count:\n{stderr}");
+}
+
+#[test]
+fn the_cli_exits_0_on_a_valid_file_and_2_if_any_is_invalid() {
+    let ok = "tests/fixtures/valid-minimal.ron";
+    let out = drillsim(&["validate", ok]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok"));
+
+    let out = drillsim(&["validate", "--short", ok, "tests/fixtures/invalid/format.ron"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("tests/fixtures/invalid/format.ron:4:13: [format]"), "{stderr}");
+}
