@@ -71,6 +71,14 @@ pub enum Event {
     Acknowledged { by: String, inject: String },
     /// A free-text log line of an agency.
     Log { by: String, text: String },
+    /// A road closed (both directions); `reason` says who or what closed it.
+    RoadClosed { road: String, reason: String },
+    /// A road reopened: its last closure was lifted.
+    RoadReopened { road: String, reason: String },
+    /// A water intake was closed (by order).
+    IntakeClosed { intake: String, by: String },
+    /// A water intake was reopened (by order).
+    IntakeReopened { intake: String, by: String },
     /// Last entry of a run that reached its end.
     RunEnded { steps: u64 },
 }
@@ -92,6 +100,10 @@ impl Event {
             Event::ReportSent { .. } => "report_sent",
             Event::Acknowledged { .. } => "acknowledged",
             Event::Log { .. } => "log",
+            Event::RoadClosed { .. } => "road_closed",
+            Event::RoadReopened { .. } => "road_reopened",
+            Event::IntakeClosed { .. } => "intake_closed",
+            Event::IntakeReopened { .. } => "intake_reopened",
             Event::RunEnded { .. } => "run_ended",
         }
     }

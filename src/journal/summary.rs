@@ -88,7 +88,7 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             Event::PlanTriggered { level, .. } => s.plan_levels_triggered.push(*level),
             Event::TeamArrived { .. } => s.team_arrivals += 1,
             Event::RunEnded { .. } => s.completed = true,
-            Event::TeamDispatched { .. } | Event::Acknowledged { .. } | Event::Log { .. } => {}
+            _ => {}
         }
     }
     s

@@ -2,7 +2,7 @@
 //!
 //! Built once from a scenario's roads; hazards close and reopen edges, agents ask for routes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
@@ -18,6 +18,7 @@ pub struct RoadEdge {
     pub length_km: f64,
     pub speed_kmh: f64,
     pub capacity_vph: f64,
+    /// Open when nothing closes it (see [`RoadNetwork::close_road`]).
     pub open: bool,
 }
 
@@ -41,6 +42,24 @@ pub struct RoadNetwork {
     pub graph: DiGraph<usize, RoadEdge>,
     pub by_id: BTreeMap<String, NodeIndex>,
     pub ids: Vec<String>,
+    /// Road index → why it is closed ("flood", "order:police", "derailment:h1", …). A road is
+    /// open when nothing closes it: a flood receding does not reopen a road the police closed.
+    pub closures: BTreeMap<usize, BTreeSet<String>>,
+}
+
+/// Water intakes by node id: open (true) or closed (false). Closed only by order.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct IntakeState {
+    pub open: BTreeMap<String, bool>,
+}
+
+impl IntakeState {
+    pub fn build(map: &Map) -> IntakeState {
+        IntakeState { open: map.intakes.iter().map(|i| (i.node.clone(), true)).collect() }
+    }
+    pub fn is_open(&self, node: &str) -> bool {
+        self.open.get(node).copied().unwrap_or(false)
+    }
 }
 
 /// Default road capacity per lane (vehicles per hour), a rounded HCM base saturation flow.
@@ -83,8 +102,38 @@ impl RoadNetwork {
         &self.ids[ix.index()]
     }
 
-    /// Opens or closes both directions of road `road`; returns how many edges changed.
-    pub fn set_road_open(&mut self, road: usize, open: bool) -> usize {
+    /// Closes road `road` (both directions) for `reason`; true if the road was open before.
+    pub fn close_road(&mut self, road: usize, reason: &str) -> bool {
+        let set = self.closures.entry(road).or_default();
+        let was_open = set.is_empty();
+        set.insert(reason.to_string());
+        self.set_road_open(road, false);
+        was_open
+    }
+
+    /// Lifts `reason`'s closure of road `road`; true if the road is open now and was not before.
+    pub fn reopen_road(&mut self, road: usize, reason: &str) -> bool {
+        let Some(set) = self.closures.get_mut(&road) else { return false };
+        if !set.remove(reason) || !set.is_empty() {
+            return false;
+        }
+        self.closures.remove(&road);
+        self.set_road_open(road, true);
+        true
+    }
+
+    /// Whether road `road` is open.
+    pub fn road_is_open(&self, road: usize) -> bool {
+        !self.closures.contains_key(&road)
+    }
+
+    /// Index of the road with this id in `map.roads`.
+    pub fn road_index(map: &Map, id: &str) -> Option<usize> {
+        map.roads.iter().position(|r| r.id.as_deref() == Some(id))
+    }
+
+    /// Sets both directions of road `road` open or closed; returns how many edges changed.
+    fn set_road_open(&mut self, road: usize, open: bool) -> usize {
         let edges: Vec<EdgeIndex> = self.graph.edge_indices().filter(|&e| self.graph[e].road == road).collect();
         let mut changed = 0;
         for e in edges {
@@ -125,5 +174,45 @@ impl RoadNetwork {
             }
         }
         seen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::types::{Node, NodeKind, Road};
+
+    fn node(id: &str) -> Node {
+        Node { id: id.into(), name: None, kind: NodeKind::Junction, pos: (0.0, 0.0), population: 0, elevation_m: None }
+    }
+    fn road(from: &str, to: &str, km: f64) -> Road {
+        Road {
+            id: None,
+            from: from.into(),
+            to: to.into(),
+            length_km: km,
+            speed_kmh: 60.0,
+            lanes: 1,
+            capacity_vph: None,
+            one_way: false,
+        }
+    }
+
+    #[test]
+    fn routes_avoid_closed_roads_until_every_reason_is_lifted() {
+        let map = Map {
+            nodes: vec![node("a"), node("b"), node("c")],
+            roads: vec![road("a", "b", 1.0), road("a", "c", 2.0), road("c", "b", 2.0)],
+            ..Default::default()
+        };
+        let mut net = RoadNetwork::build(&map);
+        let (a, b) = (net.node("a").unwrap(), net.node("b").unwrap());
+        assert_eq!(net.route(a, b, 1.0).unwrap().secs, 60.0);
+        assert!(net.close_road(0, "flood"));
+        assert!(!net.close_road(0, "order:police"));
+        assert_eq!(net.route(a, b, 1.0).unwrap().secs, 240.0);
+        assert!(!net.reopen_road(0, "flood"), "the police closure still holds");
+        assert!(net.reopen_road(0, "order:police"));
+        assert_eq!(net.route(a, b, 1.0).unwrap().secs, 60.0);
     }
 }

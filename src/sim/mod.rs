@@ -135,6 +135,7 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
         .insert_resource(clock)
         .insert_resource(SimRng(ChaCha8Rng::seed_from_u64(seed)))
         .insert_resource(crate::map::RoadNetwork::build(&scenario.scenario.map))
+        .insert_resource(crate::map::IntakeState::build(&scenario.scenario.map))
         .insert_resource(ScenarioRes(scenario))
         .insert_resource(StepsPerUpdate(1))
         .insert_resource(journal)
