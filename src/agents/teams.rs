@@ -135,7 +135,7 @@ fn timed_legs(net: &RoadNetwork, nodes: &[NodeIndex], now: u64, speed_factor: f6
 }
 
 /// Teams whose trip ends by now arrive.
-fn arrivals(
+pub(super) fn arrivals(
     clock: Res<SimClock>,
     net: Res<RoadNetwork>,
     index: Res<TeamIndex>,

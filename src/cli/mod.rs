@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 1 a run failed, 2 bad input (scenario, order file or arguments).
 
+mod live;
 mod run;
 mod validate;
 
@@ -28,6 +29,16 @@ pub enum Command {
     ///
     /// Example: drillsim run scenarios/demo-county.ron --seed 7 --out out/demo
     Run(run::RunArgs),
+    /// Run an exercise live: the clock runs at --speed × real time, orders come one per line on
+    /// standard input and each is answered on standard output (accepted, or refused and why).
+    ///
+    /// A line is one order in the order-file syntax, `(by: "ofc", order: SetLevel(III))`, or JSON,
+    /// `{"by": "ofc", "order": {"SetLevel": "III"}}`; add `at: "+2h"` to give it for later. The
+    /// facilitator is `control`: Pause, Resume, Speed(600.0), FireInject("id"), Retime("+3h"),
+    /// EndExercise. Writes OUT/journal.jsonl, OUT/orders.ron (replayable) and OUT/summary.json.
+    ///
+    /// Example: drillsim live scenarios/demo-county.ron --speed 600 --out out/live
+    Live(live::LiveArgs),
     /// Check scenario files; every problem is listed with file:line:col. Exit code 2 if any.
     ///
     /// Example: drillsim validate scenarios/*.ron
@@ -46,6 +57,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Live(args) => live::live(args),
         Command::Validate { files, short } => validate::validate(&files, short),
     }
 }

@@ -1,10 +1,12 @@
 //! `drillsim run`: play a scenario headless, write the journal and the summary.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::exercise::autoplan::AutoPlan;
 use crate::exercise::orders::load_orders;
 use crate::journal::Journal;
 use crate::journal::summary::{Summary, summarize};
@@ -32,6 +34,53 @@ pub struct RunArgs {
     /// Worker threads for the engine (default: all cores). The journal does not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
+    #[command(flatten)]
+    pub auto: AutoArgs,
+}
+
+/// The automatic plan-follower's options (shared by `run` and `live`).
+#[derive(Debug, clap::Args)]
+pub struct AutoArgs {
+    /// Play the plan automatically: each plan action is ordered by its owner when its level
+    /// triggers, plus --auto-delay. With --orders, only seats that give no order in the file.
+    #[arg(long)]
+    pub auto_plan: bool,
+    /// Time from a level's trigger to the automatic orders (capped at each action's deadline).
+    #[arg(long, value_name = "DURATION", default_value = "5m", requires = "auto_plan")]
+    pub auto_delay: String,
+    /// Seats (agency ids, comma-separated) the automatic player plays (default: see --auto-plan).
+    #[arg(long, value_name = "IDS", value_delimiter = ',', requires = "auto_plan")]
+    pub auto_seats: Option<Vec<String>>,
+}
+
+impl AutoArgs {
+    /// The plan-follower to add, if asked for; `played` are seats people play (they are left out).
+    pub fn resolve_with(
+        &self,
+        sc: &scenario::ValidScenario,
+        played: &BTreeSet<String>,
+    ) -> Result<Option<AutoPlan>, String> {
+        if !self.auto_plan {
+            return Ok(None);
+        }
+        let delay = Dur::parse(&self.auto_delay).map_err(|e| format!("--auto-delay {e}"))?;
+        let seats: BTreeSet<String> = match &self.auto_seats {
+            Some(list) => {
+                for id in list {
+                    if sc.agency(id).is_none() {
+                        return Err(format!("--auto-seats: unknown agency \"{id}\""));
+                    }
+                }
+                list.iter().cloned().collect()
+            }
+            None => sc.scenario.agencies.iter().map(|a| a.id.clone()).filter(|a| !played.contains(a)).collect(),
+        };
+        Ok(Some(AutoPlan::new(Some(seats), delay.secs())))
+    }
+
+    pub fn resolve(&self, sc: &scenario::ValidScenario) -> Result<Option<AutoPlan>, String> {
+        self.resolve_with(sc, &BTreeSet::new())
+    }
 }
 
 pub(super) fn run(args: RunArgs) -> ExitCode {
@@ -55,6 +104,14 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
             Err(e) => return report_load_error(e),
         },
     };
+    let played: BTreeSet<String> = orders.iter().flat_map(|b| b.pending.iter().map(|p| p.by.clone())).collect();
+    let auto = match args.auto.resolve_with(&scenario, &played) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
     let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(args.scenario.file_stem().unwrap_or_default()));
     if let Err(e) = std::fs::create_dir_all(&out) {
         eprintln!("error: cannot create {}: {e}", out.display());
@@ -72,6 +129,9 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
     let wall = Instant::now();
     let opts = RunOptions { seed: args.seed, until, threads: args.threads.map(usize::from), orders };
     let mut app = build_app(scenario.clone(), opts, journal);
+    if let Some(a) = auto {
+        app.insert_resource(a);
+    }
     if let Err(e) = run_to_end(&mut app) {
         eprintln!("error: {e:#}");
         return ExitCode::from(1);
@@ -89,7 +149,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn report_load_error(e: LoadError) -> ExitCode {
+pub(super) fn report_load_error(e: LoadError) -> ExitCode {
     match e {
         LoadError::Invalid(p) => {
             eprint!("{}", p.render(super::use_color()));

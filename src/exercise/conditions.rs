@@ -19,6 +19,7 @@ pub fn holds(cond: &Condition, f: &Facts) -> bool {
     let now = f.now as i64;
     match cond {
         Condition::At(t) => now >= f.scenario.offset(t),
+        Condition::Manual => false,
         Condition::HazardOnset { hazard, after } => {
             f.hazards.onset.get(hazard).is_some_and(|t0| f.now >= t0 + after.map_or(0, |d| d.secs()))
         }

@@ -1,78 +1,46 @@
 //! Orders: the one door through which participants change the simulated world.
 //!
-//! An order is given by an agency (its seat) at a time. It is checked against the agency's
-//! authority and the world's state, then either accepted (journal `order_accepted`, then its
-//! effect) or refused with a reason (journal `order_refused`, nothing changes). Order files (RON)
-//! give timed orders for headless runs.
+//! An order is given by an agency (its seat), or by the exercise control cell (`control`, the
+//! facilitator), at a time. It is checked against the giver's authority
+//! (`exercise::authority`) and the world's state, then either accepted (journal
+//! `order_accepted`, then its effect) or refused with a reason (journal `order_refused`, nothing
+//! changes). Order files (RON) give timed orders for headless runs; live mode and the GUI queue
+//! orders here too.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::agents::supplies::{Stocks, SupplyOrder, truck_secs};
 use crate::agents::teams::{Team, TeamIndex, TeamOrder};
-use crate::exercise::{ExerciseState, SentReport};
+use crate::agents::{EvacuationOrder, Evacuations, Shelters};
+use crate::exercise::{ExerciseState, SentReport, authority};
 use crate::journal::{Event, Journaled};
-use crate::map::RoadNetwork;
+use crate::map::{IntakeState, RoadNetwork};
 use crate::scenario::diag::{Collector, Problems, SourceFile, from_ron_error};
 use crate::scenario::spans::SpanIndex;
 use crate::scenario::time::TimeSpec;
-use crate::scenario::types::{AgencyRole, Capability, Level, ReportKind};
-use crate::scenario::{LoadError, ValidScenario, hex, ron_options};
+use crate::scenario::types::{ActionKind, Capability};
+use crate::scenario::{CONTROL, LoadError, ValidScenario, hex, ron_options};
 use crate::sim::{ScenarioRes, SimClock, StepSet};
 
-/// Figures a report carries; absent figures were not reported.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Figures {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dead: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub injured: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub missing: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affected: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evacuated: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions_taken: Option<String>,
-}
-
-/// What an order asks for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum OrderKind {
-    /// Declare a response level (emergency office only).
-    SetLevel(Level),
-    /// Send one's own team to a node to do a task it is capable of.
-    Dispatch { team: String, to: String, task: Capability },
-    /// Send one's own team back to its home node.
-    Recall { team: String },
-    /// Send a report.
-    Report {
-        kind: ReportKind,
-        to: String,
-        #[serde(default)]
-        figures: Figures,
-    },
-    /// Acknowledge an inject that reached one.
-    Acknowledge(String),
-    /// A free-text duty-log line.
-    Log(String),
-}
+pub use crate::scenario::types::{Figures, OrderKind};
 
 /// One line of an order file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimedOrder {
     pub at: TimeSpec,
-    /// The agency giving the order.
+    /// The agency giving the order, or "control" for the facilitator.
     pub by: String,
     pub order: OrderKind,
 }
 
-/// An order file: `Orders(orders: [ (at: "+10m", by: "ema", order: SetLevel(III)), … ])`.
+/// An order file: `Orders(orders: [ (at: "+10m", by: "ofc", order: SetLevel(III)), … ])`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename = "Orders")]
 pub struct OrderFile {
@@ -80,20 +48,32 @@ pub struct OrderFile {
 }
 
 /// An order waiting for its time.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub t: u64,
     pub by: String,
     pub order: OrderKind,
+    /// A tag the giver chose (live mode answers with it); not journaled.
+    pub tag: Option<u64>,
 }
 
-/// The orders of a run, sorted by time (stable: same-time orders keep file order).
+/// The orders of a run, sorted by time (stable: same-time orders keep their order).
 #[derive(Resource, Debug, Clone, Default)]
 pub struct OrderBook {
     pub source: Option<SourceFile>,
     pub sha256: Option<String>,
     pub pending: Vec<Pending>,
     pub next: usize,
+    /// Tagged orders decided so far: (tag, time decided, verdict). Live mode drains this.
+    pub answers: Vec<(u64, u64, Result<(), String>)>,
+}
+
+impl OrderBook {
+    /// Queues an order at `t` (not before orders already queued for later).
+    pub fn push(&mut self, p: Pending) {
+        let at = self.pending[self.next..].iter().position(|q| q.t > p.t).map_or(self.pending.len(), |i| i + self.next);
+        self.pending.insert(at, p);
+    }
 }
 
 /// Reads and checks an order file against a scenario: every problem at its line:col.
@@ -101,6 +81,74 @@ pub fn load_orders(path: &Path, scenario: &ValidScenario) -> Result<OrderBook, L
     let text =
         std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.display().to_string(), source: e })?;
     parse_orders(SourceFile::new(path, text), scenario).map_err(LoadError::Invalid)
+}
+
+/// The ids a scenario defines, by kind, for checking orders.
+pub struct ScenarioIds<'s> {
+    pub agencies: BTreeSet<&'s str>,
+    pub teams: BTreeSet<&'s str>,
+    pub nodes: BTreeSet<&'s str>,
+    pub injects: BTreeSet<&'s str>,
+    pub roads: BTreeSet<&'s str>,
+    pub zones: BTreeSet<&'s str>,
+    pub intakes: BTreeSet<&'s str>,
+    pub shelters: BTreeSet<&'s str>,
+    pub depots: BTreeSet<&'s str>,
+}
+
+impl<'s> ScenarioIds<'s> {
+    pub fn of(s: &'s ValidScenario) -> Self {
+        Self::of_scenario(&s.scenario)
+    }
+
+    pub fn of_scenario(s: &'s crate::scenario::types::Scenario) -> Self {
+        ScenarioIds {
+            agencies: s.agencies.iter().map(|a| a.id.as_str()).collect(),
+            teams: s.resources.teams.iter().map(|t| t.id.as_str()).collect(),
+            nodes: s.map.nodes.iter().map(|n| n.id.as_str()).collect(),
+            injects: s.injects.iter().map(|j| j.id.as_str()).collect(),
+            roads: s.map.roads.iter().filter_map(|r| r.id.as_deref()).collect(),
+            zones: s.map.flood_zones.iter().map(|z| z.id.as_str()).collect(),
+            intakes: s.map.intakes.iter().map(|i| i.node.as_str()).collect(),
+            shelters: s.resources.shelters.iter().map(|x| x.node.as_str()).collect(),
+            depots: s.resources.depots.iter().map(|x| x.node.as_str()).collect(),
+        }
+    }
+}
+
+/// Problems with the ids an order names: (field path below the order, message).
+pub fn order_id_problems(order: &OrderKind, ids: &ScenarioIds) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut need = |field: &str, what: &str, id: &str, set: &BTreeSet<&str>| {
+        if !set.contains(id) {
+            out.push((field.to_string(), format!("unknown {what} \"{id}\"")));
+        }
+    };
+    match order {
+        OrderKind::Dispatch { team, to, .. } => {
+            need("team", "team", team, &ids.teams);
+            need("to", "node", to, &ids.nodes);
+        }
+        OrderKind::Recall { team } => need("team", "team", team, &ids.teams),
+        OrderKind::Evacuate { from, to } => {
+            let places: BTreeSet<&str> = ids.nodes.union(&ids.zones).copied().collect();
+            need("from", "node or flood zone", from, &places);
+            need("to", "shelter", to, &ids.shelters);
+        }
+        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => need("0", "shelter", x, &ids.shelters),
+        OrderKind::DeliverSupplies { from, to, .. } => {
+            need("from", "depot", from, &ids.depots);
+            need("to", "node", to, &ids.nodes);
+        }
+        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", "road", r, &ids.roads),
+        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => need("0", "intake", i, &ids.intakes),
+        OrderKind::SetUpCommandPost { at, .. } => need("at", "node", at, &ids.nodes),
+        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => need("lead", "agency", l, &ids.agencies),
+        OrderKind::RequestSupport { to, .. } | OrderKind::Report { to, .. } => need("to", "agency", to, &ids.agencies),
+        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => need("0", "inject", j, &ids.injects),
+        _ => {}
+    }
+    out
 }
 
 /// Parses and checks order-file text.
@@ -114,51 +162,23 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
     };
     let spans = SpanIndex::build(&file.text);
     let mut c = Collector::new(&file, &spans);
-    let s = &scenario.scenario;
-    use std::collections::BTreeSet;
-    let agencies: BTreeSet<&str> = s.agencies.iter().map(|a| a.id.as_str()).collect();
-    let teams: BTreeSet<&str> = s.resources.teams.iter().map(|t| t.id.as_str()).collect();
-    let nodes: BTreeSet<&str> = s.map.nodes.iter().map(|n| n.id.as_str()).collect();
-    let injects: BTreeSet<&str> = s.injects.iter().map(|j| j.id.as_str()).collect();
+    let ids = ScenarioIds::of(scenario);
     let mut pending = Vec::new();
     for (i, o) in parsed.orders.iter().enumerate() {
         let p = format!("orders[{i}]");
         let t = scenario.offset(&o.at);
         if t < 0 || t as u64 > scenario.duration_secs {
             c.at("time-window", format!("{p}.at"), format!("{} is outside the scenario window", o.at))
-                .help(format!("the scenario runs for {}", s.meta.duration));
+                .help(format!("the scenario runs for {}", scenario.scenario.meta.duration));
         }
-        if !agencies.contains(o.by.as_str()) {
-            c.at("unknown-id", format!("{p}.by"), format!("unknown agency \"{}\"", o.by));
+        if o.by != CONTROL && !ids.agencies.contains(o.by.as_str()) {
+            c.at("unknown-id", format!("{p}.by"), format!("unknown agency \"{}\"", o.by))
+                .help("`by` is an agency id of the scenario, or \"control\" for the facilitator");
         }
-        let op = format!("{p}.order");
-        match &o.order {
-            OrderKind::Dispatch { team, to, .. } => {
-                if !teams.contains(team.as_str()) {
-                    c.at("unknown-id", format!("{op}.team"), format!("unknown team \"{team}\""));
-                }
-                if !nodes.contains(to.as_str()) {
-                    c.at("unknown-id", format!("{op}.to"), format!("unknown node \"{to}\""));
-                }
-            }
-            OrderKind::Recall { team } => {
-                if !teams.contains(team.as_str()) {
-                    c.at("unknown-id", format!("{op}.team"), format!("unknown team \"{team}\""));
-                }
-            }
-            OrderKind::Report { to, .. } => {
-                if !agencies.contains(to.as_str()) {
-                    c.at("unknown-id", format!("{op}.to"), format!("unknown agency \"{to}\""));
-                }
-            }
-            OrderKind::Acknowledge(j) => {
-                if !injects.contains(j.as_str()) {
-                    c.at("unknown-id", format!("{op}.0"), format!("unknown inject \"{j}\""));
-                }
-            }
-            OrderKind::SetLevel(_) | OrderKind::Log(_) => {}
+        for (field, msg) in order_id_problems(&o.order, &ids) {
+            c.at("unknown-id", format!("{p}.order.{field}"), msg);
         }
-        pending.push(Pending { t: t.max(0) as u64, by: o.by.clone(), order: o.order.clone() });
+        pending.push(Pending { t: t.max(0) as u64, by: o.by.clone(), order: o.order.clone(), tag: None });
     }
     let problems = c.into_sorted();
     if !problems.is_empty() {
@@ -166,84 +186,25 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
     }
     pending.sort_by_key(|p| p.t);
     let sha256 = Some(hex(&Sha256::digest(file.text.as_bytes())));
-    Ok(OrderBook { source: Some(file), sha256, pending, next: 0 })
+    Ok(OrderBook { source: Some(file), sha256, pending, next: 0, answers: Vec::new() })
 }
 
-/// Checks an order against the giver's authority and the world; `Err` is the reason to refuse.
-fn check(
-    by: &str,
-    order: &OrderKind,
-    scenario: &ValidScenario,
-    state: &ExerciseState,
-    teams: &TeamIndex,
-    team_q: &Query<&Team>,
-    net: &RoadNetwork,
-    now: u64,
-) -> Result<(), String> {
-    let Some(agency) = scenario.agency(by) else {
-        return Err(format!("\"{by}\" is not an agency of this exercise"));
-    };
-    let own_team = |id: &str| -> Result<&Team, String> {
-        let team =
-            teams.0.get(id).and_then(|e| team_q.get(*e).ok()).ok_or_else(|| format!("there is no team \"{id}\""))?;
-        if team.agency != by {
-            return Err(format!("team \"{id}\" belongs to \"{}\", not to \"{by}\"", team.agency));
-        }
-        Ok(team)
-    };
-    match order {
-        OrderKind::SetLevel(level) => {
-            if agency.role != AgencyRole::EmergencyOffice {
-                return Err(format!(
-                    "only the emergency office declares a response level; \"{by}\" is not it (propose it in a report instead)"
-                ));
-            }
-            if state.level == Some(*level) {
-                return Err(format!("the response level is already {}", level.roman()));
-            }
-        }
-        OrderKind::Dispatch { team, to, task } => {
-            let t = own_team(team)?;
-            if !t.capabilities.contains(task) {
-                return Err(format!(
-                    "team \"{team}\" cannot do {}: it can do {}",
-                    cap_name(*task),
-                    caps_list(&t.capabilities)
-                ));
-            }
-            let Some(dest) = net.node(to) else {
-                return Err(format!("there is no place \"{to}\" on the map"));
-            };
-            let from = t.node_at(now);
-            if net.route(from, dest, t.speed_factor).is_none() {
-                return Err(format!("no open road leads from \"{}\" to \"{to}\"", net.id_of(from)));
-            }
-        }
-        OrderKind::Recall { team } => {
-            own_team(team)?;
-        }
-        OrderKind::Report { to, .. } => {
-            if scenario.agency(to).is_none() {
-                return Err(format!("there is no agency \"{to}\" to report to"));
-            }
-            if to == by {
-                return Err("a report to oneself is not a report".into());
-            }
-        }
-        OrderKind::Acknowledge(inject) => {
-            let reached = state.delivered.contains_key(inject)
-                && scenario.scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| r == by));
-            if !reached {
-                return Err(format!("inject \"{inject}\" has not reached \"{by}\""));
-            }
-        }
-        OrderKind::Log(text) => {
-            if text.trim().is_empty() {
-                return Err("an empty log line".into());
-            }
-        }
-    }
-    Ok(())
+/// Everything the one door may look at and change.
+#[derive(SystemParam)]
+pub struct Door<'w, 's> {
+    clock: ResMut<'w, SimClock>,
+    scenario: Res<'w, ScenarioRes>,
+    state: ResMut<'w, ExerciseState>,
+    teams: Res<'w, TeamIndex>,
+    team_q: Query<'w, 's, &'static Team>,
+    net: ResMut<'w, RoadNetwork>,
+    intakes: ResMut<'w, IntakeState>,
+    shelters: ResMut<'w, Shelters>,
+    evacuations: ResMut<'w, Evacuations>,
+    stocks: Res<'w, Stocks>,
+    journal: MessageWriter<'w, Journaled>,
+    team_orders: MessageWriter<'w, TeamOrder>,
+    supply_orders: MessageWriter<'w, SupplyOrder>,
 }
 
 pub fn cap_name(c: Capability) -> String {
@@ -254,53 +215,362 @@ fn caps_list(caps: &[Capability]) -> String {
     caps.iter().map(|c| cap_name(*c)).collect::<Vec<_>>().join(", ")
 }
 
+impl Door<'_, '_> {
+    fn sc(&self) -> &ValidScenario {
+        &self.scenario.0
+    }
+
+    fn own_team(&self, by: &str, id: &str) -> Result<&Team, String> {
+        let team = self
+            .teams
+            .0
+            .get(id)
+            .and_then(|e| self.team_q.get(*e).ok())
+            .ok_or_else(|| format!("there is no team \"{id}\""))?;
+        if team.agency != by {
+            return Err(format!("team \"{id}\" belongs to \"{}\", not to \"{by}\"", team.agency));
+        }
+        Ok(team)
+    }
+
+    fn road_index(&self, id: &str) -> Result<usize, String> {
+        RoadNetwork::road_index(&self.sc().scenario.map, id).ok_or_else(|| format!("there is no road \"{id}\""))
+    }
+
+    /// Checks an order; `Err` is the reason to refuse it.
+    fn check(&self, by: &str, order: &OrderKind) -> Result<(), String> {
+        let now = self.clock.now;
+        if order.is_facilitator() || by == CONTROL {
+            if by != CONTROL {
+                return Err(format!(
+                    "only the exercise control cell (\"{CONTROL}\") may do that; \"{by}\" is a player"
+                ));
+            }
+            if !order.is_facilitator() {
+                return Err("the control cell steers the exercise; players' orders come from their agencies".into());
+            }
+        } else if let Some(kind) = order.action_kind() {
+            authority::may(self.sc(), by, kind)?;
+        }
+        let ids = ScenarioIds::of(self.sc());
+        if let Some((_, msg)) = order_id_problems(order, &ids).into_iter().next() {
+            return Err(msg);
+        }
+        match order {
+            OrderKind::SetLevel(level) => {
+                if self.state.level == Some(*level) {
+                    return Err(format!("the response level is already {}", level.roman()));
+                }
+            }
+            OrderKind::Dispatch { team, to, task } => {
+                let t = self.own_team(by, team)?;
+                if !t.capabilities.contains(task) {
+                    return Err(format!(
+                        "team \"{team}\" cannot do {}: it can do {}",
+                        cap_name(*task),
+                        caps_list(&t.capabilities)
+                    ));
+                }
+                let dest = self.net.node(to).ok_or_else(|| format!("there is no place \"{to}\" on the map"))?;
+                let from = t.node_at(now);
+                if self.net.route(from, dest, t.speed_factor).is_none() {
+                    return Err(format!("no open road leads from \"{}\" to \"{to}\"", self.net.id_of(from)));
+                }
+            }
+            OrderKind::Recall { team } => {
+                self.own_team(by, team)?;
+            }
+            OrderKind::Evacuate { to, .. } => {
+                if !self.shelters.0.get(to).is_some_and(|s| s.open) {
+                    return Err(format!("shelter \"{to}\" is not open; open it first"));
+                }
+            }
+            OrderKind::OpenShelter(x) => {
+                if self.shelters.0.get(x).is_some_and(|s| s.open) {
+                    return Err(format!("shelter \"{x}\" is already open"));
+                }
+            }
+            OrderKind::CloseShelter(x) => {
+                authority::may(self.sc(), by, ActionKind::OpenShelter)?;
+                match self.shelters.0.get(x) {
+                    Some(s) if !s.open => return Err(format!("shelter \"{x}\" is already closed")),
+                    Some(s) if s.occupants > 0 => {
+                        return Err(format!("shelter \"{x}\" still holds {} people", s.occupants));
+                    }
+                    _ => {}
+                }
+            }
+            OrderKind::DeliverSupplies { from, to, item, quantity } => {
+                if !(*quantity > 0.0) {
+                    return Err(format!("a delivery needs a quantity above zero, not {quantity}"));
+                }
+                let have = self.stocks.of(from, item);
+                if have < *quantity {
+                    return Err(format!("depot \"{from}\" holds {have} {item}, not {quantity}"));
+                }
+                if truck_secs(&self.net, from, to).is_none() {
+                    return Err(format!("no open road leads from \"{from}\" to \"{to}\""));
+                }
+            }
+            OrderKind::CloseRoad(r) => {
+                let i = self.road_index(r)?;
+                if self.net.closures.get(&i).is_some_and(|c| c.contains("order")) {
+                    return Err(format!("road \"{r}\" is already closed by order"));
+                }
+            }
+            OrderKind::ReopenRoad(r) => {
+                authority::may(self.sc(), by, ActionKind::CloseRoad)?;
+                let i = self.road_index(r)?;
+                if !self.net.closures.get(&i).is_some_and(|c| c.contains("order")) {
+                    return Err(format!("road \"{r}\" is not closed by order"));
+                }
+            }
+            OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => {
+                let intake = self.sc().scenario.map.intakes.iter().find(|k| &k.node == i);
+                let role_ok = self.sc().agency(by).is_some_and(|a| {
+                    a.role == crate::scenario::types::AgencyRole::EmergencyOffice
+                        || a.powers.contains(&ActionKind::CloseIntake)
+                });
+                if !role_ok && intake.is_some_and(|k| k.operator != by) {
+                    return Err(format!(
+                        "intake \"{i}\" is operated by \"{}\"; \"{by}\" may not switch it",
+                        intake.map_or("", |k| k.operator.as_str())
+                    ));
+                }
+                let open = self.intakes.is_open(i);
+                if matches!(order, OrderKind::CloseIntake(_)) && !open {
+                    return Err(format!("intake \"{i}\" is already closed"));
+                }
+                if matches!(order, OrderKind::OpenIntake(_)) && open {
+                    return Err(format!("intake \"{i}\" is already open"));
+                }
+            }
+            OrderKind::SetUpCommandPost { name, .. } => {
+                if self.state.command_posts.iter().any(|(n, _)| n == name) {
+                    return Err(format!("command post \"{name}\" is already set up"));
+                }
+            }
+            OrderKind::SetUpWorkingGroup { name, .. } => {
+                if self.state.working_groups.iter().any(|n| n == name) {
+                    return Err(format!("working group \"{name}\" is already set up"));
+                }
+            }
+            OrderKind::RequestSupport { to, .. } => {
+                use crate::scenario::types::AgencyRole::{Higher, Neighbour};
+                if !self.sc().agency(to).is_some_and(|a| matches!(a.role, Higher | Neighbour)) {
+                    return Err(format!("\"{to}\" is neither a higher level nor a neighbouring county"));
+                }
+            }
+            OrderKind::Report { to, .. } => {
+                if to == by {
+                    return Err("a report to oneself is not a report".into());
+                }
+            }
+            OrderKind::Acknowledge(inject) => {
+                let reached = self.state.delivered.contains_key(inject)
+                    && self.sc().scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| r == by));
+                if !reached {
+                    return Err(format!("inject \"{inject}\" has not reached \"{by}\""));
+                }
+            }
+            OrderKind::Log(text) | OrderKind::WarnPublic(text) => {
+                if text.trim().is_empty() {
+                    return Err("the text is empty".into());
+                }
+            }
+            OrderKind::Pause if self.state.paused => return Err("the exercise is already paused".into()),
+            OrderKind::Resume if !self.state.paused => return Err("the exercise is not paused".into()),
+            OrderKind::Speed(x) if !(*x > 0.0 && x.is_finite()) => {
+                return Err(format!("the speed must be above zero, not {x}"));
+            }
+            OrderKind::FireInject(j) => {
+                if self.state.delivered.contains_key(j) {
+                    return Err(format!("inject \"{j}\" was already delivered"));
+                }
+            }
+            OrderKind::Retime(t) => {
+                let new_t = self.sc().offset(t);
+                if new_t < now as i64 {
+                    return Err(format!("{t} is in the past"));
+                }
+                if new_t as u64 > self.sc().duration_secs {
+                    return Err(format!("{t} is after the end of the scenario"));
+                }
+                if self.state.next_timed_inject(self.sc(), now).is_none() {
+                    return Err("no timed inject remains to re-time".into());
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Carries out an accepted order.
+    fn apply(&mut self, by: String, order: OrderKind) {
+        let now = self.clock.now;
+        let mut out: Vec<Event> = Vec::new();
+        match order.clone() {
+            OrderKind::SetLevel(to) => {
+                let from = self.state.level.replace(to);
+                out.push(Event::LevelChanged { from, to, by: by.clone() });
+            }
+            OrderKind::Dispatch { team, to, task } => {
+                self.team_orders.write(TeamOrder::Dispatch { team, to, task });
+            }
+            OrderKind::Recall { team } => {
+                self.team_orders.write(TeamOrder::Recall { team });
+            }
+            OrderKind::Evacuate { from, to } => {
+                self.evacuations.0.push(EvacuationOrder { t: now, by: by.clone(), from: from.clone(), to: to.clone() });
+                out.push(Event::EvacuationOrdered { by: by.clone(), from, to });
+            }
+            OrderKind::OpenShelter(x) => {
+                if let Some(s) = self.shelters.0.get_mut(&x) {
+                    s.open = true;
+                }
+                out.push(Event::ShelterOpened { shelter: x, by: by.clone() });
+            }
+            OrderKind::CloseShelter(x) => {
+                if let Some(s) = self.shelters.0.get_mut(&x) {
+                    s.open = false;
+                }
+                out.push(Event::ShelterClosed { shelter: x, by: by.clone() });
+            }
+            OrderKind::DeliverSupplies { from, to, item, quantity } => {
+                self.supply_orders.write(SupplyOrder { from, to, item, quantity });
+            }
+            OrderKind::CloseRoad(r) => {
+                if let Ok(i) = self.road_index(&r) {
+                    self.net.close_road(i, "order");
+                    out.push(Event::RoadClosed { road: r, reason: format!("order:{by}") });
+                }
+            }
+            OrderKind::ReopenRoad(r) => {
+                if let Ok(i) = self.road_index(&r)
+                    && self.net.reopen_road(i, "order")
+                {
+                    out.push(Event::RoadReopened { road: r, reason: format!("order:{by}") });
+                }
+            }
+            OrderKind::CloseIntake(i) => {
+                self.intakes.open.insert(i.clone(), false);
+                out.push(Event::IntakeClosed { intake: i, by: by.clone() });
+            }
+            OrderKind::OpenIntake(i) => {
+                self.intakes.open.insert(i.clone(), true);
+                out.push(Event::IntakeReopened { intake: i, by: by.clone() });
+            }
+            OrderKind::SetUpCommandPost { name, at } => {
+                self.state.command_posts.push((name.clone(), at.clone()));
+                out.push(Event::CommandPostSetUp { by: by.clone(), name, at });
+            }
+            OrderKind::SetUpWorkingGroup { name, lead } => {
+                self.state.working_groups.push(name.clone());
+                out.push(Event::WorkingGroupSetUp { by: by.clone(), name, lead });
+            }
+            OrderKind::RequestSupport { to, what } => out.push(Event::SupportRequested { by: by.clone(), to, what }),
+            OrderKind::WarnPublic(text) => out.push(Event::PublicWarning { by: by.clone(), text }),
+            OrderKind::Report { kind, to, figures } => {
+                self.state.reports.push(SentReport { t: now, by: by.clone(), to: to.clone(), kind });
+                out.push(Event::ReportSent { by: by.clone(), to, report: kind, figures });
+            }
+            OrderKind::Acknowledge(inject) => out.push(Event::Acknowledged { by: by.clone(), inject }),
+            OrderKind::Log(text) => out.push(Event::Log { by: by.clone(), text }),
+            OrderKind::Pause => {
+                self.state.paused = true;
+                out.push(Event::ExercisePaused { by: by.clone() });
+            }
+            OrderKind::Resume => {
+                self.state.paused = false;
+                out.push(Event::ExerciseResumed { by: by.clone() });
+            }
+            OrderKind::Speed(speed) => {
+                self.state.speed = speed;
+                out.push(Event::SpeedChanged { by: by.clone(), speed });
+            }
+            OrderKind::FireInject(j) => self.state.manual.push(j),
+            OrderKind::Retime(t) => {
+                let new_t = self.sc().offset(&t).max(0) as u64;
+                let sc = self.scenario.0.clone();
+                let (shift_s, injects) = self.state.retime(&sc, now, new_t);
+                out.push(Event::InjectsRetimed { by: by.clone(), shift_s, injects });
+            }
+            OrderKind::EndExercise => {
+                self.clock.stop_at = self.clock.stop_at.min(now + self.clock.step);
+                out.push(Event::ExerciseEnded { by: by.clone() });
+            }
+        }
+        for e in out {
+            self.journal.write(Journaled(e));
+        }
+        self.record_plan_actions(&by, &order);
+    }
+
+    /// Journals the plan action this accepted order carries out: among the actions of the
+    /// levels in force (triggered) not yet done, of the order's kind and target, the one due
+    /// first — the giver's own if there is one. An order done by another agency than the owner is
+    /// journaled (`by_owner: false`) but does not count as done.
+    fn record_plan_actions(&mut self, by: &str, order: &OrderKind) {
+        let Some(kind) = order.action_kind() else { return };
+        let now = self.clock.now;
+        let ids = order.ids();
+        let sc = self.scenario.0.clone();
+        let mut best: Option<(bool, u64, &crate::scenario::types::PlanAction, crate::scenario::types::Level)> = None;
+        for lvl in &sc.scenario.plan.levels {
+            let Some(&t0) = self.state.triggered.get(&lvl.level) else { continue };
+            for pa in lvl.actions.iter().filter(|pa| pa.action == kind) {
+                if self.state.actions_done.contains_key(&pa.id) {
+                    continue;
+                }
+                let fits = match (order, &pa.target) {
+                    (OrderKind::SetLevel(l), _) => *l == lvl.level,
+                    (_, None) => true,
+                    // an order that names nothing (a warning, a log line) fits any target
+                    (_, Some(target)) => ids.is_empty() || ids.contains(&target.as_str()),
+                };
+                if !fits {
+                    continue;
+                }
+                let key = (pa.owner == by, t0 + pa.deadline.secs());
+                // own actions first, then the one due first
+                if best.as_ref().is_none_or(|(own, due, _, _)| (!key.0, key.1) < (!*own, *due)) {
+                    best = Some((key.0, key.1, pa, lvl.level));
+                }
+            }
+        }
+        let Some((by_owner, due, pa, level)) = best else { return };
+        if by_owner {
+            self.state.actions_done.insert(pa.id.clone(), now);
+        }
+        self.journal.write(Journaled(Event::PlanActionDone {
+            action: pa.id.clone(),
+            level,
+            owner: pa.owner.clone(),
+            by: by.to_string(),
+            by_owner,
+            late_s: now as i64 - due as i64,
+        }));
+    }
+}
+
 /// Applies every order due by now, in order.
-#[allow(clippy::too_many_arguments)]
-fn apply_orders(
-    mut book: ResMut<OrderBook>,
-    clock: Res<SimClock>,
-    scenario: Res<ScenarioRes>,
-    mut state: ResMut<ExerciseState>,
-    teams: Res<TeamIndex>,
-    team_q: Query<&Team>,
-    net: Res<RoadNetwork>,
-    mut journal: MessageWriter<Journaled>,
-    mut team_orders: MessageWriter<TeamOrder>,
-) {
+fn apply_orders(mut book: ResMut<OrderBook>, mut door: Door) {
     while let Some(p) = book.pending.get(book.next).cloned() {
-        if p.t > clock.now {
+        if p.t > door.clock.now {
             break;
         }
         book.next += 1;
-        let by = p.by.clone();
-        match check(&by, &p.order, &scenario.0, &state, &teams, &team_q, &net, clock.now) {
+        let verdict = door.check(&p.by, &p.order);
+        if let Some(tag) = p.tag {
+            book.answers.push((tag, door.clock.now, verdict.clone()));
+        }
+        match verdict {
             Err(reason) => {
-                journal.write(Journaled(Event::OrderRefused { by, order: p.order, reason }));
+                door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason }));
             }
             Ok(()) => {
-                journal.write(Journaled(Event::OrderAccepted { by: by.clone(), order: p.order.clone() }));
-                match p.order {
-                    OrderKind::SetLevel(to) => {
-                        let from = state.level.replace(to);
-                        journal.write(Journaled(Event::LevelChanged { from, to, by }));
-                    }
-                    OrderKind::Dispatch { team, to, task } => {
-                        team_orders.write(TeamOrder::Dispatch { team, to, task });
-                    }
-                    OrderKind::Recall { team } => {
-                        team_orders.write(TeamOrder::Recall { team });
-                    }
-                    OrderKind::Report { kind, to, figures } => {
-                        state.reports.push(SentReport { t: clock.now, by: by.clone(), to: to.clone(), kind });
-                        journal.write(Journaled(Event::ReportSent { by, to, report: kind, figures }));
-                    }
-                    OrderKind::Acknowledge(inject) => {
-                        journal.write(Journaled(Event::Acknowledged { by, inject }));
-                    }
-                    OrderKind::Log(text) => {
-                        journal.write(Journaled(Event::Log { by, text }));
-                    }
-                }
+                door.journal.write(Journaled(Event::OrderAccepted { by: p.by.clone(), order: p.order.clone() }));
+                door.apply(p.by, p.order);
             }
         }
     }
@@ -308,4 +578,5 @@ fn apply_orders(
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(crate::sim::SimStep, apply_orders.in_set(StepSet::Input));
+    app.add_systems(crate::sim::SimInput, apply_orders.in_set(StepSet::Input));
 }

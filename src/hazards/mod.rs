@@ -5,6 +5,11 @@
 //! categories (seeded); a chemical spill begins its release. The physics that follows onset
 //! (breach growth, inundation, deterioration, advection–dispersion) belongs to each model.
 
+pub mod derailment;
+pub mod flood;
+pub mod plume;
+pub mod spill;
+
 use std::collections::BTreeMap;
 
 use bevy::prelude::*;
@@ -101,6 +106,11 @@ fn hazard_onsets(
                 node.clone(),
                 format!("{mass_kg} kg of {substance} into reach {reach} at {at_km} km"),
             ),
+            Hazard::GasRelease { node, at, substance, rate_kg_s, duration, .. } => (
+                clock.now as i64 >= sc.offset(at),
+                node.clone(),
+                format!("{rate_kg_s} kg/s of {substance} for {duration}"),
+            ),
         };
         if !begins {
             continue;
@@ -123,6 +133,10 @@ fn hazard_onsets(
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<HazardState>();
     app.add_systems(crate::sim::SimStep, hazard_onsets.in_set(StepSet::Hazards));
+    derailment::plugin(app);
+    spill::plugin(app);
+    plume::plugin(app);
+    flood::plugin(app);
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use std::path::Path;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::exercise::orders::{Figures, OrderKind};
 use crate::scenario::types::{Capability, Level, ReportKind};
+use crate::scenario::types::{Figures, OrderKind};
 use crate::sim::{SimClock, StepSet};
 
 /// One line of the journal.
@@ -48,39 +48,342 @@ pub enum Event {
         orders_sha256: Option<String>,
     },
     /// A hazard began.
-    HazardOnset { hazard: String, hazard_kind: String, place: String, detail: String },
-    /// Casualties of a hazard by START category (green, yellow, red, black).
-    Casualties { hazard: String, green: u32, yellow: u32, red: u32, black: u32 },
+    HazardOnset {
+        hazard: String,
+        hazard_kind: String,
+        place: String,
+        detail: String,
+    },
+    /// Casualties of a hazard by START category (green, yellow, red, black): the current counts,
+    /// written at onset and again whenever they change; a hazard's latest entry holds.
+    Casualties {
+        hazard: String,
+        green: u32,
+        yellow: u32,
+        red: u32,
+        black: u32,
+    },
     /// A response level's trigger first held.
-    PlanTriggered { level: Level, trigger: String },
+    PlanTriggered {
+        level: Level,
+        trigger: String,
+    },
     /// An inject reached its recipients.
-    InjectDelivered { inject: String, from: String, to: Vec<String>, text: String },
+    InjectDelivered {
+        inject: String,
+        from: String,
+        to: Vec<String>,
+        text: String,
+    },
     /// An order was accepted; `order` is the order as given.
-    OrderAccepted { by: String, order: OrderKind },
+    OrderAccepted {
+        by: String,
+        order: OrderKind,
+    },
     /// An order was refused; nothing changed.
-    OrderRefused { by: String, order: OrderKind, reason: String },
+    OrderRefused {
+        by: String,
+        order: OrderKind,
+        reason: String,
+    },
     /// The response level changed.
-    LevelChanged { from: Option<Level>, to: Level, by: String },
+    LevelChanged {
+        from: Option<Level>,
+        to: Level,
+        by: String,
+    },
     /// A team left for a place.
-    TeamDispatched { team: String, from: String, to: String, task: Option<Capability>, eta_s: u64, route: Vec<String> },
+    TeamDispatched {
+        team: String,
+        from: String,
+        to: String,
+        task: Option<Capability>,
+        eta_s: u64,
+        route: Vec<String>,
+    },
     /// A team reached a place.
-    TeamArrived { team: String, at: String, task: Option<Capability> },
+    TeamArrived {
+        team: String,
+        at: String,
+        task: Option<Capability>,
+    },
     /// A report was sent.
-    ReportSent { by: String, to: String, report: ReportKind, figures: Figures },
+    ReportSent {
+        by: String,
+        to: String,
+        report: ReportKind,
+        figures: Figures,
+    },
     /// An agency acknowledged an inject.
-    Acknowledged { by: String, inject: String },
+    Acknowledged {
+        by: String,
+        inject: String,
+    },
     /// A free-text log line of an agency.
-    Log { by: String, text: String },
+    Log {
+        by: String,
+        text: String,
+    },
     /// A road closed (both directions); `reason` says who or what closed it.
-    RoadClosed { road: String, reason: String },
+    RoadClosed {
+        road: String,
+        reason: String,
+    },
     /// A road reopened: its last closure was lifted.
-    RoadReopened { road: String, reason: String },
+    RoadReopened {
+        road: String,
+        reason: String,
+    },
     /// A water intake was closed (by order).
-    IntakeClosed { intake: String, by: String },
+    IntakeClosed {
+        intake: String,
+        by: String,
+    },
     /// A water intake was reopened (by order).
-    IntakeReopened { intake: String, by: String },
+    IntakeReopened {
+        intake: String,
+        by: String,
+    },
+    /// An evacuation was ordered: the people of `from` (node or zone) to the shelter `to`.
+    EvacuationOrdered {
+        by: String,
+        from: String,
+        to: String,
+    },
+    ShelterOpened {
+        shelter: String,
+        by: String,
+    },
+    ShelterClosed {
+        shelter: String,
+        by: String,
+    },
+    /// Supplies left a depot.
+    SuppliesDispatched {
+        from: String,
+        to: String,
+        item: String,
+        quantity: f64,
+        eta_s: u64,
+    },
+    /// Supplies reached their destination.
+    SuppliesDelivered {
+        to: String,
+        item: String,
+        quantity: f64,
+    },
+    CommandPostSetUp {
+        by: String,
+        name: String,
+        at: String,
+    },
+    WorkingGroupSetUp {
+        by: String,
+        name: String,
+        lead: Option<String>,
+    },
+    SupportRequested {
+        by: String,
+        to: String,
+        what: String,
+    },
+    PublicWarning {
+        by: String,
+        text: String,
+    },
+    /// An accepted order carried out a plan action. `by_owner` is false when another agency
+    /// than the action's owner did it (then the action does not count as done);
+    /// `late_s` is the time past its deadline (negative: before it). Only actions of levels in
+    /// force count.
+    PlanActionDone {
+        action: String,
+        level: Level,
+        owner: String,
+        by: String,
+        by_owner: bool,
+        late_s: i64,
+    },
+    /// Facilitator: the exercise clock stopped / restarted / changed speed (live pacing only).
+    ExercisePaused {
+        by: String,
+    },
+    ExerciseResumed {
+        by: String,
+    },
+    SpeedChanged {
+        by: String,
+        speed: f64,
+    },
+    /// Facilitator: the remaining timed injects moved by `shift_s`, keeping their gaps.
+    InjectsRetimed {
+        by: String,
+        shift_s: i64,
+        injects: Vec<String>,
+    },
+    /// Facilitator: the exercise was ended.
+    ExerciseEnded {
+        by: String,
+    },
+    // ---- derailment casualties (hazards::derailment); one entry per step and kind, not per patient
+    /// Untreated (or only stabilised) casualties got worse this step.
+    Deteriorated {
+        hazard: String,
+        yellow_to_red: u32,
+        red_to_black: u32,
+    },
+    /// Trapped casualties freed from the wreck this step, by category; `still_trapped` remain.
+    Extricated {
+        hazard: String,
+        red: u32,
+        yellow: u32,
+        black: u32,
+        still_trapped: u32,
+    },
+    /// Casualties stabilised on site this step; `waiting`: living casualties at the site still untreated.
+    Treated {
+        hazard: String,
+        red: u32,
+        yellow: u32,
+        green: u32,
+        waiting: u32,
+    },
+    /// An ambulance left the site with casualties; `diverted_from`: nearer hospitals that were full.
+    PatientsTransported {
+        hazard: String,
+        team: String,
+        hospital: String,
+        red: u32,
+        yellow: u32,
+        eta_s: u64,
+        diverted_from: Vec<String>,
+    },
+    /// Casualties reached a hospital this step; `beds_free` after them.
+    PatientsAdmitted {
+        hazard: String,
+        hospital: String,
+        red: u32,
+        yellow: u32,
+        beds_free: u32,
+    },
+    /// A hospital has no free bed left: the next casualties go to the next hospital.
+    HospitalFull {
+        hospital: String,
+    },
+    /// The derailment site is cleared: the line and the roads it blocked reopen.
+    SiteCleared {
+        hazard: String,
+        place: String,
+    },
+    // ---- chemical spill (hazards::spill)
+    /// The concentration at an intake crossed its hazard's threshold (`above`: upward).
+    IntakeThreshold {
+        hazard: String,
+        intake: String,
+        above: bool,
+        concentration_mg_l: f64,
+        threshold_mg_l: f64,
+        intake_open: bool,
+    },
+    /// The concentration at an intake passed its peak (`peak_t_s`: seconds since the start).
+    IntakePeak {
+        hazard: String,
+        intake: String,
+        peak_mg_l: f64,
+        peak_t_s: u64,
+        peak_time: String,
+    },
+    /// The people an open intake serves drew water above the threshold: they count as affected.
+    WaterUnsafe {
+        hazard: String,
+        intake: String,
+        people: u32,
+    },
+    /// Water above the threshold reached a closed intake: the people it serves are protected.
+    IntakeProtected {
+        hazard: String,
+        intake: String,
+        people: u32,
+    },
+    // ---- gas release (hazards::plume)
+    /// The plume's threat zone changed: nodes where the ground-level concentration exceeds the
+    /// level of concern, the people living there, and how far downwind the zone reaches.
+    PlumeZone {
+        hazard: String,
+        nodes: Vec<String>,
+        people: u32,
+        max_distance_m: f64,
+    },
+    // ---- levee breach and flood (hazards::flood); milestones, not per-step values
+    /// The breach passed a width milestone (each max(10 m, 25 %) wider than the last entry);
+    /// `head_m`: level difference over the breach driving the growth.
+    BreachWidened {
+        hazard: String,
+        width_m: f64,
+        discharge_m3s: f64,
+        head_m: f64,
+    },
+    /// Closure work narrowed the breach past a milestone (each max(10 m, 25 %) narrower).
+    BreachNarrowed {
+        hazard: String,
+        width_m: f64,
+        discharge_m3s: f64,
+        workers: u32,
+    },
+    /// The teams doing closure work at a breach changed (`workers`: people; `rate_m_per_h`:
+    /// metres of breach they close per hour).
+    BreachClosureWork {
+        hazard: String,
+        teams: Vec<String>,
+        workers: u32,
+        rate_m_per_h: f64,
+    },
+    /// The breach was closed: no more water through it.
+    BreachClosed {
+        hazard: String,
+        peak_width_m: f64,
+        peak_discharge_m3s: f64,
+        inflow_m3: f64,
+    },
+    /// Water began to pass from one flood zone to another over their spill.
+    FloodSpill {
+        from: String,
+        to: String,
+        level_m: f64,
+    },
+    /// A zone's depth crossed a milestone (0.1, 0.5, 1, 2, 3 m), rising or falling.
+    FloodDepth {
+        zone: String,
+        depth_m: f64,
+        rising: bool,
+        level_m: f64,
+    },
+    /// The set of wet nodes of a zone changed; `exposed`: people still at them.
+    FloodExposure {
+        zone: String,
+        wet_nodes: Vec<String>,
+        exposed: u64,
+    },
+    /// People drowned in a zone since its last such entry (`total`: so far in the zone).
+    FloodDeaths {
+        zone: String,
+        deaths: u32,
+        total: u32,
+        depth_m: f64,
+    },
+    /// At the run's last step: the flood's headline figures.
+    FloodTotals {
+        peak_width_m: f64,
+        peak_discharge_m3s: f64,
+        inflow_m3: f64,
+        stored_m3: f64,
+        max_depth_m: std::collections::BTreeMap<String, f64>,
+        exposed_peak: u64,
+        deaths: u32,
+    },
     /// Last entry of a run that reached its end.
-    RunEnded { steps: u64 },
+    RunEnded {
+        steps: u64,
+    },
 }
 
 impl Event {
@@ -104,6 +407,42 @@ impl Event {
             Event::RoadReopened { .. } => "road_reopened",
             Event::IntakeClosed { .. } => "intake_closed",
             Event::IntakeReopened { .. } => "intake_reopened",
+            Event::EvacuationOrdered { .. } => "evacuation_ordered",
+            Event::ShelterOpened { .. } => "shelter_opened",
+            Event::ShelterClosed { .. } => "shelter_closed",
+            Event::SuppliesDispatched { .. } => "supplies_dispatched",
+            Event::SuppliesDelivered { .. } => "supplies_delivered",
+            Event::CommandPostSetUp { .. } => "command_post_set_up",
+            Event::WorkingGroupSetUp { .. } => "working_group_set_up",
+            Event::SupportRequested { .. } => "support_requested",
+            Event::PublicWarning { .. } => "public_warning",
+            Event::PlanActionDone { .. } => "plan_action_done",
+            Event::ExercisePaused { .. } => "exercise_paused",
+            Event::ExerciseResumed { .. } => "exercise_resumed",
+            Event::SpeedChanged { .. } => "speed_changed",
+            Event::InjectsRetimed { .. } => "injects_retimed",
+            Event::ExerciseEnded { .. } => "exercise_ended",
+            Event::Deteriorated { .. } => "deteriorated",
+            Event::Extricated { .. } => "extricated",
+            Event::Treated { .. } => "treated",
+            Event::PatientsTransported { .. } => "patients_transported",
+            Event::PatientsAdmitted { .. } => "patients_admitted",
+            Event::HospitalFull { .. } => "hospital_full",
+            Event::SiteCleared { .. } => "site_cleared",
+            Event::IntakeThreshold { .. } => "intake_threshold",
+            Event::IntakePeak { .. } => "intake_peak",
+            Event::WaterUnsafe { .. } => "water_unsafe",
+            Event::IntakeProtected { .. } => "intake_protected",
+            Event::PlumeZone { .. } => "plume_zone",
+            Event::BreachWidened { .. } => "breach_widened",
+            Event::BreachNarrowed { .. } => "breach_narrowed",
+            Event::BreachClosureWork { .. } => "breach_closure_work",
+            Event::BreachClosed { .. } => "breach_closed",
+            Event::FloodSpill { .. } => "flood_spill",
+            Event::FloodDepth { .. } => "flood_depth",
+            Event::FloodExposure { .. } => "flood_exposure",
+            Event::FloodDeaths { .. } => "flood_deaths",
+            Event::FloodTotals { .. } => "flood_totals",
             Event::RunEnded { .. } => "run_ended",
         }
     }
@@ -186,11 +525,12 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
 }
 
 /// Numbers this step's messages and appends them, then flushes: the journal is on disk after
-/// every step.
-fn write_journal(mut reader: MessageReader<Journaled>, clock: Res<SimClock>, mut journal: ResMut<Journal>) {
+/// every step. It drains the messages, so that its two instances (in `SimStep` and in
+/// `SimInput`) never write one message twice.
+fn write_journal(mut messages: ResMut<Messages<Journaled>>, clock: Res<SimClock>, mut journal: ResMut<Journal>) {
     let mut any = false;
-    for Journaled(ev) in reader.read() {
-        journal.push(clock.now, clock.iso(clock.now), ev.clone());
+    for Journaled(ev) in messages.drain() {
+        journal.push(clock.now, clock.iso(clock.now), ev);
         any = true;
     }
     if any {
@@ -201,4 +541,5 @@ fn write_journal(mut reader: MessageReader<Journaled>, clock: Res<SimClock>, mut
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Journaled>();
     app.add_systems(crate::sim::SimStep, write_journal.in_set(StepSet::Journal));
+    app.add_systems(crate::sim::SimInput, write_journal.in_set(StepSet::Journal));
 }

@@ -21,8 +21,10 @@ pub struct Summary {
     pub entries: usize,
     pub entries_by_kind: BTreeMap<String, usize>,
     pub hazards_begun: Vec<String>,
-    /// START categories summed over hazards.
+    /// START categories summed over hazards (each hazard's latest counts).
     pub casualties: Casualties,
+    /// People served by intakes that delivered water above a spill's threshold.
+    pub water_affected: u32,
     pub injects_delivered: usize,
     pub injects_total: usize,
     pub orders_accepted: usize,
@@ -31,6 +33,12 @@ pub struct Summary {
     pub final_level: Option<Level>,
     pub plan_levels_triggered: Vec<Level>,
     pub team_arrivals: usize,
+    /// People drowned in flood zones (`flood_deaths` entries).
+    pub flood_deaths: u32,
+    /// Levee breaches closed by closure work.
+    pub breaches_closed: Vec<String>,
+    /// Flood zone id → deepest water, m (from the run's `flood_totals`).
+    pub flood_max_depth_m: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -55,6 +63,7 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
         entries_by_kind: BTreeMap::new(),
         hazards_begun: Vec::new(),
         casualties: Casualties::default(),
+        water_affected: 0,
         injects_delivered: 0,
         injects_total: scenario.scenario.injects.len(),
         orders_accepted: 0,
@@ -63,7 +72,12 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
         final_level: None,
         plan_levels_triggered: Vec::new(),
         team_arrivals: 0,
+        flood_deaths: 0,
+        breaches_closed: Vec::new(),
+        flood_max_depth_m: BTreeMap::new(),
     };
+    // A casualties entry holds a hazard's current counts: the latest one per hazard counts.
+    let mut latest_casualties: BTreeMap<String, [u32; 4]> = BTreeMap::new();
     for e in entries {
         *s.entries_by_kind.entry(e.event.kind().to_string()).or_default() += 1;
         s.simulated_s = s.simulated_s.max(e.t);
@@ -74,12 +88,10 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
                 s.start = start.clone();
             }
             Event::HazardOnset { hazard, .. } => s.hazards_begun.push(hazard.clone()),
-            Event::Casualties { green, yellow, red, black, .. } => {
-                s.casualties.green += green;
-                s.casualties.yellow += yellow;
-                s.casualties.red += red;
-                s.casualties.black += black;
+            Event::Casualties { hazard, green, yellow, red, black } => {
+                latest_casualties.insert(hazard.clone(), [*green, *yellow, *red, *black]);
             }
+            Event::WaterUnsafe { people, .. } => s.water_affected += people,
             Event::InjectDelivered { .. } => s.injects_delivered += 1,
             Event::OrderAccepted { .. } => s.orders_accepted += 1,
             Event::OrderRefused { .. } => s.orders_refused += 1,
@@ -87,9 +99,18 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             Event::LevelChanged { to, .. } => s.final_level = Some(*to),
             Event::PlanTriggered { level, .. } => s.plan_levels_triggered.push(*level),
             Event::TeamArrived { .. } => s.team_arrivals += 1,
+            Event::FloodDeaths { deaths, .. } => s.flood_deaths += deaths,
+            Event::BreachClosed { hazard, .. } => s.breaches_closed.push(hazard.clone()),
+            Event::FloodTotals { max_depth_m, .. } => s.flood_max_depth_m = max_depth_m.clone(),
             Event::RunEnded { .. } => s.completed = true,
             _ => {}
         }
+    }
+    for [green, yellow, red, black] in latest_casualties.into_values() {
+        s.casualties.green += green;
+        s.casualties.yellow += yellow;
+        s.casualties.red += red;
+        s.casualties.black += black;
     }
     s
 }

@@ -145,6 +145,10 @@ pub struct FloodZone {
     /// Where water spills to a neighbouring zone, and over what sill elevation.
     #[serde(default)]
     pub spills_to: Vec<Spill>,
+    /// Water depth (m) over a node of the zone at which roads ending there close to cars;
+    /// default 0.3 m (DOMAIN.md §5; see `hazards::flood::DEFAULT_ROAD_CLOSURE_DEPTH_M`).
+    #[serde(default)]
+    pub road_closure_depth_m: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -154,6 +158,10 @@ pub struct Spill {
     pub sill_elevation_m: f64,
     /// Width of the connection in metres.
     pub width_m: f64,
+    /// Weir discharge coefficient C_d of the connection (Q = C_d·(2/3)·√(2g)·B·H^{3/2});
+    /// default 0.5 (see `hazards::flood::DEFAULT_DISCHARGE_COEFFICIENT`).
+    #[serde(default)]
+    pub discharge_coefficient: Option<f64>,
 }
 
 /// A river as a chain of reaches, with its levees.
@@ -240,6 +248,10 @@ pub struct Agency {
     pub name_zh: String,
     pub name_en: String,
     pub role: AgencyRole,
+    /// Kinds of order this agency may give beyond what its role allows (see `exercise::authority`).
+    /// An agency may also do whatever the plan assigns to it.
+    #[serde(default)]
+    pub powers: Vec<ActionKind>,
 }
 
 /// What teams can do (the task an order names must be one of these).
@@ -377,6 +389,20 @@ pub enum Hazard {
         bottom_elevation_m: f64,
         /// River stage at the levee over time, m (linear between points).
         stage: Vec<StagePoint>,
+        /// Critical flow velocity u_c for erosion of the levee material, m/s, in the breach
+        /// growth law of Verheij & Van der Knaap (2003); default 0.5 (see `hazards::flood`).
+        #[serde(default)]
+        critical_velocity_ms: Option<f64>,
+        /// Weir discharge coefficient C_d of the breach; default 0.5.
+        #[serde(default)]
+        discharge_coefficient: Option<f64>,
+        /// Width the breach cannot grow beyond, m; default 500.
+        #[serde(default)]
+        max_width_m: Option<f64>,
+        /// Closure work: team person-hours at the levee node to close one metre of breach;
+        /// default 400.
+        #[serde(default)]
+        closure_person_hours_per_m: Option<f64>,
     },
     Derailment {
         id: String,
@@ -388,6 +414,38 @@ pub enum Hazard {
         /// Roads (by id) blocked until the site is cleared.
         #[serde(default)]
         blocks_roads: Vec<String>,
+        // ---- the casualty model (`hazards::derailment`); every field optional, defaults there.
+        /// Share of the non-green casualties trapped in the wreck (default 0.4).
+        #[serde(default)]
+        trapped_share: Option<f64>,
+        /// Untreated yellow → red, per hour (default 0.1).
+        #[serde(default)]
+        yellow_to_red_per_h: Option<f64>,
+        /// Untreated red → black, per hour (default 0.35).
+        #[serde(default)]
+        red_to_black_per_h: Option<f64>,
+        /// Deterioration of patients treated on site or in an ambulance, as a share of the
+        /// untreated rate (default 0.2).
+        #[serde(default)]
+        treated_factor: Option<f64>,
+        /// Trapped casualties freed per rescuer-hour of extrication (default 0.1).
+        #[serde(default)]
+        extrication_per_person_h: Option<f64>,
+        /// Most rescuers who can work at the wreck at once (default 60).
+        #[serde(default)]
+        max_extricators: Option<u32>,
+        /// Casualties stabilised per medic-hour of on-site treatment (default 1.0).
+        #[serde(default)]
+        treatment_per_person_h: Option<f64>,
+        /// Casualties one ambulance carries per trip (default 2).
+        #[serde(default)]
+        ambulance_capacity: Option<u32>,
+        /// Loading at the site plus handover at the hospital, minutes per trip (default 10).
+        #[serde(default)]
+        handover_min: Option<f64>,
+        /// Person-hours of site-clearance work before the line and roads reopen (default 2000).
+        #[serde(default)]
+        clearance_person_h: Option<f64>,
     },
     ChemicalSpill {
         id: String,
@@ -407,12 +465,48 @@ pub enum Hazard {
         #[serde(default)]
         decay_per_h: f64,
     },
+    /// A gas released to the air at a node (a ruptured tank, a tanker leak): a Gaussian plume.
+    GasRelease {
+        id: String,
+        /// What is released (free text).
+        #[serde(default)]
+        substance: String,
+        node: String,
+        at: TimeSpec,
+        /// Release rate, kg/s.
+        rate_kg_s: f64,
+        /// How long the release lasts.
+        duration: Dur,
+        /// Where the wind blows from, degrees clockwise from north (meteorological).
+        wind_dir_deg: f64,
+        /// Wind speed at 10 m, m/s.
+        wind_ms: f64,
+        /// Pasquill–Gifford stability class.
+        stability: Stability,
+        /// Height of the release above ground, m.
+        #[serde(default)]
+        release_height_m: f64,
+        /// Level of concern (e.g. AEGL-2 or ERPG-2) at ground level, mg/m³.
+        level_of_concern_mg_m3: f64,
+    },
+}
+
+/// Pasquill–Gifford atmospheric stability class: A very unstable … D neutral … F moderately stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+pub enum Stability {
+    A,
+    B,
+    C,
+    D,
+    E,
+    F,
 }
 
 impl Hazard {
     pub fn id(&self) -> &str {
         match self {
             Hazard::LeveeBreach { id, .. } | Hazard::Derailment { id, .. } | Hazard::ChemicalSpill { id, .. } => id,
+            Hazard::GasRelease { id, .. } => id,
         }
     }
     pub fn kind_name(&self) -> &'static str {
@@ -420,6 +514,7 @@ impl Hazard {
             Hazard::LeveeBreach { .. } => "levee_breach",
             Hazard::Derailment { .. } => "derailment",
             Hazard::ChemicalSpill { .. } => "chemical_spill",
+            Hazard::GasRelease { .. } => "gas_release",
         }
     }
 }
@@ -430,6 +525,8 @@ impl Hazard {
 pub enum Condition {
     /// At a fixed time.
     At(TimeSpec),
+    /// Never by itself: the facilitator fires it (`FireInject`).
+    Manual,
     /// When a hazard begins (plus an optional delay: the time it takes the news to arrive).
     HazardOnset {
         hazard: String,
@@ -488,6 +585,174 @@ pub enum ActionKind {
     WarnPublic,
     Acknowledge,
     Log,
+}
+
+impl ActionKind {
+    pub fn name(self) -> String {
+        ron::to_string(&self).unwrap_or_default()
+    }
+}
+
+/// Figures a report carries; absent figures were not reported.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figures {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injured: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evacuated: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_taken: Option<String>,
+}
+
+/// An order: what a seat asks the simulated world to do. Orders come from order files, live
+/// mode's standard input, the GUI and the automatic plan-follower, and all pass the one door
+/// (`exercise::orders`). A plan action may name the order that carries it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum OrderKind {
+    /// Declare (raise or lower) the response level.
+    SetLevel(Level),
+    /// Send one's own team to a node to do a task it is capable of.
+    Dispatch {
+        team: String,
+        to: String,
+        task: Capability,
+    },
+    /// Send one's own team back to its home node.
+    Recall {
+        team: String,
+    },
+    /// Order the people of a village, town or flood zone to a shelter.
+    Evacuate {
+        from: String,
+        to: String,
+    },
+    OpenShelter(String),
+    CloseShelter(String),
+    /// Send supplies from a depot (node id) to a node.
+    DeliverSupplies {
+        from: String,
+        to: String,
+        item: String,
+        quantity: f64,
+    },
+    /// Close a road (by road id) to traffic.
+    CloseRoad(String),
+    ReopenRoad(String),
+    /// Close a water intake (by its node id).
+    CloseIntake(String),
+    OpenIntake(String),
+    /// Set up a command post at a node.
+    SetUpCommandPost {
+        name: String,
+        at: String,
+    },
+    /// Set up a working group (e.g. medical treatment, families, press).
+    SetUpWorkingGroup {
+        name: String,
+        #[serde(default)]
+        lead: Option<String>,
+    },
+    /// Ask a higher level or a neighbouring county for support.
+    RequestSupport {
+        to: String,
+        what: String,
+    },
+    /// Warn the public (text of the warning).
+    WarnPublic(String),
+    /// Send a report.
+    Report {
+        kind: ReportKind,
+        to: String,
+        #[serde(default)]
+        figures: Figures,
+    },
+    /// Acknowledge an inject that reached one.
+    Acknowledge(String),
+    /// A free-text duty-log line.
+    Log(String),
+    /// Facilitator: stop the exercise clock (live mode).
+    Pause,
+    /// Facilitator: restart the exercise clock (live mode).
+    Resume,
+    /// Facilitator: run at this many times real time (live mode).
+    Speed(f64),
+    /// Facilitator: deliver an inject now (any inject not yet delivered, usually a `Manual` one).
+    FireInject(String),
+    /// Facilitator: move the next timed inject to this time and every later timed inject by the
+    /// same amount, keeping their gaps.
+    Retime(TimeSpec),
+    /// Facilitator: end the exercise now.
+    EndExercise,
+}
+
+impl OrderKind {
+    /// The plan action kind this order carries out, if any.
+    pub fn action_kind(&self) -> Option<ActionKind> {
+        Some(match self {
+            OrderKind::SetLevel(_) => ActionKind::RaiseLevel,
+            OrderKind::Dispatch { .. } => ActionKind::DispatchTeam,
+            OrderKind::Evacuate { .. } => ActionKind::Evacuate,
+            OrderKind::OpenShelter(_) => ActionKind::OpenShelter,
+            OrderKind::DeliverSupplies { .. } => ActionKind::DeliverSupplies,
+            OrderKind::CloseRoad(_) => ActionKind::CloseRoad,
+            OrderKind::CloseIntake(_) => ActionKind::CloseIntake,
+            OrderKind::SetUpCommandPost { .. } => ActionKind::SetUpCommandPost,
+            OrderKind::SetUpWorkingGroup { .. } => ActionKind::SetUpWorkingGroup,
+            OrderKind::RequestSupport { .. } => ActionKind::RequestSupport,
+            OrderKind::WarnPublic(_) => ActionKind::WarnPublic,
+            OrderKind::Report { .. } => ActionKind::SendReport,
+            OrderKind::Acknowledge(_) => ActionKind::Acknowledge,
+            OrderKind::Log(_) => ActionKind::Log,
+            _ => return None,
+        })
+    }
+
+    /// Whether only the exercise control cell (the facilitator) gives this order.
+    pub fn is_facilitator(&self) -> bool {
+        matches!(
+            self,
+            OrderKind::Pause
+                | OrderKind::Resume
+                | OrderKind::Speed(_)
+                | OrderKind::FireInject(_)
+                | OrderKind::Retime(_)
+                | OrderKind::EndExercise
+        )
+    }
+
+    /// The ids this order names (team, places, road, intake, inject…), for matching plan targets.
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            OrderKind::Dispatch { team, to, .. } => vec![team.as_str(), to.as_str()],
+            OrderKind::Recall { team } => vec![team.as_str()],
+            OrderKind::Evacuate { from, to } => vec![from.as_str(), to.as_str()],
+            OrderKind::DeliverSupplies { from, to, item, .. } => vec![from.as_str(), to.as_str(), item.as_str()],
+            OrderKind::SetUpCommandPost { name, at } => vec![name.as_str(), at.as_str()],
+            OrderKind::SetUpWorkingGroup { name, lead } => {
+                let mut v = vec![name.as_str()];
+                v.extend(lead.as_deref());
+                v
+            }
+            OrderKind::RequestSupport { to, .. } | OrderKind::Report { to, .. } => vec![to.as_str()],
+            OrderKind::OpenShelter(x)
+            | OrderKind::CloseShelter(x)
+            | OrderKind::CloseRoad(x)
+            | OrderKind::ReopenRoad(x)
+            | OrderKind::CloseIntake(x)
+            | OrderKind::OpenIntake(x)
+            | OrderKind::Acknowledge(x)
+            | OrderKind::FireInject(x) => vec![x.as_str()],
+            _ => vec![],
+        }
+    }
 }
 
 /// An inject of the master events list.
@@ -551,6 +816,10 @@ pub struct PlanAction {
     pub deadline: Dur,
     #[serde(default)]
     pub description: String,
+    /// The order that carries the action out, for the automatic plan-follower. When absent it
+    /// is derived where it can be (see `exercise::autoplan`).
+    #[serde(default)]
+    pub order: Option<OrderKind>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]

@@ -16,7 +16,8 @@
 //! - `order`: hydrograph times that do not increase.
 //! - `cycle`: reaches whose `downstream` chain loops.
 //! - `range`: a value outside its range (a place beyond a reach's length, a tolerance above 1, a
-//!   step longer than the duration, an unreadable start time, a road from a node to itself).
+//!   step longer than the duration, an unreadable start time, a road from a node to itself, a
+//!   derailment share outside [0, 1], a wind direction outside [0, 360]).
 //!
 //! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/validate.rs`.
 
@@ -76,6 +77,14 @@ fn positive(c: &mut Collector, path: String, what: &str, v: f64) {
 fn non_negative(c: &mut Collector, path: String, what: &str, v: f64) {
     if !v.is_finite() || v < 0.0 {
         c.at("not-positive", path, format!("{what} must be zero or more, found {v}"));
+    }
+}
+
+/// A weir discharge coefficient C_d: in (0, 1].
+fn coefficient(c: &mut Collector, path: String, cd: f64) {
+    if !(cd > 0.0 && cd <= 1.0) {
+        c.at("range", path, format!("a discharge coefficient is between 0 and 1, found {cd}"))
+            .help("a broad-crested weir or breach has about 0.5 (Q = C_d·(2/3)·√(2g)·B·H^1.5)");
     }
 }
 
@@ -309,6 +318,15 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         for (j, sp) in z.spills_to.iter().enumerate() {
             known_set(c, format!("{p}.spills_to[{j}].zone"), "flood zone", &sp.zone, &ids.zones);
             positive(c, format!("{p}.spills_to[{j}].width_m"), "spill width", sp.width_m);
+            if sp.zone == z.id {
+                c.at("range", format!("{p}.spills_to[{j}].zone"), format!("zone \"{}\" spills into itself", z.id));
+            }
+            if let Some(cd) = sp.discharge_coefficient {
+                coefficient(c, format!("{p}.spills_to[{j}].discharge_coefficient"), cd);
+            }
+        }
+        if let Some(d) = z.road_closure_depth_m {
+            positive(c, format!("{p}.road_closure_depth_m"), "road closure depth", d);
         }
     }
     for (ri, r) in s.map.rivers.iter().enumerate() {
@@ -457,12 +475,56 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     for (i, h) in s.hazards.iter().enumerate() {
         let p = format!("hazards[{i}]");
         match h {
-            Hazard::LeveeBreach { levee, at, initial_width_m, stage, .. } => {
+            Hazard::LeveeBreach {
+                levee,
+                at,
+                initial_width_m,
+                bottom_elevation_m,
+                stage,
+                critical_velocity_ms,
+                discharge_coefficient,
+                max_width_m,
+                closure_person_hours_per_m,
+                ..
+            } => {
                 known_set(c, format!("{p}.levee"), "levee", levee, &ids.levees);
                 if let Some(at) = at {
                     time_ok(c, format!("{p}.at"), at);
                 }
                 positive(c, format!("{p}.initial_width_m"), "initial breach width", *initial_width_m);
+                // the flood model's parameters (hazards::flood)
+                let crest = s.map.rivers.iter().flat_map(|r| &r.levees).find(|l| &l.id == levee);
+                if let Some(l) = crest
+                    && bottom_elevation_m.partial_cmp(&l.crest_elevation_m) != Some(std::cmp::Ordering::Less)
+                {
+                    c.at(
+                        "range",
+                        format!("{p}.bottom_elevation_m"),
+                        format!(
+                            "the breach bottom ({bottom_elevation_m} m) must be below the crest of levee \"{levee}\" ({} m)",
+                            l.crest_elevation_m
+                        ),
+                    );
+                }
+                if let Some(v) = critical_velocity_ms {
+                    positive(c, format!("{p}.critical_velocity_ms"), "critical velocity", *v);
+                }
+                if let Some(cd) = discharge_coefficient {
+                    coefficient(c, format!("{p}.discharge_coefficient"), *cd);
+                }
+                if let Some(w) = max_width_m {
+                    positive(c, format!("{p}.max_width_m"), "maximum breach width", *w);
+                    if *w > 0.0 && *w < *initial_width_m {
+                        c.at(
+                            "range",
+                            format!("{p}.max_width_m"),
+                            format!("the maximum width ({w} m) is less than the initial width ({initial_width_m} m)"),
+                        );
+                    }
+                }
+                if let Some(v) = closure_person_hours_per_m {
+                    positive(c, format!("{p}.closure_person_hours_per_m"), "closure effort", *v);
+                }
                 if stage.is_empty() {
                     c.at("not-positive", format!("{p}.stage"), "the river stage hydrograph needs at least one point");
                 }
@@ -506,6 +568,75 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 positive(c, format!("{p}.mass_kg"), "spilled mass", *mass_kg);
                 positive(c, format!("{p}.threshold_mg_l"), "threshold concentration", *threshold_mg_l);
                 non_negative(c, format!("{p}.decay_per_h"), "decay rate", *decay_per_h);
+            }
+            Hazard::GasRelease {
+                node,
+                at,
+                rate_kg_s,
+                duration,
+                wind_dir_deg,
+                wind_ms,
+                release_height_m,
+                level_of_concern_mg_m3,
+                ..
+            } => {
+                known(c, format!("{p}.node"), "node", node, &ids.nodes);
+                time_ok(c, format!("{p}.at"), at);
+                positive(c, format!("{p}.rate_kg_s"), "release rate", *rate_kg_s);
+                positive(c, format!("{p}.duration"), "release duration", duration.secs() as f64);
+                if !(0.0..=360.0).contains(wind_dir_deg) {
+                    c.at(
+                        "range",
+                        format!("{p}.wind_dir_deg"),
+                        format!("the wind direction is in degrees from 0 to 360, found {wind_dir_deg}"),
+                    )
+                    .help("where the wind blows from, clockwise from north: 0 = from the north, 90 = from the east");
+                }
+                positive(c, format!("{p}.wind_ms"), "wind speed", *wind_ms);
+                non_negative(c, format!("{p}.release_height_m"), "release height", *release_height_m);
+                positive(c, format!("{p}.level_of_concern_mg_m3"), "level of concern", *level_of_concern_mg_m3);
+            }
+        }
+        if let Hazard::Derailment {
+            trapped_share,
+            yellow_to_red_per_h,
+            red_to_black_per_h,
+            treated_factor,
+            extrication_per_person_h,
+            max_extricators,
+            treatment_per_person_h,
+            ambulance_capacity,
+            handover_min,
+            clearance_person_h,
+            ..
+        } = h
+        {
+            for (field, v) in [("trapped_share", trapped_share), ("treated_factor", treated_factor)] {
+                if let Some(v) = v
+                    && !(0.0..=1.0).contains(v)
+                {
+                    c.at("range", format!("{p}.{field}"), format!("{field} is a share from 0 to 1, found {v}"));
+                }
+            }
+            for (field, what, v) in [
+                ("yellow_to_red_per_h", "deterioration rate", yellow_to_red_per_h),
+                ("red_to_black_per_h", "deterioration rate", red_to_black_per_h),
+                ("handover_min", "handover time", handover_min),
+                ("clearance_person_h", "site-clearance work", clearance_person_h),
+            ] {
+                if let Some(v) = v {
+                    non_negative(c, format!("{p}.{field}"), what, *v);
+                }
+            }
+            for (field, what, v) in [
+                ("extrication_per_person_h", "extrication rate", *extrication_per_person_h),
+                ("max_extricators", "rescuers at the wreck", max_extricators.map(f64::from)),
+                ("treatment_per_person_h", "treatment rate", *treatment_per_person_h),
+                ("ambulance_capacity", "ambulance capacity", ambulance_capacity.map(f64::from)),
+            ] {
+                if let Some(v) = v {
+                    positive(c, format!("{p}.{field}"), what, v);
+                }
             }
         }
     }
@@ -559,6 +690,21 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         }
         for (k, a) in l.actions.iter().enumerate() {
             known(c, format!("{p}.actions[{k}].owner"), "agency", &a.owner, &ids.agencies);
+            if let Some(order) = &a.order {
+                let op = format!("{p}.actions[{k}].order");
+                if order.action_kind() != Some(a.action) {
+                    c.at(
+                        "kind-mismatch",
+                        op.clone(),
+                        format!("the order does not carry out a `{}` action", a.action.name()),
+                    )
+                    .help("the order's kind must match the action (e.g. `dispatch_team` → `Dispatch(..)`)");
+                }
+                let order_ids = crate::exercise::orders::ScenarioIds::of_scenario(s);
+                for (field, msg) in crate::exercise::orders::order_id_problems(order, &order_ids) {
+                    c.at("unknown-id", format!("{op}.{field}"), msg);
+                }
+            }
             if let Some(t) = &a.target {
                 target(c, &ids, format!("{p}.actions[{k}].target"), t);
             }
@@ -677,7 +823,7 @@ fn condition(
         Condition::InjectDelivered(j) => {
             known_set(c, format!("{path}.0"), "inject", j, &ids.injects);
         }
-        Condition::LevelAtLeast(_) | Condition::CasualtiesAtLeast(_) => {}
+        Condition::LevelAtLeast(_) | Condition::CasualtiesAtLeast(_) | Condition::Manual => {}
         Condition::StageAtLeast { levee, .. } => {
             known_set(c, format!("{path}.levee"), "levee", levee, &ids.levees);
         }

@@ -22,6 +22,12 @@ use crate::scenario::ValidScenario;
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SimStep;
 
+/// A zero-time pass of the one door: orders due now are decided and journaled without advancing
+/// the clock (live mode uses it while the exercise is paused). Their effects on agents follow in
+/// the next step, exactly as if they had come in that step's `Input` set.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SimInput;
+
 /// The parts of a step, in the order they run.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StepSet {
@@ -131,7 +137,11 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
         )
             .chain(),
     );
+    let mut input = Schedule::new(SimInput);
+    input.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
+    input.configure_sets((StepSet::Input, StepSet::Journal).chain());
     app.add_schedule(step)
+        .add_schedule(input)
         .insert_resource(clock)
         .insert_resource(SimRng(ChaCha8Rng::seed_from_u64(seed)))
         .insert_resource(crate::map::RoadNetwork::build(&scenario.scenario.map))

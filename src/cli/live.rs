@@ -1,0 +1,148 @@
+//! `drillsim live`: run an exercise in real time (× speed) with orders on standard input.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::{self, TryRecvError};
+
+use crate::exercise::live::{Live, orders_file_from};
+use crate::journal::Journal;
+use crate::journal::summary::summarize;
+use crate::scenario;
+use crate::sim::{RunOptions, build_app};
+
+#[derive(Debug, clap::Args)]
+pub struct LiveArgs {
+    /// The scenario file (.ron).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Simulated seconds per real second (1 = real time; 60 = a minute a second).
+    #[arg(long, default_value_t = 60.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Output folder for journal.jsonl, orders.ron and summary.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Random seed (default: the scenario's `meta.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Start with the clock stopped; the facilitator resumes with `(by: "control", order: Resume)`.
+    #[arg(long)]
+    pub paused: bool,
+    #[command(flatten)]
+    pub auto: super::run::AutoArgs,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("\"{s}\" is not a speed above zero (e.g. 1, 60, 3600)")),
+    }
+}
+
+pub(super) fn live(args: LiveArgs) -> ExitCode {
+    let sc = match scenario::load(&args.scenario) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return super::run::report_load_error(e),
+    };
+    let auto = match args.auto.resolve(&sc) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!("error: cannot create {}: {e}", args.out.display());
+        return ExitCode::from(1);
+    }
+    let journal = match Journal::to_file(&args.out.join("journal.jsonl")) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: cannot create the journal in {}: {e}", args.out.display());
+            return ExitCode::from(1);
+        }
+    };
+    let mut app = build_app(sc.clone(), RunOptions { seed: args.seed, ..Default::default() }, journal);
+    if let Some(a) = auto {
+        app.insert_resource(a);
+    }
+    let mut live = Live::new(app, args.speed, args.paused);
+
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = std::io::stdout();
+    let mut input_open = true;
+    eprintln!(
+        "drillsim live: \"{}\" at {}× real time{}. One order per line; Ctrl-D ends input, the clock runs on.",
+        sc.scenario.meta.name,
+        args.speed,
+        if args.paused { ", paused" } else { "" }
+    );
+    loop {
+        let mut said = Vec::new();
+        while input_open {
+            match rx.try_recv() {
+                Ok(line) => said.extend(live.take_line(&line)),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => input_open = false,
+            }
+        }
+        live.pace(10_000);
+        said.extend(live.answers());
+        let clock = live.app.world().resource::<crate::sim::SimClock>().clone();
+        {
+            let mut out = stdout.lock();
+            for a in &said {
+                let _ = writeln!(out, "{}", a.line(&clock));
+            }
+            let _ = out.flush();
+        }
+        if let Some(e) = &live.app.world().resource::<Journal>().error {
+            eprintln!("error: cannot write the journal: {e}");
+            return ExitCode::from(1);
+        }
+        if live.finished() {
+            break;
+        }
+        if !input_open && live.paused() && !live.has_pending() {
+            eprintln!(
+                "drillsim live: input closed while the exercise is paused; nothing can resume it, so it ends here"
+            );
+            break;
+        }
+        std::thread::sleep(live.idle());
+    }
+    let world = live.app.world_mut();
+    let clock = world.resource::<crate::sim::SimClock>().clone();
+    let mut journal = world.resource_mut::<Journal>();
+    journal.push(clock.now, clock.iso(clock.now), crate::journal::Event::RunEnded { steps: clock.steps_done });
+    journal.flush();
+    let entries = journal.entries.clone();
+    let summary = summarize(&sc, &entries);
+    let writes = [
+        ("orders.ron", orders_file_from(&entries)),
+        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
+    ];
+    for (name, text) in writes {
+        if let Err(e) = std::fs::write(args.out.join(name), text) {
+            eprintln!("error: cannot write {name}: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    eprintln!(
+        "drillsim live: ended at {} after {} steps; journal {} entries in {}",
+        clock.iso(clock.now),
+        clock.steps_done,
+        entries.len(),
+        args.out.display()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,247 @@
+//! Live mode: the exercise clock runs at a multiple of real time while orders arrive one per
+//! line, each answered with accepted or refused and the reason. Lines are the order-file syntax
+//! for one order, `(by: "ofc", order: SetLevel(III))` (optionally with `at: "+2h"` to give it for
+//! a later time), or the same as JSON, `{"by": "ofc", "order": {"SetLevel": "III"}}`.
+//!
+//! This is the one path by which people reach a running simulation: the GUI and any networked
+//! seat queue orders here, and the orders pass the same door as order files. While the
+//! facilitator has paused the exercise, simulated time stands still, but orders are still
+//! decided at once (a zero-time pass of the door); wall time spent paused is not made up
+//! afterwards, so injects fall due one by one at their own simulated times, not in a burst.
+
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use serde::Deserialize;
+
+use crate::exercise::ExerciseState;
+use crate::exercise::orders::{OrderBook, Pending, ScenarioIds, order_id_problems};
+use crate::journal::{Entry, Event, Journal};
+use crate::scenario::time::{TimeSpec, human_secs};
+use crate::scenario::types::OrderKind;
+use crate::scenario::{CONTROL, ValidScenario, ron_options};
+use crate::sim::{SimClock, SimInput, StepsPerUpdate};
+
+/// One line of live input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveLine {
+    /// When the order is for (default: now).
+    #[serde(default)]
+    pub at: Option<TimeSpec>,
+    pub by: String,
+    pub order: OrderKind,
+}
+
+/// Parses one input line (RON order syntax or JSON); `Err` is a message for the sender.
+pub fn parse_line(line: &str, scenario: &ValidScenario) -> Result<LiveLine, String> {
+    let t = line.trim();
+    let parsed: LiveLine = if t.starts_with('{') {
+        serde_json::from_str(t).map_err(|e| format!("column {}: {e}", e.column()))?
+    } else {
+        ron_options().from_str(t).map_err(|e| format!("column {}: {}", e.span.start.col, e.code))?
+    };
+    let ids = ScenarioIds::of(scenario);
+    if parsed.by != CONTROL && !ids.agencies.contains(parsed.by.as_str()) {
+        return Err(format!("unknown agency \"{}\" (or \"{CONTROL}\" for the facilitator)", parsed.by));
+    }
+    if let Some((field, msg)) = order_id_problems(&parsed.order, &ids).into_iter().next() {
+        return Err(format!("order.{field}: {msg}"));
+    }
+    Ok(parsed)
+}
+
+/// What live mode says back for one line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Accepted { tag: u64, t: u64 },
+    Refused { tag: u64, t: u64, reason: String },
+    Invalid { tag: u64, reason: String },
+}
+
+impl Answer {
+    pub fn line(&self, clock: &SimClock) -> String {
+        match self {
+            Answer::Accepted { tag, t } => format!("accepted #{tag} at +{} ({})", human_secs(*t as i64), clock.iso(*t)),
+            Answer::Refused { tag, t, reason } => {
+                format!("refused #{tag} at +{} ({}): {reason}", human_secs(*t as i64), clock.iso(*t))
+            }
+            Answer::Invalid { tag, reason } => format!("invalid #{tag}: {reason}"),
+        }
+    }
+}
+
+/// Drives a built app in live mode.
+pub struct Live {
+    pub app: App,
+    next_tag: u64,
+    debt_s: f64,
+    last: Option<Instant>,
+}
+
+impl Live {
+    /// `paused`: start with the clock stopped (journaled as the facilitator's pause at t = 0).
+    pub fn new(mut app: App, speed: f64, paused: bool) -> Live {
+        app.world_mut().resource_mut::<StepsPerUpdate>().0 = 0;
+        app.update(); // Startup only: spawn the world, no step yet
+        app.world_mut().resource_mut::<ExerciseState>().speed = speed;
+        let mut live = Live { app, next_tag: 1, debt_s: 0.0, last: None };
+        if paused {
+            live.app.world_mut().resource_mut::<OrderBook>().push(Pending {
+                t: 0,
+                by: CONTROL.into(),
+                order: OrderKind::Pause,
+                tag: None,
+            });
+            live.decide_now();
+        }
+        live
+    }
+
+    fn clock(&self) -> SimClock {
+        self.app.world().resource::<SimClock>().clone()
+    }
+
+    pub fn finished(&self) -> bool {
+        self.clock().finished()
+    }
+
+    pub fn paused(&self) -> bool {
+        self.app.world().resource::<ExerciseState>().paused
+    }
+
+    /// Whether orders are queued for later.
+    pub fn has_pending(&self) -> bool {
+        let book = self.app.world().resource::<OrderBook>();
+        book.next < book.pending.len()
+    }
+
+    /// Queues a parsed line; returns its tag.
+    pub fn queue(&mut self, l: LiveLine) -> u64 {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        let now = self.clock().now;
+        let sc = self.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
+        let t = l.at.map_or(now, |at| sc.offset(&at).max(now as i64) as u64);
+        self.app.world_mut().resource_mut::<OrderBook>().push(Pending { t, by: l.by, order: l.order, tag: Some(tag) });
+        tag
+    }
+
+    /// Takes a raw line: queues it, or answers it as invalid at once.
+    pub fn take_line(&mut self, line: &str) -> Option<Answer> {
+        if line.trim().is_empty() || line.trim_start().starts_with("//") {
+            return None;
+        }
+        let sc = self.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
+        match parse_line(line, &sc) {
+            Ok(l) => {
+                self.queue(l);
+                None
+            }
+            Err(reason) => {
+                let tag = self.next_tag;
+                self.next_tag += 1;
+                Some(Answer::Invalid { tag, reason })
+            }
+        }
+    }
+
+    /// Decides the orders due now without moving the clock (the zero-time pass of the door).
+    pub fn decide_now(&mut self) {
+        let now = self.clock().now;
+        let due = {
+            let book = self.app.world().resource::<OrderBook>();
+            book.pending.get(book.next).is_some_and(|p| p.t <= now)
+        };
+        if due {
+            self.app.world_mut().run_schedule(SimInput);
+        }
+    }
+
+    /// Answers for orders decided since the last call.
+    pub fn answers(&mut self) -> Vec<Answer> {
+        let mut book = self.app.world_mut().resource_mut::<OrderBook>();
+        book.answers
+            .drain(..)
+            .map(|(tag, now, v)| match v {
+                Ok(()) => Answer::Accepted { tag, t: now },
+                Err(reason) => Answer::Refused { tag, t: now, reason },
+            })
+            .collect()
+    }
+
+    /// Advances by the simulated time owed to the wall clock since the last call (at most
+    /// `max_steps` steps); while paused, only decides due orders. Returns steps run.
+    pub fn pace(&mut self, max_steps: u32) -> u32 {
+        let (paused, speed) = {
+            let s = self.app.world().resource::<ExerciseState>();
+            (s.paused, s.speed)
+        };
+        let now = Instant::now();
+        let elapsed = self.last.map_or(0.0, |l| now.duration_since(l).as_secs_f64());
+        self.last = Some(now);
+        if paused {
+            self.debt_s = 0.0; // time spent paused is not made up
+            self.decide_now();
+            return 0;
+        }
+        self.debt_s += elapsed * speed;
+        let step = self.clock().step as f64;
+        let n = ((self.debt_s / step).floor() as u32).min(max_steps);
+        if n == 0 {
+            self.decide_now();
+            return 0;
+        }
+        self.debt_s -= n as f64 * step;
+        self.steps(n)
+    }
+
+    /// Runs up to `n` steps now (stops early on a pause or at the end).
+    pub fn steps(&mut self, n: u32) -> u32 {
+        let mut done = 0;
+        while done < n && !self.finished() && !self.app.world().resource::<ExerciseState>().paused {
+            self.app.world_mut().resource_mut::<StepsPerUpdate>().0 = 1;
+            self.app.update();
+            self.app.world_mut().resource_mut::<StepsPerUpdate>().0 = 0;
+            done += 1;
+        }
+        if done < n {
+            self.decide_now();
+        }
+        done
+    }
+
+    /// How long to sleep before the next step is owed (for a driver loop).
+    pub fn idle(&self) -> Duration {
+        let s = self.app.world().resource::<ExerciseState>();
+        if s.paused {
+            return Duration::from_millis(50);
+        }
+        let step = self.clock().step as f64;
+        let wait = ((step - self.debt_s) / s.speed).clamp(0.001, 0.05);
+        Duration::from_secs_f64(wait)
+    }
+}
+
+/// The orders a journal shows the door decided, as an order file that replays them.
+pub fn orders_file_from(entries: &[Entry]) -> String {
+    let mut out = String::from(
+        "// Orders as decided in a live exercise (accepted and refused), with the simulated time each took\n\
+         // effect. `drillsim run SCENARIO --orders THIS --seed SEED` replays the exercise.\nOrders(\n    orders: [\n",
+    );
+    for e in entries {
+        let (by, order) = match &e.event {
+            Event::OrderAccepted { by, order } | Event::OrderRefused { by, order, .. } => (by, order),
+            _ => continue,
+        };
+        let order = ron::to_string(order).unwrap_or_default();
+        out.push_str(&format!("        (at: \"+{}s\", by: {:?}, order: {order}),\n", e.t, by));
+    }
+    out.push_str("    ],\n)\n");
+    out
+}
+
+/// The journal's entries so far.
+pub fn entries(app: &App) -> &[Entry] {
+    &app.world().resource::<Journal>().entries
+}

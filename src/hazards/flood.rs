@@ -1,0 +1,939 @@
+//! Levee breach and flood: breach outflow and growth, storage in flood zones, spills between
+//! zones, roads cut by water, people exposed and drowned, and closure work by responders.
+//!
+//! # The model, step by step
+//!
+//! Each [`SimStep`](crate::sim::SimStep) of `dt` seconds (usually 60 s):
+//!
+//! 1. **Hazards set, after `hazard_onsets`** ([`flood_step`]): for every breach that has begun,
+//!    the river stage comes from the hazard's hydrograph ([`super::stage_at`]). Water is routed
+//!    river → zone through the breach and zone ↔ zone over the spills for `dt`, in sub-steps
+//!    (see [`FloodModel::route`]). Then the breach width changes: it grows by the law of
+//!    Verheij & Van der Knaap ([`verheij_increment`]) and shrinks by the closure work of the
+//!    teams at the levee ([`closure_rate_m_per_h`]); at width 0 it is closed for good. Zone
+//!    depths go to `HazardState.zone_depth` (read by the `DepthAtLeast` condition).
+//! 2. **Consequences set** ([`flood_consequences`]): roads with an end node under more than the
+//!    zone's closure depth close (reason `"flood"`) and reopen when the water falls below it;
+//!    people still at wet nodes are exposed; deaths follow the Jonkman depth–mortality function
+//!    ([`jonkman_remaining_zone`]), applied as the increase of the cumulative fraction.
+//!
+//! # Formulas and sources
+//!
+//! * **Breach outflow**, broad-crested weir (DOMAIN.md §5; Henderson, *Open Channel Flow*, 1966,
+//!   §6.6; Bos, *Discharge Measurement Structures*, 3rd ed. 1989, ch. 1):
+//!   `Q = C_d · (2/3) · √(2g) · B · H^{3/2}`, `H` the upstream level over the breach bottom
+//!   (approach velocity head neglected). With this form an ideal broad-crested weir (critical
+//!   depth 2H/3 on the crest, no losses) has `C_d = 1/√3 ≈ 0.577`; Chinese hydraulics texts
+//!   write `Q = m·B·√(2g)·H^{3/2}` with `m = C_d·2/3` between 0.32 and 0.385 for broad-crested
+//!   weirs, the low end for blunt, rough entrances such as a breach. Default
+//!   [`DEFAULT_DISCHARGE_COEFFICIENT`] = 0.5 (`m ≈ 0.33`).
+//! * **Submergence** (the polder or the next zone rising over the crest): Villemonte, J.R.
+//!   (1947), *Submerged-weir discharge studies*, Engineering News-Record 139:54–56:
+//!   `Q_s = Q_free · (1 − (h2/h1)^{n})^{0.385}` with `n = 3/2` (the exponent of the free law),
+//!   `h1`, `h2` the upstream and downstream levels over the crest ([`villemonte_factor`]). The
+//!   same law runs both ways by level difference: water drains back to the river through the
+//!   breach when the river falls below the polder, and spills run either way.
+//! * **Breach growth**: Verheij, H.J. (2002), *Aanpassen van het bresgroeimodel in HIS-OM*
+//!   (WL | Delft Hydraulics Q3299), and Verheij & Van der Knaap (2003), *Modification breach
+//!   growth model in HIS-OM*: `B(t) = B0 + f1 · (√g · ΔH^{3/2} / u_c) · log10(1 + f2·g·t/u_c)`,
+//!   with `f1 = 1.3`, `f2 = 0.04` (calibrated on the Zwin'94 field test and historical
+//!   breaches), `ΔH` the level difference over the breach, `u_c` the critical flow velocity for
+//!   erosion of the levee material, and **`t` in hours since the breach began** — the
+//!   formula is an empirical, dimensionally inhomogeneous fit; the same units are used by
+//!   HIS-OM/SOBEK and by Tygron's implementation (`Δt/3600`). 3Di's documentation (nens/threedi-
+//!   docs, `c_breaches.rst`) prints the rate form `dB/dt = f1·f2/(ln 10) · (g·ΔH)^{3/2}/u_c² /
+//!   (1 + f2·g·t/u_c)`, whose integral is the law above. Because `ΔH` changes (the polder
+//!   fills), we integrate the rate form exactly over each step with `ΔH` held at its value at
+//!   the step's start: `ΔB = f1·√g·ΔH^{3/2}/u_c · [log10(1 + f2 g t1/u_c) − log10(1 + f2 g
+//!   t0/u_c)]` ([`verheij_increment`]); this is stable for any step, unlike explicit Euler on
+//!   the rate, which is very large at `t = 0`. `ΔH = |max(0, h_river − z_b) − max(0, h_polder −
+//!   z_b)|` (Tygron's form): no growth when the levels are equal. The deepening phase of the
+//!   law (bottom lowering to `z_b` over `T0`) is not modelled: the breach is at full depth at
+//!   onset. Default `u_c` [`DEFAULT_CRITICAL_VELOCITY_MS`] = 0.5 m/s; values quoted with the
+//!   formula are about 0.2 m/s for sand levees and higher for clay (verify for a real levee).
+//!   Widths are capped at `max_width_m` (default [`DEFAULT_MAX_WIDTH_M`] = 500 m: the largest
+//!   river-levee breaches reported in China are a few hundred metres — Changkai 2010 "nearly
+//!   400 m", Tuanzhou 2024 about 226 m, press reports).
+//! * **Closure work** ([`closure_rate_m_per_h`]): teams whose task is `breach_closure`, standing
+//!   at the levee's node, close `workers / P` metres per hour, `P` the scenario's
+//!   `closure_person_hours_per_m` (default [`DEFAULT_CLOSURE_PERSON_HOURS_PER_M`] = 400). The
+//!   net width change of a step is growth − closure: work first slows the widening, then, as
+//!   the growth decays, narrows the breach until it closes (`Q = 0` from then on; a closed
+//!   breach does not reopen). The default is an order-of-magnitude estimate from the Changkai
+//!   closure (press: nearly 400 m closed in about three days, 24–27 June 2010, by armed-police
+//!   hydropower units with heavy machinery; assuming some 2,000 people at the site, 2,000 × 72 h
+//!   / 400 m ≈ 360 person-hours per metre) — an assumption for play, to calibrate per scenario.
+//!   Closure does not depend on the head here; in practice it waits for the levels to even out.
+//! * **Storage**: each flood zone is prismatic: level = ground + V / A, depth = V / A above the
+//!   zone's lowest ground. A node's depth is level − its `elevation_m` (the zone's ground when
+//!   absent or lower).
+//! * **Roads**: close to cars when the water at either end node exceeds the zone's
+//!   `road_closure_depth_m` (default 0.3 m, DOMAIN.md §5); reopen when it is 1 cm below.
+//! * **Mortality**: Jonkman, S.N. (2007), *Loss of life estimation in flood risk assessment*,
+//!   PhD thesis, TU Delft, ch. 7, and Jonkman, Vrijling & Vrouwenvelder (2008), *Methods for the
+//!   estimation of loss of life due to floods*, Natural Hazards 46:353–389, §5: for the
+//!   "remaining zone" (outside the breach zone and the rapidly rising zone) the mortality among
+//!   the exposed is `F_D(h) = Φ((ln h − μ)/σ)`, `h` in metres, `μ = 7.60`, `σ = 2.75` (as in
+//!   DOMAIN.md §5; Φ the standard normal CDF). Deaths are counted as the increase of `F_D` as
+//!   the depth at a node rises: with `F` the largest fraction reached so far, a step that raises
+//!   it to `F'` kills `(F' − F)/(1 − F)` of the people still there (the survivors so far), so
+//!   deaths do not repeat each step and people evacuated before the water rises are spared.
+//!   Not modelled: the rapidly rising zone (`μ = 1.46`, `σ = 0.28` where `h ≥ 2.1 m` and the
+//!   rise is ≥ 0.5 m/h) and the breach zone, which need local depths and velocities that zone
+//!   storage does not give.
+//!
+//! # Limits
+//!
+//! The river is an infinite reservoir at its hydrograph's stage: breach outflow does not lower
+//! it, so a very wide breach on a small river over-predicts the flood. Zones are level pools (no
+//! travel time across a zone, no flow velocities). Water leaves the system only back through a
+//! breach. Flood deaths also go to `HazardState.casualties` as black under the first breach
+//! (one step late), so that `CasualtiesAtLeast` counts them.
+//!
+//! # Journal
+//!
+//! Milestones only: `breach_widened` / `breach_narrowed` (each max(10 m, 25 %) from the last
+//! entry), `breach_closure_work` (when the teams at the breach change), `breach_closed`,
+//! `flood_spill` (first flow each way over a spill), `flood_depth` (0.1, 0.5, 1, 2, 3 m, up and
+//! down with 1 cm hysteresis), `flood_exposure` (when a zone's set of wet nodes changes),
+//! `road_closed` / `road_reopened` (reason `flood`), `flood_deaths` (a zone's first death, then
+//! each doubling, at least six-hourly while deaths go on, and what is pending when the water
+//! stops rising) and `flood_totals` at the run's last step.
+//!
+//! # Integration
+//!
+//! Explicit (forward Euler) in volume, sub-stepped: each step is cut into
+//! `ceil(dt / MAX_SUB_STEP_S)` equal sub-steps of at most [`MAX_SUB_STEP_S`] = 10 s, with the
+//! river stage held at its value at the step's start. Near equal levels the Villemonte factor
+//! makes `dQ/dΔh` unbounded, so no explicit step is small enough on its own; each connection's
+//! transfer in a sub-step is therefore limited to half the volume that would equalise the two
+//! levels (and to half the water above the sill on the giving side), divided by the number of
+//! connections of the busier zone. This flux limiter keeps the scheme monotone (levels never
+//! cross, no oscillation) and never empties a zone below zero. Every transfer is taken from one
+//! store and added to another in the same sub-step, so volume is conserved to rounding: the
+//! river's net outflow through the breaches equals the water stored in the zones.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bevy::prelude::*;
+
+use super::HazardState;
+use crate::agents::Residents;
+use crate::agents::teams::Team;
+use crate::journal::{Event, Journaled};
+use crate::map::RoadNetwork;
+use crate::scenario::types::{Capability, Hazard, Scenario};
+use crate::sim::{ScenarioRes, SimClock, StepSet};
+
+/// Gravitational acceleration, m/s².
+pub const G: f64 = 9.81;
+/// Weir discharge coefficient C_d when the scenario gives none (see the module docs).
+pub const DEFAULT_DISCHARGE_COEFFICIENT: f64 = 0.5;
+/// Critical flow velocity u_c for erosion of the levee material, m/s, when none is given.
+pub const DEFAULT_CRITICAL_VELOCITY_MS: f64 = 0.5;
+/// Largest breach width when none is given, m.
+pub const DEFAULT_MAX_WIDTH_M: f64 = 500.0;
+/// Team person-hours to close one metre of breach when none is given.
+pub const DEFAULT_CLOSURE_PERSON_HOURS_PER_M: f64 = 400.0;
+/// Depth over a road's end node at which the road closes to cars, m (DOMAIN.md §5).
+pub const DEFAULT_ROAD_CLOSURE_DEPTH_M: f64 = 0.3;
+/// Verheij & Van der Knaap (2003) empirical factors.
+pub const VERHEIJ_F1: f64 = 1.3;
+pub const VERHEIJ_F2: f64 = 0.04;
+/// Villemonte (1947) exponent on the submergence term.
+pub const VILLEMONTE_EXPONENT: f64 = 0.385;
+/// Jonkman (2007) mortality, remaining zone: mean and standard deviation of ln h.
+pub const JONKMAN_REMAINING_MU: f64 = 7.60;
+pub const JONKMAN_REMAINING_SIGMA: f64 = 2.75;
+/// Longest sub-step of the water routing, s.
+pub const MAX_SUB_STEP_S: f64 = 10.0;
+/// Zone depths whose crossing (up or down) is journaled, m.
+pub const DEPTH_MILESTONES_M: [f64; 5] = [0.1, 0.5, 1.0, 2.0, 3.0];
+/// A node counts as wet (its people exposed) above this depth, m.
+pub const WET_DEPTH_M: f64 = 0.01;
+/// Hysteresis for milestones and road reopening, m: a level must fall this far below a
+/// threshold before the crossing down counts.
+const HYSTERESIS_M: f64 = 0.01;
+/// Longest gap between two `flood_deaths` entries of a zone while deaths go on, s.
+const DEATHS_ENTRY_EVERY_S: u64 = 6 * 3600;
+/// Flow through a spill above which it counts as running (journaled once per direction), m³/s.
+const SPILL_RUNNING_M3S: f64 = 0.1;
+
+// ---------------------------------------------------------------------------------------------
+// Pure formulas
+// ---------------------------------------------------------------------------------------------
+
+/// Free broad-crested weir discharge, m³/s: `C_d · (2/3) · √(2g) · B · H^{3/2}`; 0 for `H ≤ 0`.
+pub fn weir_discharge(cd: f64, width_m: f64, head_m: f64) -> f64 {
+    if head_m <= 0.0 || width_m <= 0.0 {
+        return 0.0;
+    }
+    cd * (2.0 / 3.0) * (2.0 * G).sqrt() * width_m * head_m.powf(1.5)
+}
+
+/// Villemonte's submergence factor `(1 − r^{3/2})^{0.385}` for `r = h2/h1` (1 when free, 0 at
+/// equal levels).
+pub fn villemonte_factor(r: f64) -> f64 {
+    if r <= 0.0 {
+        1.0
+    } else if r >= 1.0 {
+        0.0
+    } else {
+        (1.0 - r.powf(1.5)).powf(VILLEMONTE_EXPONENT)
+    }
+}
+
+/// Signed flow over a weir with crest `crest_m` between levels `z_a` and `z_b`, m³/s: positive
+/// from a to b. The higher side is upstream; the lower one submerges it when above the crest.
+pub fn weir_flow(cd: f64, width_m: f64, crest_m: f64, z_a: f64, z_b: f64) -> f64 {
+    let (up, down, sign) = if z_a >= z_b { (z_a, z_b, 1.0) } else { (z_b, z_a, -1.0) };
+    let h1 = up - crest_m;
+    if h1 <= 0.0 {
+        return 0.0;
+    }
+    let h2 = (down - crest_m).max(0.0);
+    sign * weir_discharge(cd, width_m, h1) * villemonte_factor(h2 / h1)
+}
+
+/// Breach widening (m) between `t0_h` and `t1_h` hours after the breach began, at level
+/// difference `dh_m` held constant: the Verheij & Van der Knaap (2003) law integrated exactly.
+pub fn verheij_increment(dh_m: f64, uc_ms: f64, t0_h: f64, t1_h: f64) -> f64 {
+    if dh_m <= 0.0 || t1_h <= t0_h {
+        return 0.0;
+    }
+    let c = VERHEIJ_F2 * G / uc_ms;
+    VERHEIJ_F1 * G.sqrt() * dh_m.powf(1.5) / uc_ms * ((1.0 + c * t1_h).log10() - (1.0 + c * t0_h.max(0.0)).log10())
+}
+
+/// Metres of breach closed per hour by `workers` people at `person_hours_per_m`.
+pub fn closure_rate_m_per_h(workers: u32, person_hours_per_m: f64) -> f64 {
+    workers as f64 / person_hours_per_m
+}
+
+/// The complementary error function (Numerical Recipes' `erfcc`, Chebyshev fit, fractional
+/// error below 1.2e-7 everywhere).
+pub fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.26551223
+        + t * (1.00002368
+            + t * (0.37409196
+                + t * (0.09678418
+                    + t * (-0.18628806
+                        + t * (0.27886807
+                            + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// The standard normal CDF Φ.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Jonkman's mortality among people exposed to depth `h` (m) in the remaining zone:
+/// `Φ((ln h − 7.60)/2.75)`; 0 for a dry place.
+pub fn jonkman_remaining_zone(h_m: f64) -> f64 {
+    if h_m <= 0.0 {
+        return 0.0;
+    }
+    normal_cdf((h_m.ln() - JONKMAN_REMAINING_MU) / JONKMAN_REMAINING_SIGMA)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+// ---------------------------------------------------------------------------------------------
+// The water model (no Bevy: unit-testable)
+// ---------------------------------------------------------------------------------------------
+
+/// A flood zone as a prismatic store.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    pub id: String,
+    pub ground_m: f64,
+    pub area_m2: f64,
+    pub volume_m3: f64,
+    pub road_closure_depth_m: f64,
+    /// Nodes inside, with their ground (the zone's ground when not given or lower).
+    pub nodes: Vec<(String, f64)>,
+    pub max_depth_m: f64,
+}
+
+impl Zone {
+    /// Water level, m.
+    pub fn level(&self) -> f64 {
+        self.ground_m + self.volume_m3 / self.area_m2
+    }
+    /// Depth over the zone's lowest ground, m.
+    pub fn depth(&self) -> f64 {
+        self.volume_m3 / self.area_m2
+    }
+    /// Depth over ground at elevation `ground_m` inside the zone, m (0 when dry).
+    pub fn depth_at(&self, ground_m: f64) -> f64 {
+        if self.volume_m3 <= 0.0 { 0.0 } else { (self.level() - ground_m).max(0.0) }
+    }
+}
+
+/// A spill between two zones (written once in the scenario, used both ways).
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub a: usize,
+    pub b: usize,
+    pub sill_m: f64,
+    pub width_m: f64,
+    pub cd: f64,
+    /// Flow in the last sub-step, m³/s, positive a → b.
+    pub flow_m3s: f64,
+    /// Net volume passed a → b so far, m³.
+    pub passed_m3: f64,
+}
+
+/// One levee breach.
+#[derive(Debug, Clone)]
+pub struct Breach {
+    pub hazard: String,
+    pub levee: String,
+    /// The levee's map node, where closure teams work.
+    pub node: String,
+    /// Index of the zone the levee protects.
+    pub zone: usize,
+    pub bottom_m: f64,
+    pub initial_width_m: f64,
+    pub width_m: f64,
+    pub max_width_m: f64,
+    pub cd: f64,
+    pub uc_ms: f64,
+    pub person_hours_per_m: f64,
+    /// Onset time, s (None before the breach).
+    pub onset: Option<u64>,
+    pub closed: bool,
+    /// River stage used in the last step, m.
+    pub stage_m: f64,
+    /// Discharge in the last sub-step, m³/s (positive river → zone).
+    pub discharge_m3s: f64,
+    pub peak_discharge_m3s: f64,
+    pub peak_width_m: f64,
+    /// Net volume river → zone so far, m³.
+    pub inflow_m3: f64,
+    /// People doing closure work at the levee node, and their teams.
+    pub workers: u32,
+    pub teams: Vec<String>,
+    /// Width last journaled, m.
+    pub journaled_width_m: f64,
+}
+
+impl Breach {
+    pub fn is_open(&self) -> bool {
+        self.onset.is_some() && !self.closed
+    }
+}
+
+/// The zones, their connections and the breaches.
+#[derive(Debug, Clone, Default)]
+pub struct FloodModel {
+    pub zones: Vec<Zone>,
+    pub links: Vec<Link>,
+    pub breaches: Vec<Breach>,
+}
+
+impl FloodModel {
+    /// Builds the stores from a (valid) scenario; unknown ids are skipped.
+    pub fn build(s: &Scenario) -> FloodModel {
+        let index: BTreeMap<&str, usize> =
+            s.map.flood_zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i)).collect();
+        let elevation: BTreeMap<&str, Option<f64>> =
+            s.map.nodes.iter().map(|n| (n.id.as_str(), n.elevation_m)).collect();
+        let zones = s
+            .map
+            .flood_zones
+            .iter()
+            .map(|z| Zone {
+                id: z.id.clone(),
+                ground_m: z.ground_elevation_m,
+                area_m2: z.area_km2 * 1e6,
+                volume_m3: 0.0,
+                road_closure_depth_m: z.road_closure_depth_m.unwrap_or(DEFAULT_ROAD_CLOSURE_DEPTH_M),
+                nodes: z
+                    .nodes
+                    .iter()
+                    .map(|n| {
+                        let e = elevation.get(n.as_str()).copied().flatten().unwrap_or(z.ground_elevation_m);
+                        (n.clone(), e.max(z.ground_elevation_m))
+                    })
+                    .collect(),
+                max_depth_m: 0.0,
+            })
+            .collect();
+        let mut links = Vec::new();
+        for (a, z) in s.map.flood_zones.iter().enumerate() {
+            for sp in &z.spills_to {
+                let Some(&b) = index.get(sp.zone.as_str()) else { continue };
+                if a == b {
+                    continue;
+                }
+                links.push(Link {
+                    a,
+                    b,
+                    sill_m: sp.sill_elevation_m,
+                    width_m: sp.width_m,
+                    cd: sp.discharge_coefficient.unwrap_or(DEFAULT_DISCHARGE_COEFFICIENT),
+                    flow_m3s: 0.0,
+                    passed_m3: 0.0,
+                });
+            }
+        }
+        let mut breaches = Vec::new();
+        for h in &s.hazards {
+            let Hazard::LeveeBreach {
+                id,
+                levee,
+                initial_width_m,
+                bottom_elevation_m,
+                critical_velocity_ms,
+                discharge_coefficient,
+                max_width_m,
+                closure_person_hours_per_m,
+                ..
+            } = h
+            else {
+                continue;
+            };
+            let Some(lv) = s.map.rivers.iter().flat_map(|r| &r.levees).find(|l| &l.id == levee) else { continue };
+            let Some(&zone) = index.get(lv.protects.as_str()) else { continue };
+            let max_width = max_width_m.unwrap_or(DEFAULT_MAX_WIDTH_M);
+            let width = initial_width_m.min(max_width);
+            breaches.push(Breach {
+                hazard: id.clone(),
+                levee: levee.clone(),
+                node: lv.node.clone(),
+                zone,
+                bottom_m: *bottom_elevation_m,
+                initial_width_m: width,
+                width_m: width,
+                max_width_m: max_width,
+                cd: discharge_coefficient.unwrap_or(DEFAULT_DISCHARGE_COEFFICIENT),
+                uc_ms: critical_velocity_ms.unwrap_or(DEFAULT_CRITICAL_VELOCITY_MS),
+                person_hours_per_m: closure_person_hours_per_m.unwrap_or(DEFAULT_CLOSURE_PERSON_HOURS_PER_M),
+                onset: None,
+                closed: false,
+                stage_m: f64::NAN,
+                discharge_m3s: 0.0,
+                peak_discharge_m3s: 0.0,
+                peak_width_m: width,
+                inflow_m3: 0.0,
+                workers: 0,
+                teams: Vec::new(),
+                journaled_width_m: width,
+            });
+        }
+        FloodModel { zones, links, breaches }
+    }
+
+    /// Water in all zones, m³.
+    pub fn stored_m3(&self) -> f64 {
+        self.zones.iter().map(|z| z.volume_m3).sum()
+    }
+
+    /// Net water the river has given through all breaches, m³.
+    pub fn inflow_m3(&self) -> f64 {
+        self.breaches.iter().map(|b| b.inflow_m3).sum()
+    }
+
+    /// Moves water for `dt_s` seconds: through each open breach (river stage `stages[i]` for
+    /// breach `i`, held over the step) and over every spill, in sub-steps of at most
+    /// [`MAX_SUB_STEP_S`] with the monotone flux limiter described in the module docs.
+    pub fn route(&mut self, dt_s: f64, stages: &[f64]) {
+        if dt_s <= 0.0 {
+            return;
+        }
+        let n = (dt_s / MAX_SUB_STEP_S).ceil().max(1.0);
+        let h = dt_s / n;
+        // connections of each zone: spills plus open breaches into it
+        let mut degree = vec![0usize; self.zones.len()];
+        for l in &self.links {
+            degree[l.a] += 1;
+            degree[l.b] += 1;
+        }
+        for b in self.breaches.iter().filter(|b| b.is_open() && b.width_m > 0.0) {
+            degree[b.zone] += 1;
+        }
+        let mut dv = vec![0.0; self.zones.len()];
+        for _ in 0..n as usize {
+            dv.iter_mut().for_each(|x| *x = 0.0);
+            for (i, b) in self.breaches.iter_mut().enumerate() {
+                if !b.is_open() || b.width_m <= 0.0 {
+                    b.discharge_m3s = 0.0;
+                    continue;
+                }
+                let stage = stages.get(i).copied().unwrap_or(f64::NAN);
+                if !stage.is_finite() {
+                    continue;
+                }
+                let z = &self.zones[b.zone];
+                let level = z.level();
+                let q = weir_flow(b.cd, b.width_m, b.bottom_m, stage, level);
+                let alpha = 0.5 / degree[b.zone].max(1) as f64;
+                let limit = if q >= 0.0 {
+                    alpha * (stage - level).max(0.0) * z.area_m2
+                } else {
+                    alpha * (level - stage.max(b.bottom_m).max(z.ground_m)).max(0.0) * z.area_m2
+                };
+                let vol = (q * h).clamp(-limit, limit);
+                dv[b.zone] += vol;
+                b.inflow_m3 += vol;
+                b.discharge_m3s = vol / h;
+            }
+            for l in self.links.iter_mut() {
+                let (za, zb) = (&self.zones[l.a], &self.zones[l.b]);
+                let (la, lb) = (za.level(), zb.level());
+                let q = weir_flow(l.cd, l.width_m, l.sill_m, la, lb);
+                let alpha = 0.5 / degree[l.a].max(degree[l.b]).max(1) as f64;
+                let equalise = (la - lb).abs() * za.area_m2 * zb.area_m2 / (za.area_m2 + zb.area_m2);
+                let giver = if q >= 0.0 { za } else { zb };
+                let above_sill = (giver.level() - l.sill_m.max(giver.ground_m)).max(0.0) * giver.area_m2;
+                let limit = alpha * equalise.min(above_sill);
+                let vol = (q * h).clamp(-limit, limit);
+                dv[l.a] -= vol;
+                dv[l.b] += vol;
+                l.flow_m3s = vol / h;
+                l.passed_m3 += vol;
+            }
+            for (z, d) in self.zones.iter_mut().zip(&dv) {
+                z.volume_m3 += d;
+            }
+        }
+        for z in self.zones.iter_mut() {
+            z.max_depth_m = z.max_depth_m.max(z.depth());
+        }
+        for b in self.breaches.iter_mut() {
+            b.peak_discharge_m3s = b.peak_discharge_m3s.max(b.discharge_m3s.abs());
+        }
+    }
+
+    /// Level difference over breach `i` for the growth law, m (Tygron's form).
+    pub fn growth_head(&self, i: usize, stage: f64) -> f64 {
+        let b = &self.breaches[i];
+        let level = self.zones[b.zone].level();
+        ((stage - b.bottom_m).max(0.0) - (level - b.bottom_m).max(0.0)).abs()
+    }
+
+    /// Changes breach `i`'s width for a step from `now` to `now + dt_s` at level difference
+    /// `dh_m`: Verheij growth minus closure work, capped at the maximum. Returns true if the
+    /// breach closed in this step.
+    pub fn change_width(&mut self, i: usize, now: u64, dt_s: f64, dh_m: f64) -> bool {
+        let b = &mut self.breaches[i];
+        let Some(onset) = b.onset else { return false };
+        if b.closed {
+            return false;
+        }
+        let t0 = now.saturating_sub(onset) as f64 / 3600.0;
+        let t1 = t0 + dt_s / 3600.0;
+        let grow = verheij_increment(dh_m, b.uc_ms, t0, t1);
+        let close = closure_rate_m_per_h(b.workers, b.person_hours_per_m) * dt_s / 3600.0;
+        b.width_m = (b.width_m + grow).min(b.max_width_m) - close;
+        b.peak_width_m = b.peak_width_m.max(b.width_m);
+        if b.width_m <= 0.0 {
+            b.width_m = 0.0;
+            b.closed = true;
+            b.discharge_m3s = 0.0;
+            return true;
+        }
+        false
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ECS side
+// ---------------------------------------------------------------------------------------------
+
+/// The flood model of a run and what has been journaled of it.
+#[derive(Resource, Debug, Default)]
+pub struct FloodState {
+    pub model: FloodModel,
+    pub built: bool,
+    /// Zone index → number of depth milestones at or below the current depth.
+    milestones: Vec<usize>,
+    /// (link, direction a→b?) pairs that have run and been journaled.
+    spills_journaled: BTreeSet<(usize, bool)>,
+    /// Team id → size (people).
+    team_sizes: BTreeMap<String, u32>,
+    /// Whether any breach has begun.
+    pub begun: bool,
+}
+
+/// Harm done by the flood so far (kept by [`flood_consequences`]).
+#[derive(Resource, Debug, Default)]
+pub struct FloodHarm {
+    /// Node id → largest mortality fraction reached there.
+    pub fraction: BTreeMap<String, f64>,
+    /// Zone id → deaths so far (fractional), and deaths journaled.
+    pub deaths: BTreeMap<String, f64>,
+    pub deaths_journaled: BTreeMap<String, u32>,
+    pub last_deaths_entry: BTreeMap<String, u64>,
+    /// Zone id → wet nodes last journaled.
+    pub wet: BTreeMap<String, Vec<String>>,
+    /// Zone id → most people exposed at once.
+    pub exposed_peak: BTreeMap<String, f64>,
+    /// Roads the flood holds closed (indices in `map.roads`).
+    pub roads_closed: BTreeSet<usize>,
+    pub totals_journaled: bool,
+}
+
+impl FloodHarm {
+    pub fn deaths_total(&self) -> f64 {
+        self.deaths.values().sum()
+    }
+}
+
+fn init(state: &mut FloodState, scenario: &Scenario) {
+    state.model = FloodModel::build(scenario);
+    state.milestones = vec![0; state.model.zones.len()];
+    state.team_sizes = scenario.resources.teams.iter().map(|t| (t.id.clone(), t.size)).collect();
+    state.built = true;
+}
+
+/// Routes water and changes breach widths for this step (Hazards set, after onsets).
+pub fn flood_step(
+    clock: Res<SimClock>,
+    scenario: Res<ScenarioRes>,
+    net: Res<RoadNetwork>,
+    teams: Query<&Team>,
+    mut state: ResMut<FloodState>,
+    mut hazards: ResMut<HazardState>,
+    mut journal: MessageWriter<Journaled>,
+) {
+    let sc = &scenario.0;
+    if !state.built {
+        init(&mut state, &sc.scenario);
+    }
+    if state.model.breaches.is_empty() {
+        return;
+    }
+    let now = clock.now;
+    let dt = clock.step as f64;
+    let state = &mut *state;
+
+    // onsets (recorded by hazard_onsets) and river stages
+    let mut stages = Vec::with_capacity(state.model.breaches.len());
+    for b in state.model.breaches.iter_mut() {
+        if b.onset.is_none()
+            && let Some(&t) = hazards.onset.get(&b.hazard)
+        {
+            b.onset = Some(t);
+            state.begun = true;
+        }
+        let stage = sc.scenario.hazards.iter().find(|h| h.id() == b.hazard).and_then(|h| match h {
+            Hazard::LeveeBreach { stage, .. } => super::stage_at(stage, sc, now),
+            _ => None,
+        });
+        b.stage_m = stage.unwrap_or(f64::NAN);
+        stages.push(b.stage_m);
+    }
+    if !state.begun {
+        return;
+    }
+
+    // closure work: teams at the levee node with task breach_closure (split between open
+    // breaches that share a node)
+    let mut at_node: BTreeMap<String, (Vec<String>, u32)> = BTreeMap::new();
+    for team in teams.iter() {
+        if team.trip.is_none() && team.working == Some(Capability::BreachClosure) {
+            let node = net.id_of(team.location).to_string();
+            let e = at_node.entry(node).or_default();
+            e.0.push(team.id.clone());
+            e.1 += state.team_sizes.get(&team.id).copied().unwrap_or(0);
+        }
+    }
+    let mut sharing: BTreeMap<String, u32> = BTreeMap::new();
+    for b in state.model.breaches.iter().filter(|b| b.is_open()) {
+        *sharing.entry(b.node.clone()).or_default() += 1;
+    }
+    for b in state.model.breaches.iter_mut().filter(|b| b.is_open()) {
+        let (mut names, people) = at_node.get(&b.node).cloned().unwrap_or_default();
+        names.sort();
+        let workers = people / sharing.get(&b.node).copied().unwrap_or(1).max(1);
+        if names != b.teams || workers != b.workers {
+            b.teams = names;
+            b.workers = workers;
+            journal.write(Journaled(Event::BreachClosureWork {
+                hazard: b.hazard.clone(),
+                teams: b.teams.clone(),
+                workers,
+                rate_m_per_h: round2(closure_rate_m_per_h(workers, b.person_hours_per_m)),
+            }));
+        }
+    }
+
+    // growth heads at the step's start, then water, then widths
+    let heads: Vec<f64> = (0..state.model.breaches.len()).map(|i| state.model.growth_head(i, stages[i])).collect();
+    state.model.route(dt, &stages);
+    for (i, &head) in heads.iter().enumerate() {
+        if !state.model.breaches[i].is_open() {
+            continue;
+        }
+        let head = if head.is_finite() { head } else { 0.0 };
+        let closed = state.model.change_width(i, now, dt, head);
+        let b = &mut state.model.breaches[i];
+        if closed {
+            journal.write(Journaled(Event::BreachClosed {
+                hazard: b.hazard.clone(),
+                peak_width_m: round2(b.peak_width_m),
+                peak_discharge_m3s: round2(b.peak_discharge_m3s),
+                inflow_m3: b.inflow_m3.round(),
+            }));
+            continue;
+        }
+        let last = b.journaled_width_m;
+        let step = (0.25 * last).max(10.0);
+        let widened = b.width_m >= last + step || (b.width_m >= b.max_width_m && last < b.max_width_m);
+        let narrowed = b.width_m <= last - (0.25 * last).max(10.0).min(last);
+        if widened || narrowed {
+            b.journaled_width_m = b.width_m;
+            let (hazard, width_m, discharge_m3s) = (b.hazard.clone(), round2(b.width_m), round2(b.discharge_m3s));
+            journal.write(Journaled(if widened {
+                Event::BreachWidened { hazard, width_m, discharge_m3s, head_m: round2(head) }
+            } else {
+                Event::BreachNarrowed { hazard, width_m, discharge_m3s, workers: b.workers }
+            }));
+        }
+    }
+
+    // spills that start running
+    for (k, l) in state.model.links.iter().enumerate() {
+        if l.flow_m3s.abs() > SPILL_RUNNING_M3S {
+            let forward = l.flow_m3s > 0.0;
+            if state.spills_journaled.insert((k, forward)) {
+                let (from, to) = if forward { (l.a, l.b) } else { (l.b, l.a) };
+                journal.write(Journaled(Event::FloodSpill {
+                    from: state.model.zones[from].id.clone(),
+                    to: state.model.zones[to].id.clone(),
+                    level_m: round2(state.model.zones[from].level()),
+                }));
+            }
+        }
+    }
+
+    // depths: for conditions, and milestones for the journal
+    for (i, z) in state.model.zones.iter().enumerate() {
+        let depth = z.depth();
+        hazards.zone_depth.insert(z.id.clone(), depth);
+        let mut m = state.milestones[i];
+        while m < DEPTH_MILESTONES_M.len() && depth >= DEPTH_MILESTONES_M[m] {
+            journal.write(Journaled(Event::FloodDepth {
+                zone: z.id.clone(),
+                depth_m: DEPTH_MILESTONES_M[m],
+                rising: true,
+                level_m: round2(z.level()),
+            }));
+            m += 1;
+        }
+        while m > 0 && depth < DEPTH_MILESTONES_M[m - 1] - HYSTERESIS_M {
+            m -= 1;
+            journal.write(Journaled(Event::FloodDepth {
+                zone: z.id.clone(),
+                depth_m: DEPTH_MILESTONES_M[m],
+                rising: false,
+                level_m: round2(z.level()),
+            }));
+        }
+        state.milestones[i] = m;
+    }
+}
+
+/// Roads cut by water, people exposed, deaths (Consequences set).
+pub fn flood_consequences(
+    clock: Res<SimClock>,
+    scenario: Res<ScenarioRes>,
+    state: Res<FloodState>,
+    mut harm: ResMut<FloodHarm>,
+    mut net: ResMut<RoadNetwork>,
+    mut residents: ResMut<Residents>,
+    mut journal: MessageWriter<Journaled>,
+) {
+    if !state.begun {
+        return;
+    }
+    let sc = &scenario.0.scenario;
+    let model = &state.model;
+    let harm = &mut *harm;
+
+    // depth at each node of a zone (largest over the zones that list it), and its threshold
+    let mut node_depth: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for z in &model.zones {
+        for (n, ground) in &z.nodes {
+            let d = z.depth_at(*ground);
+            let e = node_depth.entry(n.as_str()).or_insert((d, z.road_closure_depth_m));
+            if d > e.0 {
+                *e = (d, z.road_closure_depth_m);
+            }
+        }
+    }
+
+    // roads
+    for (r, road) in sc.map.roads.iter().enumerate() {
+        let ends = [node_depth.get(road.from.as_str()), node_depth.get(road.to.as_str())];
+        if ends.iter().all(|e| e.is_none()) {
+            continue;
+        }
+        let over = ends.iter().flatten().any(|(d, limit)| d > limit);
+        let under = ends.iter().flatten().all(|(d, limit)| *d < limit - HYSTERESIS_M);
+        let name = road.id.clone().unwrap_or_else(|| format!("{}–{}", road.from, road.to));
+        if over && harm.roads_closed.insert(r) {
+            net.close_road(r, "flood");
+            journal.write(Journaled(Event::RoadClosed { road: name, reason: "flood".into() }));
+        } else if under && harm.roads_closed.remove(&r) && net.reopen_road(r, "flood") {
+            journal.write(Journaled(Event::RoadReopened { road: name, reason: "flood".into() }));
+        }
+    }
+
+    // exposure and deaths, zone by zone; a node listed by two zones counts in the first
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for z in &model.zones {
+        let mut wet = Vec::new();
+        let mut exposed = 0.0;
+        let mut new_deaths = 0.0;
+        for (n, _) in &z.nodes {
+            if !seen.insert(n.as_str()) {
+                continue;
+            }
+            let depth = node_depth.get(n.as_str()).map_or(0.0, |d| d.0);
+            if depth <= WET_DEPTH_M {
+                continue;
+            }
+            wet.push(n.clone());
+            let Some(people) = residents.0.get_mut(n) else { continue };
+            let f_new = jonkman_remaining_zone(depth);
+            let f_old = harm.fraction.get(n).copied().unwrap_or(0.0);
+            if f_new > f_old {
+                let dead = *people * (f_new - f_old) / (1.0 - f_old);
+                *people -= dead;
+                new_deaths += dead;
+                harm.fraction.insert(n.clone(), f_new);
+            }
+            exposed += *people;
+        }
+        let peak = harm.exposed_peak.entry(z.id.clone()).or_default();
+        *peak = peak.max(exposed);
+        if harm.wet.get(&z.id).map_or(!wet.is_empty(), |w| *w != wet) {
+            harm.wet.insert(z.id.clone(), wet.clone());
+            journal.write(Journaled(Event::FloodExposure {
+                zone: z.id.clone(),
+                wet_nodes: wet,
+                exposed: exposed.round() as u64,
+            }));
+        }
+        let total = harm.deaths.entry(z.id.clone()).or_default();
+        *total += new_deaths;
+        let whole = total.floor() as u32;
+        let reported = harm.deaths_journaled.get(&z.id).copied().unwrap_or(0);
+        let last = harm.last_deaths_entry.get(&z.id).copied();
+        // compact: the first death, then each doubling, at least six-hourly while the water
+        // rises, and whatever is pending once it stops rising
+        let due = reported == 0
+            || whole >= 2 * reported
+            || last.is_none_or(|t| clock.now >= t + DEATHS_ENTRY_EVERY_S)
+            || new_deaths == 0.0;
+        if whole > reported && due {
+            harm.deaths_journaled.insert(z.id.clone(), whole);
+            harm.last_deaths_entry.insert(z.id.clone(), clock.now);
+            journal.write(Journaled(Event::FloodDeaths {
+                zone: z.id.clone(),
+                deaths: whole - reported,
+                total: whole,
+                depth_m: round2(z.depth()),
+            }));
+        }
+    }
+
+    // the run's last step: one line of totals
+    if !harm.totals_journaled && clock.now + clock.step >= clock.stop_at {
+        harm.totals_journaled = true;
+        journal.write(Journaled(Event::FloodTotals {
+            peak_width_m: round2(model.breaches.iter().map(|b| b.peak_width_m).fold(0.0, f64::max)),
+            peak_discharge_m3s: round2(model.breaches.iter().map(|b| b.peak_discharge_m3s).fold(0.0, f64::max)),
+            inflow_m3: model.inflow_m3().round(),
+            stored_m3: model.stored_m3().round(),
+            max_depth_m: model.zones.iter().map(|z| (z.id.clone(), round2(z.max_depth_m))).collect(),
+            exposed_peak: harm.exposed_peak.values().sum::<f64>().round() as u64,
+            deaths: harm.deaths_total().floor() as u32,
+        }));
+    }
+}
+
+/// Copies flood deaths into `HazardState.casualties` (as black, under the first breach begun)
+/// so that `CasualtiesAtLeast` sees them; one step after they happen.
+fn flood_casualties(harm: &FloodHarm, state: &FloodState, hazards: &mut HazardState) {
+    let Some(first) = state.model.breaches.iter().filter(|b| b.onset.is_some()).min_by_key(|b| b.onset) else {
+        return;
+    };
+    let dead = harm.deaths_total().floor() as u32;
+    if dead > 0 {
+        hazards.casualties.insert(first.hazard.clone(), [0, 0, 0, dead]);
+    }
+}
+
+fn flood_casualties_system(harm: Res<FloodHarm>, state: Res<FloodState>, mut hazards: ResMut<HazardState>) {
+    flood_casualties(&harm, &state, &mut hazards);
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<FloodState>().init_resource::<FloodHarm>().add_systems(
+        crate::sim::SimStep,
+        (
+            // after the other hazard models of the set (they all write the journal)
+            (flood_casualties_system, flood_step)
+                .chain()
+                .in_set(StepSet::Hazards)
+                .after(super::hazard_onsets)
+                .after(super::spill::spill_step)
+                .after(super::plume::plume_step),
+            flood_consequences.in_set(StepSet::Consequences).after(super::derailment::derailment_step),
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weir_law_and_submergence() {
+        // C_d (2/3) √(2g) B H^1.5 with C_d 0.5, B 100 m, H 2 m
+        let q = weir_discharge(0.5, 100.0, 2.0);
+        assert!((q - 0.5 * 2.0 / 3.0 * (2.0 * 9.81f64).sqrt() * 100.0 * 2.0f64.powf(1.5)).abs() < 1e-9);
+        assert_eq!(weir_flow(0.5, 100.0, 10.0, 12.0, 9.0), q, "tailwater below the crest: free flow");
+        assert!((weir_flow(0.5, 100.0, 10.0, 9.0, 12.0) + q).abs() < 1e-9, "reverse flow is negative");
+        assert_eq!(weir_flow(0.5, 100.0, 10.0, 11.0, 11.0), 0.0);
+        // half submerged: (1 − 0.5^1.5)^0.385
+        let r = weir_flow(0.5, 100.0, 10.0, 12.0, 11.0) / q;
+        assert!((r - (1.0 - 0.5f64.powf(1.5)).powf(0.385)).abs() < 1e-12, "{r}");
+    }
+
+    #[test]
+    fn verheij_steps_add_up_to_the_closed_form() {
+        let (dh, uc) = (4.0, 0.3);
+        let whole = verheij_increment(dh, uc, 0.0, 12.0);
+        let closed = 1.3 * 9.81f64.sqrt() * 4.0f64.powf(1.5) / uc * (1.0 + 0.04 * 9.81 * 12.0 / uc).log10();
+        assert!((whole - closed).abs() < 1e-9);
+        let steps: f64 = (0..720).map(|k| verheij_increment(dh, uc, k as f64 / 60.0, (k + 1) as f64 / 60.0)).sum();
+        assert!((steps - whole).abs() < 1e-9, "{steps} vs {whole}");
+        assert_eq!(verheij_increment(0.0, uc, 0.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn normal_cdf_matches_reference_values() {
+        // reference: Python math.erfc
+        for (x, want) in [(0.0, 0.5), (-1.0, 0.15865525393145707), (1.96, 0.9750021048517795), (-2.763636, 0.002858)] {
+            assert!((normal_cdf(x) - want).abs() < 2e-6, "Φ({x}) = {} ≠ {want}", normal_cdf(x));
+        }
+    }
+
+    #[test]
+    fn mortality_is_zero_when_dry_and_rises_with_depth() {
+        assert_eq!(jonkman_remaining_zone(0.0), 0.0);
+        let f: Vec<f64> = [0.5, 1.0, 2.0, 3.0, 5.0].iter().map(|h| jonkman_remaining_zone(*h)).collect();
+        assert!(f.windows(2).all(|w| w[0] < w[1]), "{f:?}");
+    }
+}

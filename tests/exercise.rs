@@ -1,0 +1,327 @@
+//! The exercise layer: authority, the one door, injects (timed, conditional, manual, re-timed),
+//! the facilitator, the plan-follower, and live mode equal to an order file.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use drillsim::exercise::autoplan::AutoPlan;
+use drillsim::exercise::orders::parse_orders;
+use drillsim::journal::{Entry, Event, Journal};
+use drillsim::scenario::{self, SourceFile, ValidScenario};
+use drillsim::sim::{RunOptions, build_app, run_to_end};
+
+const DEMO: &str = "scenarios/demo-county.ron";
+
+fn load(path: &str) -> Arc<ValidScenario> {
+    Arc::new(scenario::load(Path::new(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+/// The demo with its text changed by `edit` (to make a variant for one test).
+fn demo_with(edit: impl Fn(String) -> String) -> Arc<ValidScenario> {
+    let text = edit(std::fs::read_to_string(DEMO).unwrap());
+    Arc::new(scenario::parse(SourceFile::new("demo-variant.ron", text)).unwrap_or_else(|p| panic!("{p}")))
+}
+
+fn run(sc: Arc<ValidScenario>, orders: &str, auto: Option<AutoPlan>) -> Vec<Entry> {
+    let book = parse_orders(SourceFile::new("test-orders.ron", orders), &sc).unwrap_or_else(|p| panic!("{p}"));
+    let mut app = build_app(sc, RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
+    if let Some(a) = auto {
+        app.insert_resource(a);
+    }
+    run_to_end(&mut app).unwrap();
+    app.world().resource::<Journal>().entries.clone()
+}
+
+fn orders(lines: &[&str]) -> String {
+    format!("Orders(orders: [{}])", lines.join(",\n"))
+}
+
+fn refusals(j: &[Entry]) -> Vec<String> {
+    j.iter()
+        .filter_map(|e| match &e.event {
+            Event::OrderRefused { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The journal without the door's own entries about given orders (to compare effects).
+fn effects(j: &[Entry]) -> Vec<(u64, Event)> {
+    j.iter()
+        .filter(|e| {
+            !matches!(e.event, Event::OrderAccepted { .. } | Event::OrderRefused { .. } | Event::RunStarted { .. })
+        })
+        .map(|e| (e.t, e.event.clone()))
+        .collect()
+}
+
+fn delivered_at(j: &[Entry], inject: &str) -> Option<u64> {
+    j.iter().find_map(|e| match &e.event {
+        Event::InjectDelivered { inject: i, .. } if i == inject => Some(e.t),
+        _ => None,
+    })
+}
+
+#[test]
+fn refused_orders_change_nothing() {
+    let sc = load(DEMO);
+    let none = run(sc.clone(), "Orders(orders: [])", None);
+    let bad = run(
+        sc,
+        &orders(&[
+            r#"(at: "+1h", by: "nanhu", order: SetLevel(II))"#,
+            r#"(at: "+1h", by: "fire", order: Dispatch(team: "t_traffic", to: "j_south", task: traffic_control))"#,
+            r#"(at: "+1h", by: "police", order: CloseIntake("wi_west"))"#,
+            r#"(at: "+1h", by: "health", order: RequestSupport(to: "city", what: "boats"))"#,
+            r#"(at: "+1h", by: "nanhu", order: Evacuate(from: "v_shawan", to: "sh_school"))"#,
+            r#"(at: "+1h", by: "civil", order: DeliverSupplies(from: "dp_flood", to: "sh_school", item: "sandbags", quantity: 1e9))"#,
+            r#"(at: "+1h", by: "ofc", order: Pause)"#,
+            r#"(at: "+1h", by: "control", order: SetLevel(I))"#,
+        ]),
+        None,
+    );
+    let r = refusals(&bad);
+    assert_eq!(r.len(), 8, "{r:#?}");
+    for (got, want) in r.iter().zip([
+        "only the emergency office declares a response level",
+        "belongs to \"police\"",
+        "beyond the authority of \"police\"",
+        "go through the emergency office",
+        "is not open; open it first",
+        "holds 30000 sandbags",
+        "only the exercise control cell",
+        "the control cell steers the exercise",
+    ]) {
+        assert!(got.contains(want), "refusal {got:?} should say {want:?}");
+    }
+    assert_eq!(effects(&none), effects(&bad), "a refused order changed the run");
+}
+
+#[test]
+fn roles_with_the_power_are_obeyed() {
+    let j = run(
+        load(DEMO),
+        &orders(&[
+            r#"(at: "+30m", by: "utility", order: CloseIntake("wi_west"))"#,
+            r#"(at: "+30m", by: "nanhu", order: OpenShelter("sh_school"))"#,
+            r#"(at: "+31m", by: "nanhu", order: Evacuate(from: "v_shawan", to: "sh_school"))"#,
+            r#"(at: "+32m", by: "police", order: CloseRoad("r09"))"#,
+            r#"(at: "+33m", by: "ofc", order: RequestSupport(to: "city", what: "two boat teams"))"#,
+            r#"(at: "+34m", by: "civil", order: DeliverSupplies(from: "dp_flood", to: "sh_school", item: "sandbags", quantity: 500))"#,
+            r#"(at: "+40m", by: "police", order: ReopenRoad("r09"))"#,
+        ]),
+        None,
+    );
+    assert!(refusals(&j).is_empty(), "{:#?}", refusals(&j));
+    let kinds: Vec<&str> = j.iter().map(|e| e.event.kind()).collect();
+    for k in [
+        "intake_closed",
+        "shelter_opened",
+        "evacuation_ordered",
+        "road_closed",
+        "support_requested",
+        "supplies_dispatched",
+        "supplies_delivered",
+        "road_reopened",
+    ] {
+        assert!(kinds.contains(&k), "no {k} in {kinds:?}");
+    }
+}
+
+#[test]
+fn a_conditional_inject_fires_when_its_condition_first_holds() {
+    let sc = load(DEMO);
+    // d04: HazardOnset(h_breach, after 10m); the breach begins at +5h30m in the demo.
+    let j = run(sc.clone(), "Orders(orders: [])", None);
+    let onset = j.iter().find(|e| matches!(e.event, Event::HazardOnset { .. })).unwrap().t;
+    assert_eq!(delivered_at(&j, "d04"), Some(onset + 600));
+    // d06: ReportMissing(r_city) fires only when the office misses its report to the city.
+    assert!(delivered_at(&j, "d06").is_some(), "no report sent, so d06 must fire");
+    let reported = run(
+        sc,
+        &orders(&[r#"(at: "+5h35m", by: "ofc", order: Report(kind: written, to: "city", figures: (dead: 0)))"#]),
+        None,
+    );
+    assert_eq!(delivered_at(&reported, "d06"), None, "the report was sent in time, d06 must not fire");
+}
+
+#[test]
+fn the_facilitator_fires_manual_injects_and_retimes_keeping_gaps() {
+    let sc = demo_with(|t| t.replace(r#"when: At("+8h"),"#, "when: Manual,"));
+    let j = run(sc.clone(), "Orders(orders: [])", None);
+    assert_eq!(delivered_at(&j, "d07"), None, "a manual inject never fires by itself");
+    let j = run(sc.clone(), &orders(&[r#"(at: "+2h", by: "control", order: FireInject("d07"))"#]), None);
+    assert_eq!(delivered_at(&j, "d07"), Some(7200));
+
+    // d01 at +10m and d03 at +4h30m are the timed injects; re-time from +5m: d01 → +1h, d03 keeps its gap.
+    let j = run(sc, &orders(&[r#"(at: "+5m", by: "control", order: Retime("+1h"))"#]), None);
+    assert_eq!(delivered_at(&j, "d01"), Some(3600));
+    assert_eq!(delivered_at(&j, "d03"), Some(3600 + (16_200 - 600)));
+    assert!(j.iter().any(|e| matches!(&e.event, Event::InjectsRetimed { shift_s: 3000, injects, .. }
+        if injects == &vec!["d01".to_string(), "d03".to_string()])));
+}
+
+#[test]
+fn the_facilitator_ends_the_exercise() {
+    let j = run(load(DEMO), &orders(&[r#"(at: "+3h", by: "control", order: EndExercise)"#]), None);
+    let last = j.last().unwrap();
+    assert!(matches!(last.event, Event::RunEnded { .. }));
+    assert_eq!(last.t, 3 * 3600 + 60, "the step in progress completes, then the run ends");
+}
+
+#[test]
+fn the_plan_follower_carries_out_every_plan_action_of_the_seed_scenarios() {
+    for path in
+        [DEMO, "scenarios/levee-breach-0621.ron", "scenarios/derailment-0523.ron", "scenarios/acid-spill-0929.ron"]
+    {
+        let sc = load(path);
+        let j = run(sc.clone(), "Orders(orders: [])", Some(AutoPlan::new(None, 300)));
+        let triggered: Vec<_> = j
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::PlanTriggered { level, .. } => Some(*level),
+                _ => None,
+            })
+            .collect();
+        assert!(!triggered.is_empty(), "{path}: no plan level triggered");
+        let done: Vec<&str> = j
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::PlanActionDone { action, by_owner: true, .. } => Some(action.as_str()),
+                _ => None,
+            })
+            .collect();
+        let missing: Vec<&str> = sc
+            .scenario
+            .plan
+            .levels
+            .iter()
+            .filter(|l| triggered.contains(&l.level))
+            .flat_map(|l| &l.actions)
+            .map(|a| a.id.as_str())
+            .filter(|id| !done.contains(id))
+            .collect();
+        assert!(missing.is_empty(), "{path}: plan actions not carried out: {missing:?}\nrefused: {:#?}", refusals(&j));
+        assert!(refusals(&j).is_empty(), "{path}: the plan-follower was refused: {:#?}", refusals(&j));
+    }
+}
+
+#[test]
+fn a_plan_action_done_by_another_agency_does_not_count() {
+    // iii_evac: nanhu evacuates v_shawan. The office doing it instead is journaled, not counted.
+    let j = run(
+        load(DEMO),
+        &orders(&[
+            r#"(at: "+3h20m", by: "ofc", order: OpenShelter("sh_school"))"#,
+            r#"(at: "+3h21m", by: "ofc", order: Evacuate(from: "v_shawan", to: "sh_school"))"#,
+        ]),
+        None,
+    );
+    assert!(j.iter().any(|e| matches!(&e.event, Event::PlanActionDone { action, by_owner: false, by, .. }
+        if action == "iii_evac" && by == "ofc")));
+}
+
+/// Runs `drillsim live` with these stdin lines; returns its standard output.
+fn live_session(lines: &[&str], dir: &Path) -> String {
+    live_session_timed(&lines.iter().map(|l| (*l, 0)).collect::<Vec<_>>(), dir)
+}
+
+/// Runs `drillsim live`, writing each line after waiting its milliseconds.
+fn live_session_timed(lines: &[(&str, u64)], dir: &Path) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(["live", DEMO, "--speed", "100000000", "--paused", "--seed", "5", "--out"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        for (l, wait_ms) in lines {
+            std::thread::sleep(std::time::Duration::from_millis(*wait_ms));
+            writeln!(stdin, "{l}").unwrap();
+            stdin.flush().unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "live failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn live_mode_answers_each_order_and_equals_the_same_orders_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = live_session(
+        &[
+            r#"(at: "+1h", by: "ofc", order: SetLevel(IV))"#,
+            r#"{"at": "+2h", "by": "nanhu", "order": {"SetLevel": "I"}}"#,
+            r#"(at: "+3h25m", by: "water", order: Dispatch(team: "t_levee_eng", to: "lp_shawan", task: breach_closure))"#,
+            r#"(at: "+4h", by: "control", order: Pause)"#,
+            r#"(at: "+4h", by: "control", order: Resume)"#,
+            r#"(by: "ofc", order: SetLevle(IV))"#,
+            r#"(by: "control", order: Resume)"#,
+        ],
+        dir.path(),
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("invalid #6:") && l.contains("SetLevle")), "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with("accepted #1 at +1h")), "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with("refused #2 at +2h") && l.contains("emergency office")), "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with("accepted #7 at +0s")), "{stdout}");
+    assert_eq!(lines.len(), 7, "one answer per line:\n{stdout}");
+
+    // The same orders from the recorded file give the same journal.
+    let replay = dir.path().join("replay");
+    let r = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(["run", DEMO, "--seed", "5", "--orders"])
+        .arg(dir.path().join("orders.ron"))
+        .arg("--out")
+        .arg(&replay)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let live = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
+    let file = std::fs::read_to_string(replay.join("journal.jsonl")).unwrap();
+    let body = |j: &str| j.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(body(&live), body(&file), "live and file journals differ");
+}
+
+#[test]
+fn injects_due_during_a_pause_fire_in_order_after_it() {
+    // Paused at +9m for a while of wall time; d01 (+10m) and later injects still fall due one by
+    // one at their own simulated times after the resume.
+    let dir = tempfile::tempdir().unwrap();
+    live_session_timed(
+        &[
+            (r#"(by: "control", order: Resume)"#, 0),
+            (r#"(at: "+9m", by: "control", order: Pause)"#, 0),
+            (r#"(by: "control", order: Resume)"#, 400),
+        ],
+        dir.path(),
+    );
+    let j = drillsim::journal::read(&dir.path().join("journal.jsonl")).unwrap();
+    let paused = j.iter().filter(|e| matches!(e.event, Event::ExercisePaused { .. })).map(|e| e.t).collect::<Vec<_>>();
+    assert_eq!(paused, vec![0, 540]);
+    let times: Vec<u64> = j.iter().filter(|e| matches!(e.event, Event::InjectDelivered { .. })).map(|e| e.t).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]) && times.len() >= 3, "{times:?}");
+    assert_eq!(delivered_at(&j, "d01"), Some(600));
+}
+
+#[test]
+fn order_file_problems_name_line_and_column_for_every_order_kind() {
+    let sc = load(DEMO);
+    let text = "Orders(orders: [\n  (at: \"+1h\", by: \"police\", order: CloseRoad(\"r99\")),\n  (at: \"+1h\", by: \"ofc\", order: Evacuate(from: \"v_nowhere\", to: \"sh_school\")),\n  (at: \"+1h\", by: \"control\", order: FireInject(\"d99\")),\n])";
+    let p = parse_orders(SourceFile::new("o.ron", text), &sc).expect_err("bad");
+    let got: Vec<(usize, usize, &str)> = p.problems.iter().map(|p| (p.line, p.col, p.message.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (2, 46, "unknown road \"r99\""),
+            (3, 48, "unknown node or flood zone \"v_nowhere\""),
+            (4, 48, "unknown inject \"d99\""),
+        ]
+    );
+}
