@@ -55,7 +55,7 @@ use crate::journal::{Event, Journaled};
 use crate::map::RoadNetwork;
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Capability, Hazard};
-use crate::sim::{ScenarioRes, SimClock, SimRng, StepSet};
+use crate::sim::{ScenarioRes, SimClock, SimRng};
 
 /// The casualty model's parameters, with the defaults of the module doc.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -557,7 +557,5 @@ pub(super) fn derailment_step(
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<DerailmentState>()
-        .add_systems(Startup, init_hospitals)
-        .add_systems(crate::sim::SimStep, derailment_step.in_set(StepSet::Consequences));
+    app.init_resource::<DerailmentState>().add_systems(Startup, init_hospitals);
 }

@@ -123,7 +123,7 @@ use crate::agents::teams::Team;
 use crate::journal::{Event, Journaled};
 use crate::map::RoadNetwork;
 use crate::scenario::types::{Capability, Hazard, Scenario};
-use crate::sim::{ScenarioRes, SimClock, StepSet};
+use crate::sim::{ScenarioRes, SimClock};
 
 /// Gravitational acceleration, m/s².
 pub const G: f64 = 9.81;
@@ -874,24 +874,12 @@ fn flood_casualties(harm: &FloodHarm, state: &FloodState, hazards: &mut HazardSt
     }
 }
 
-fn flood_casualties_system(harm: Res<FloodHarm>, state: Res<FloodState>, mut hazards: ResMut<HazardState>) {
+pub(super) fn flood_casualties_system(harm: Res<FloodHarm>, state: Res<FloodState>, mut hazards: ResMut<HazardState>) {
     flood_casualties(&harm, &state, &mut hazards);
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<FloodState>().init_resource::<FloodHarm>().add_systems(
-        crate::sim::SimStep,
-        (
-            // after the other hazard models of the set (they all write the journal)
-            (flood_casualties_system, flood_step)
-                .chain()
-                .in_set(StepSet::Hazards)
-                .after(super::hazard_onsets)
-                .after(super::spill::spill_step)
-                .after(super::plume::plume_step),
-            flood_consequences.in_set(StepSet::Consequences).after(super::derailment::derailment_step),
-        ),
-    );
+    app.init_resource::<FloodState>().init_resource::<FloodHarm>();
 }
 
 #[cfg(test)]

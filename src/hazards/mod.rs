@@ -130,13 +130,23 @@ fn hazard_onsets(
     }
 }
 
+/// The hazard models' systems, in their order within the step — written here once. (They all
+/// write the journal, so each pair must be ordered; the ambiguity check enforces it.)
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<HazardState>();
-    app.add_systems(crate::sim::SimStep, hazard_onsets.in_set(StepSet::Hazards));
     derailment::plugin(app);
     spill::plugin(app);
     plume::plugin(app);
     flood::plugin(app);
+    app.add_systems(
+        crate::sim::SimStep,
+        (
+            (hazard_onsets, spill::spill_step, plume::plume_step, flood::flood_casualties_system, flood::flood_step)
+                .chain()
+                .in_set(StepSet::Hazards),
+            (derailment::derailment_step, flood::flood_consequences).chain().in_set(StepSet::Consequences),
+        ),
+    );
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use crate::agents::Residents;
 use crate::journal::{Event, Journaled};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Hazard, Stability};
-use crate::sim::{ScenarioRes, SimClock, StepSet};
+use crate::sim::{ScenarioRes, SimClock};
 
 /// σy = a·x^0.894 (x km, σ m): Martin (1976), classes A–F.
 const SIGMA_Y_A: [f64; 6] = [213.0, 156.0, 104.0, 68.0, 50.5, 34.0];
@@ -312,10 +312,7 @@ pub(super) fn plume_step(
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<PlumeState>().add_systems(Startup, init_plumes).add_systems(
-        crate::sim::SimStep,
-        plume_step.in_set(StepSet::Hazards).after(super::hazard_onsets).after(super::spill::spill_step),
-    );
+    app.init_resource::<PlumeState>().add_systems(Startup, init_plumes);
 }
 
 #[cfg(test)]

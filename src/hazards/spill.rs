@@ -42,7 +42,7 @@ use crate::journal::{Event, Journaled};
 use crate::map::IntakeState;
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Hazard, Reach};
-use crate::sim::{ScenarioRes, SimClock, StepSet};
+use crate::sim::{ScenarioRes, SimClock};
 
 /// Smallest dispersion used, m²/s: a reach may say 0 (pure advection), which has no smooth profile.
 pub const MIN_DISPERSION_M2S: f64 = 1e-3;
@@ -384,9 +384,7 @@ fn refine_peak(source: &Source, eq: &Equivalent, a: f64, b: f64) -> (f64, f64) {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<SpillState>()
-        .add_systems(Startup, init_spills)
-        .add_systems(crate::sim::SimStep, spill_step.in_set(StepSet::Hazards).after(super::hazard_onsets));
+    app.init_resource::<SpillState>().add_systems(Startup, init_spills);
 }
 
 #[cfg(test)]
