@@ -117,3 +117,31 @@ fn help_explains_the_commands() {
         assert!(h.contains(flag), "run --help lacks {flag}:\n{h}");
     }
 }
+
+#[test]
+fn each_seed_scenario_plays_from_its_order_file_and_with_auto_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["levee-breach-0621", "derailment-0523", "acid-spill-0929"] {
+        let scenario = format!("scenarios/{name}.ron");
+        let orders = format!("scenarios/orders/{name}.ron");
+        for (label, extra) in [("orders", vec!["--orders", orders.as_str()]), ("auto", vec!["--auto-plan"])] {
+            let out = dir.path().join(format!("{name}-{label}"));
+            let mut args = vec!["run", scenario.as_str(), "--out", out.to_str().unwrap()];
+            args.extend(extra);
+            let r = drillsim(&args);
+            assert!(r.status.success(), "{name} {label}: {}", text(&r.stderr));
+            let j = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
+            let accepted = j.matches("\"kind\":\"order_accepted\"").count();
+            let refused = j.matches("\"kind\":\"order_refused\"").count();
+            assert!(accepted >= 10, "{name} {label}: only {accepted} orders accepted");
+            // The record's orders and the plan as written are all within the seats' authority.
+            assert_eq!(
+                refused,
+                0,
+                "{name} {label}: refused orders:\n{}",
+                j.lines().filter(|l| l.contains("order_refused")).collect::<Vec<_>>().join("\n")
+            );
+            assert!(j.contains("\"kind\":\"inject_delivered\""), "{name} {label}: no inject delivered");
+        }
+    }
+}
