@@ -246,6 +246,15 @@ fn live_session_timed(lines: &[(&str, u64)], dir: &Path) -> String {
             stdin.flush().unwrap();
         }
     }
+    // A live session that never ends must fail the test, not hang CI.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("drillsim live did not end within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "live failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
