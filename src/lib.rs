@@ -11,6 +11,7 @@ pub mod hazards;
 pub mod journal;
 pub mod map;
 pub mod scenario;
+pub mod scoring;
 pub mod sim;
 
 /// Adds every simulation plugin, in one place. The order here does not order the systems:

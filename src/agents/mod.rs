@@ -1,5 +1,6 @@
 //! Agents on the county map: teams, supplies, and the people to be evacuated.
 
+pub mod evacuees;
 pub mod supplies;
 pub mod teams;
 
@@ -57,4 +58,5 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Startup, init_people);
     teams::plugin(app);
     supplies::plugin(app);
+    evacuees::plugin(app);
 }

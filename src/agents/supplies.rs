@@ -88,7 +88,7 @@ fn dispatch_supplies(
     }
 }
 
-fn deliver_supplies(
+pub(super) fn deliver_supplies(
     clock: Res<SimClock>,
     mut stocks: ResMut<Stocks>,
     mut deliveries: ResMut<Deliveries>,

@@ -2,8 +2,10 @@
 //!
 //! Exit codes: 0 success, 1 a run failed, 2 bad input (scenario, order file or arguments).
 
+mod bench;
 mod live;
 mod run;
+mod score;
 mod validate;
 
 use std::path::PathBuf;
@@ -39,6 +41,20 @@ pub enum Command {
     ///
     /// Example: drillsim live scenarios/demo-county.ron --speed 600 --out out/live
     Live(live::LiveArgs),
+    /// Score a run from its scenario and journal; writes OUT/score.json next to the journal, or
+    /// checks that an existing one equals the recomputed score (exit 1 if not).
+    ///
+    /// Example: drillsim score scenarios/demo-county.ron out/demo/journal.jsonl
+    Score(score::ScoreArgs),
+    /// Benchmark the evacuee model on a generated county (all villages evacuated at t = 0).
+    ///
+    /// Example: drillsim bench --evacuees 150000 --villages 320 --nodes 2500 --hours 72
+    Bench(bench::BenchArgs),
+    /// Write the after-action report OUT/report.md and OUT/report.html (self-contained, SVG
+    /// charts) from a run's output folder; the scenario is the one the journal names.
+    ///
+    /// Example: drillsim report out/demo --lang en
+    Report(score::ReportArgs),
     /// Check scenario files; every problem is listed with file:line:col. Exit code 2 if any.
     ///
     /// Example: drillsim validate scenarios/*.ron
@@ -59,6 +75,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Live(args) => live::live(args),
         Command::Validate { files, short } => validate::validate(&files, short),
+        Command::Score(args) => score::score_cmd(args),
+        Command::Bench(args) => bench::bench(args),
+        Command::Report(args) => score::report_cmd(args),
     }
 }
 

@@ -145,7 +145,14 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         eprintln!("error: cannot write {}: {e}", summary_path.display());
         return ExitCode::from(1);
     }
+    let score_path = out.join("score.json");
+    let score = crate::scoring::score(&scenario, &journal.entries);
+    if let Err(e) = std::fs::write(&score_path, super::score::score_json(&score)) {
+        eprintln!("error: cannot write {}: {e}", score_path.display());
+        return ExitCode::from(1);
+    }
     print_human(&summary, &out, wall.as_secs_f64());
+    println!("  score: {:.1}/100 (details: drillsim score, drillsim report)", score.overall);
     ExitCode::SUCCESS
 }
 
@@ -210,5 +217,5 @@ fn print_human(s: &Summary, out: &Path, wall_s: f64) {
         if levels.is_empty() { "none".to_string() } else { levels.join(", ") },
         s.final_level.map_or("none", |l| l.roman())
     );
-    println!("  wrote {}/journal.jsonl and summary.json", out.display());
+    println!("  wrote {}/journal.jsonl, summary.json and score.json", out.display());
 }

@@ -154,6 +154,59 @@ pub enum Event {
         shelter: String,
         by: String,
     },
+    /// The households of an origin node began to get ready (evacuee model); some refuse.
+    EvacuationStarted {
+        from: String,
+        to: String,
+        households: u32,
+        people: u32,
+        refusing: u32,
+    },
+    /// A share (25, 50, 75, 100 %) of an origin's complying people have left; `left` counts
+    /// the people who left (survivors at departure).
+    EvacuationProgress {
+        from: String,
+        percent: u32,
+        left: u32,
+        complying: u32,
+    },
+    /// People taken in by a shelter since its last such entry (each full hour with arrivals).
+    ShelterArrivals {
+        shelter: String,
+        people: u32,
+        last_arrival_s: u64,
+        occupants: u32,
+    },
+    /// A shelter reached its capacity.
+    ShelterFull {
+        shelter: String,
+        occupants: u32,
+    },
+    /// Evacuees turned away by a full or closed shelter, sent on to another (in the hour to `t`).
+    EvacueesDiverted {
+        from_shelter: String,
+        to_shelter: String,
+        people: u32,
+        households: u32,
+    },
+    /// Evacuees who found no open road to an open shelter with room, waiting at `at` (in the hour
+    /// to `t`; they try again when a road opens).
+    EvacueesStuck {
+        at: String,
+        people: u32,
+        households: u32,
+    },
+    /// The evacuation at the run's last step.
+    EvacuationTotals {
+        ordered: u32,
+        refusing: u32,
+        left: u32,
+        left_before_flood: u32,
+        sheltered: u32,
+        on_road: u32,
+        stuck: u32,
+        not_yet_left: u32,
+    },
     ShelterClosed {
         shelter: String,
         by: String,
@@ -409,6 +462,13 @@ impl Event {
             Event::IntakeReopened { .. } => "intake_reopened",
             Event::EvacuationOrdered { .. } => "evacuation_ordered",
             Event::ShelterOpened { .. } => "shelter_opened",
+            Event::EvacuationStarted { .. } => "evacuation_started",
+            Event::EvacuationProgress { .. } => "evacuation_progress",
+            Event::ShelterArrivals { .. } => "shelter_arrivals",
+            Event::ShelterFull { .. } => "shelter_full",
+            Event::EvacueesDiverted { .. } => "evacuees_diverted",
+            Event::EvacueesStuck { .. } => "evacuees_stuck",
+            Event::EvacuationTotals { .. } => "evacuation_totals",
             Event::ShelterClosed { .. } => "shelter_closed",
             Event::SuppliesDispatched { .. } => "supplies_dispatched",
             Event::SuppliesDelivered { .. } => "supplies_delivered",

@@ -39,6 +39,10 @@ pub struct Summary {
     pub breaches_closed: Vec<String>,
     /// Flood zone id → deepest water, m (from the run's `flood_totals`).
     pub flood_max_depth_m: BTreeMap<String, f64>,
+    /// People who left home on an evacuation order (`evacuation_totals`, else progress entries).
+    pub evacuated: u32,
+    /// People taken in by shelters (`shelter_arrivals`).
+    pub sheltered: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -75,7 +79,11 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
         flood_deaths: 0,
         breaches_closed: Vec::new(),
         flood_max_depth_m: BTreeMap::new(),
+        evacuated: 0,
+        sheltered: 0,
     };
+    let mut left_by_origin: BTreeMap<String, u32> = BTreeMap::new();
+    let mut evacuated_total: Option<u32> = None;
     // A casualties entry holds a hazard's current counts: the latest one per hazard counts.
     let mut latest_casualties: BTreeMap<String, [u32; 4]> = BTreeMap::new();
     for e in entries {
@@ -102,10 +110,16 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             Event::FloodDeaths { deaths, .. } => s.flood_deaths += deaths,
             Event::BreachClosed { hazard, .. } => s.breaches_closed.push(hazard.clone()),
             Event::FloodTotals { max_depth_m, .. } => s.flood_max_depth_m = max_depth_m.clone(),
+            Event::EvacuationProgress { from, left, .. } => {
+                left_by_origin.insert(from.clone(), *left);
+            }
+            Event::EvacuationTotals { left, .. } => evacuated_total = Some(*left),
+            Event::ShelterArrivals { people, .. } => s.sheltered += people,
             Event::RunEnded { .. } => s.completed = true,
             _ => {}
         }
     }
+    s.evacuated = evacuated_total.unwrap_or_else(|| left_by_origin.values().sum());
     for [green, yellow, red, black] in latest_casualties.into_values() {
         s.casualties.green += green;
         s.casualties.yellow += yellow;

@@ -286,6 +286,43 @@ pub struct Resources {
     pub shelters: Vec<Shelter>,
     #[serde(default)]
     pub hospitals: Vec<Hospital>,
+    /// How people evacuate (`agents::evacuees`); every field has a default.
+    #[serde(default)]
+    pub evacuation: EvacuationParams,
+}
+
+/// Behaviour of evacuees and traffic (see `agents::evacuees` for the model and sources).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvacuationParams {
+    /// People per household (one household travels together, one car or one group on foot).
+    pub household_size: f64,
+    /// Mean delay from the order to a household's departure.
+    pub mobilisation_mean: Dur,
+    /// Weibull shape of the departure delays (2 = Rayleigh, the classic S-curve).
+    pub mobilisation_shape: f64,
+    /// Share of households that obey the order (the others stay).
+    pub compliance: f64,
+    /// Share of households that leave by car (the others walk).
+    pub car_share: f64,
+    /// Walking speed, km/h.
+    pub walk_speed_kmh: f64,
+    /// Road length one stopped car takes up, m (storage of a road = lanes × length / this).
+    pub jam_spacing_m: f64,
+}
+
+impl Default for EvacuationParams {
+    fn default() -> Self {
+        EvacuationParams {
+            household_size: 3.0,
+            mobilisation_mean: Dur(7200),
+            mobilisation_shape: 2.0,
+            compliance: 0.9,
+            car_share: 0.5,
+            walk_speed_kmh: 4.0,
+            jam_spacing_m: 7.5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -436,6 +436,19 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         }
         positive(c, format!("{p}.capacity"), "shelter capacity", sh.capacity as f64);
     }
+    {
+        let e = &s.resources.evacuation;
+        let p = "resources.evacuation";
+        positive(c, format!("{p}.household_size"), "household size", e.household_size);
+        positive(c, format!("{p}.mobilisation_shape"), "mobilisation shape", e.mobilisation_shape);
+        positive(c, format!("{p}.walk_speed_kmh"), "walking speed", e.walk_speed_kmh);
+        positive(c, format!("{p}.jam_spacing_m"), "jam spacing", e.jam_spacing_m);
+        for (field, v) in [("compliance", e.compliance), ("car_share", e.car_share)] {
+            if !(0.0..=1.0).contains(&v) {
+                c.at("range", format!("{p}.{field}"), format!("a share is between 0 and 1, found {v}"));
+            }
+        }
+    }
     for (i, h) in s.resources.hospitals.iter().enumerate() {
         let p = format!("resources.hospitals[{i}]");
         if known(c, format!("{p}.node"), "node", &h.node, &ids.nodes) {

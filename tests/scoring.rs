@@ -1,0 +1,324 @@
+//! Scoring and the after-action report (issue 6): hand-computed expectations on small journals
+//! made by running the engine with order files, and the `score`/`report` subcommands.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use drillsim::exercise::orders::parse_orders;
+use drillsim::journal::{self, Entry, Event, Journal};
+use drillsim::scenario::types::Grade;
+use drillsim::scenario::{self, SourceFile, ValidScenario};
+use drillsim::scoring::{Status, score, timed_credit};
+use drillsim::sim::{RunOptions, build_app, run_to_end};
+
+const DEMO: &str = "scenarios/demo-county.ron";
+const DEMO_ORDERS: &str = "scenarios/orders/demo-county.ron";
+const DERAIL: &str = "scenarios/derailment-0523.ron";
+
+fn drillsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).env("NO_COLOR", "1").output().expect("runs")
+}
+
+fn load(path: &str) -> Arc<ValidScenario> {
+    Arc::new(scenario::load(Path::new(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+fn demo_with(edit: impl Fn(String) -> String) -> Arc<ValidScenario> {
+    let text = edit(std::fs::read_to_string(DEMO).unwrap());
+    Arc::new(scenario::parse(SourceFile::new("demo-variant.ron", text)).unwrap_or_else(|p| panic!("{p}")))
+}
+
+fn run(sc: Arc<ValidScenario>, lines: &[&str]) -> Vec<Entry> {
+    let text = format!("Orders(orders: [{}])", lines.join(",\n"));
+    let book = parse_orders(SourceFile::new("test-orders.ron", text), &sc).unwrap_or_else(|p| panic!("{p}"));
+    let mut app = build_app(sc, RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
+    run_to_end(&mut app).unwrap();
+    app.world().resource::<Journal>().entries.clone()
+}
+
+#[test]
+fn credits_and_grades_follow_the_documented_formula() {
+    assert_eq!(timed_credit(0, 3600), 1.0);
+    assert_eq!(timed_credit(-60, 3600), 1.0);
+    // 10 min late against 1 h: 0.25 + 0.5 · (1 − 600/3600)
+    assert!((timed_credit(600, 3600) - (0.25 + 0.5 * 5.0 / 6.0)).abs() < 1e-12);
+    assert_eq!(timed_credit(7200, 3600), 0.25);
+    // Decree 493 art. 3; "at least" includes the bound.
+    use drillsim::scoring::grade;
+    assert_eq!(grade(2, 9), Grade::Ordinary);
+    assert_eq!(grade(3, 0), Grade::Larger);
+    assert_eq!(grade(0, 10), Grade::Larger);
+    assert_eq!(grade(10, 0), Grade::Serious);
+    assert_eq!(grade(19, 71), Grade::Serious);
+    assert_eq!(grade(29, 99), Grade::Serious);
+    assert_eq!(grade(30, 0), Grade::ExtremelySerious);
+    assert_eq!(grade(0, 100), Grade::ExtremelySerious);
+}
+
+#[test]
+fn written_report_70_min_after_notification_under_a_1h_rule_is_10_min_late() {
+    // The township's rule becomes a written report within 1 hour of its notification.
+    let sc = demo_with(|t| {
+        let t = t.replacen("kind: urgent,", "kind: written,", 1);
+        t.replacen(
+            "deadline: \"30m\",\n                by: \"nanhu\",",
+            "deadline: \"1h\",\n                by: \"nanhu\",",
+            1,
+        )
+    });
+    assert!(sc.scenario.reporting.rules.iter().any(|r| r.id == "r_urgent" && r.deadline.secs() == 3600));
+    // When is the township first notified? (no orders change the river)
+    let quiet = run(sc.clone(), &[]);
+    let notified = quiet
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::InjectDelivered { to, .. } if to.iter().any(|a| a == "nanhu") => Some(e.t),
+            _ => None,
+        })
+        .expect("nanhu is notified");
+    let at = format!(
+        r#"(at: "+{}s", by: "nanhu", order: Report(kind: written, to: "ofc", figures: (affected: 100)))"#,
+        notified + 70 * 60
+    );
+    let j = run(sc.clone(), &[&at]);
+    let s = score(&sc, &j);
+    let r = s.reporting.required.iter().find(|r| r.rule == "r_urgent").expect("rule r_urgent applies");
+    assert_eq!(r.start_t, notified);
+    assert_eq!(r.deadline_t, notified + 3600);
+    assert_eq!(r.status, Status::Late);
+    assert_eq!(r.sent_t, Some(notified + 4200));
+    assert_eq!(r.late_s, Some(600));
+    assert!((r.credit - timed_credit(600, 3600)).abs() < 1e-12);
+    assert!(
+        s.improvement_plan.iter().any(|i| i.kind == "report_late" && i.subject == "r_urgent" && i.agency == "nanhu")
+    );
+    // Without the report it is missing.
+    let s0 = score(&sc, &quiet);
+    let r0 = s0.reporting.required.iter().find(|r| r.rule == "r_urgent").unwrap();
+    assert_eq!(r0.status, Status::Missed);
+    assert_eq!(r0.credit, 0.0);
+}
+
+#[test]
+fn understated_deaths_are_concealed_overstated_false_and_bypass_is_flagged() {
+    let sc = load(DERAIL);
+    // The derailment begins at +30m with 12 dead (black) and never fewer; 90 casualties in all.
+    let j = run(
+        sc.clone(),
+        &[
+            r#"(at: "+1h10m", by: "ofc", order: Report(kind: phone, to: "province", figures: (dead: 0)))"#,
+            r#"(at: "+1h20m", by: "ofc", order: Report(kind: phone, to: "province", figures: (dead: 1000)))"#,
+            r#"(at: "+1h30m", by: "fire", order: Report(kind: phone, to: "province", figures: (affected: 90)))"#,
+        ],
+    );
+    let s = score(&sc, &j);
+    let sent = &s.reporting.sent;
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    // The truth at the time sent: the latest casualties entry before the report.
+    for r in sent {
+        let black = j
+            .iter()
+            .take_while(|e| e.seq < r.seq)
+            .filter_map(|e| match &e.event {
+                Event::Casualties { black, .. } => Some(*black),
+                _ => None,
+            })
+            .last()
+            .unwrap();
+        if let Some(c) = r.figures.get("dead") {
+            assert_eq!(c.truth, black);
+        }
+    }
+    assert_eq!(sent[0].figures["dead"].verdict, "concealed");
+    assert_eq!(sent[0].credit, 0.0);
+    assert_eq!(sent[1].figures["dead"].verdict, "false");
+    assert!(!sent[0].bypasses_outlet && !sent[1].bypasses_outlet);
+    assert!(sent[2].bypasses_outlet, "fire reported to the province directly");
+    assert_eq!(sent[2].credit, 0.5);
+    let kinds: Vec<&str> = s.improvement_plan.iter().map(|i| i.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"report_concealed") && kinds.contains(&"report_false") && kinds.contains(&"outlet_bypassed")
+    );
+    assert!(s.reporting.grade >= Some(Grade::Serious), "{:?}", s.reporting.grade);
+    assert!(s.outcomes.derailment_dead >= 12);
+}
+
+#[test]
+fn plan_action_done_by_the_wrong_agency_is_not_counted_as_done() {
+    let sc = load(DEMO);
+    // Level III (stage 30.0 m) starts before +3h30m; its shelter action belongs to civil affairs.
+    let j = run(sc.clone(), &[r#"(at: "+3h30m", by: "ofc", order: OpenShelter("sh_school"))"#]);
+    assert!(j.iter().any(|e| matches!(&e.event,
+        Event::PlanActionDone { action, by_owner: false, .. } if action == "iii_shelter")));
+    let s = score(&sc, &j);
+    let a = s.plan.actions.iter().find(|a| a.action == "iii_shelter").unwrap();
+    assert_eq!(a.status, Status::WrongAgency);
+    assert_eq!(a.done_by.as_deref(), Some("ofc"));
+    assert_eq!(a.credit, 0.0);
+    assert!(s.improvement_plan.iter().any(|i| i.kind == "plan_wrong_agency"
+        && i.subject == "iii_shelter"
+        && i.agency == "civil"
+        && i.element == "organisation"));
+    // The same action done by its owner counts.
+    let j2 = run(sc.clone(), &[r#"(at: "+3h30m", by: "civil", order: OpenShelter("sh_school"))"#]);
+    let s2 = score(&sc, &j2);
+    let a2 = s2.plan.actions.iter().find(|a| a.action == "iii_shelter").unwrap();
+    assert_eq!(a2.status, Status::OnTime);
+    assert_eq!(a2.credit, 1.0);
+    assert!(s2.agencies["civil"] > s.agencies["civil"]);
+}
+
+#[test]
+fn the_score_is_deterministic_and_ratings_cite_evidence() {
+    let sc = load(DEMO);
+    let book = std::fs::read_to_string(DEMO_ORDERS).unwrap();
+    let book = parse_orders(SourceFile::new(DEMO_ORDERS, book), &sc).unwrap();
+    let mut app = build_app(sc.clone(), RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
+    run_to_end(&mut app).unwrap();
+    let j = app.world().resource::<Journal>().entries.clone();
+    let a = score(&sc, &j);
+    let b = score(&sc, &j);
+    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    assert!(!a.critical_tasks.is_empty());
+    let seqs: Vec<u64> = j.iter().map(|e| e.seq).collect();
+    for c in &a.critical_tasks {
+        assert!(["P", "S", "M", "U"].contains(&c.rating.as_str()));
+        assert!(!c.evidence.is_empty() && c.evidence.iter().all(|s| seqs.contains(s)), "{c:?}");
+    }
+    for row in &a.improvement_plan {
+        assert!(["planning", "organisation", "equipment", "training", "exercise"].contains(&row.element.as_str()));
+        assert!(!row.agency.is_empty() && !row.evidence.is_empty());
+    }
+    let w = &a.weights;
+    assert!((w.plan + w.reporting + w.coordination + w.outcomes - 1.0).abs() < 1e-9);
+    for v in [a.overall, a.parts.plan, a.parts.reporting, a.parts.coordination, a.parts.outcomes] {
+        assert!((0.0..=100.0).contains(&v));
+    }
+}
+
+#[test]
+fn recomputed_score_equals_the_runs_score_json_and_reports_are_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let out_s = out.to_str().unwrap();
+    let o = drillsim(&["run", DEMO, "--orders", DEMO_ORDERS, "--out", out_s]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let written = std::fs::read_to_string(out.join("score.json")).unwrap();
+    // The library recomputes the same bytes from the journal file.
+    let entries = journal::read(&out.join("journal.jsonl")).unwrap();
+    let recomputed = score(&load(DEMO), &entries);
+    assert_eq!(serde_json::to_string_pretty(&recomputed).unwrap() + "\n", written);
+    // And so does the subcommand.
+    let journal_path = out.join("journal.jsonl");
+    let o = drillsim(&["score", DEMO, journal_path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("matches the recomputed score"), "{stdout}");
+    assert!(stdout.contains("overall"));
+
+    for (lang, title) in [("zh", "演练评估报告"), ("en", "After-action report")] {
+        let o = drillsim(&["report", out_s, "--lang", lang]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(md.contains(title) && html.contains(title), "{lang}");
+        assert!(html.contains("<svg") && html.contains("</html>"));
+        assert!(!html.contains("http://") && !html.contains("https://"), "the page must be self-contained");
+        assert!(!html.contains("<script src") && !html.contains("<link"));
+    }
+}
+
+#[test]
+fn bad_input_is_reported_with_file_and_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let out_s = out.to_str().unwrap();
+    assert!(drillsim(&["run", DEMO, "--out", out_s]).status.success());
+    let jp = out.join("journal.jsonl");
+    let text = std::fs::read_to_string(&jp).unwrap();
+    // A scenario that is not the one run: SHA-256 mismatch.
+    let o = drillsim(&["score", DERAIL, jp.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SHA-256"));
+    // A broken third line.
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[2] = "{\"seq\": 2, oops";
+    std::fs::write(&jp, lines.join("\n")).unwrap();
+    let o = drillsim(&["score", DEMO, jp.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("journal.jsonl:3:"), "{err}");
+    let o = drillsim(&["report", out_s]);
+    assert_eq!(o.status.code(), Some(2));
+    // Missing folder.
+    let o = drillsim(&["report", dir.path().join("nowhere").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    // A score.json that does not match the journal is an error (exit 1).
+    std::fs::write(&jp, text).unwrap();
+    std::fs::write(out.join("score.json"), "{}\n").unwrap();
+    let o = drillsim(&["score", DEMO, jp.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn coordination_flags_duplicate_dispatches_conflicts_and_uninformed_operators() {
+    let sc = load(DEMO);
+    let j = run(
+        sc.clone(),
+        &[
+            r#"(at: "+4h40m", by: "police", order: Dispatch(team: "t_traffic", to: "j_south", task: traffic_control))"#,
+            r#"(at: "+4h50m", by: "police", order: Dispatch(team: "t_traffic", to: "j_south", task: traffic_control))"#,
+            r#"(at: "+5h", by: "police", order: CloseRoad("r09"))"#,
+            r#"(at: "+5h20m", by: "ofc", order: ReopenRoad("r09"))"#,
+        ],
+    );
+    let accepted = j.iter().filter(|e| matches!(e.event, Event::OrderAccepted { .. })).count();
+    assert_eq!(
+        accepted,
+        4,
+        "{:?}",
+        j.iter().filter(|e| matches!(e.event, Event::OrderRefused { .. })).collect::<Vec<_>>()
+    );
+    let s = score(&sc, &j);
+    let c = &s.coordination;
+    assert_eq!(c.duplicate_dispatches.len(), 1);
+    assert_eq!(c.duplicate_dispatches[0].team, "t_traffic");
+    assert_eq!(c.conflicts.len(), 1);
+    let k = &c.conflicts[0];
+    assert_eq!(
+        (k.target.as_str(), k.first_by.as_str(), k.second_by.as_str(), k.gap_s),
+        ("road r09", "police", "ofc", 1200)
+    );
+    // The same two orders by one agency are a change of mind, not a conflict.
+    let j2 = run(
+        sc.clone(),
+        &[
+            r#"(at: "+5h", by: "police", order: CloseRoad("r09"))"#,
+            r#"(at: "+5h20m", by: "police", order: ReopenRoad("r09"))"#,
+        ],
+    );
+    assert!(score(&sc, &j2).coordination.conflicts.is_empty());
+
+    // The acid spill: the water works hears of it (inject A02) long before its intake goes over.
+    let acid = load("scenarios/acid-spill-0929.ron");
+    let ja = run(acid.clone(), &[]);
+    let sa = score(&acid, &ja);
+    let i = &sa.coordination.intakes[0];
+    assert_eq!((i.intake.as_str(), i.operator.as_str(), i.informed), ("wi_zixi", "zixi_water", true));
+    let first_to_operator = ja
+        .iter()
+        .find(|e| matches!(&e.event, Event::InjectDelivered { to, .. } if to.iter().any(|a| a == "zixi_water")))
+        .unwrap();
+    assert_eq!(i.evidence, vec![first_to_operator.seq]);
+    assert!(sa.outcomes.water_unsafe_people > 0);
+    // Nobody tells it: not informed, and a row of the improvement plan.
+    let text = std::fs::read_to_string("scenarios/acid-spill-0929.ron")
+        .unwrap()
+        .replace(r#"to: ["zixi", "zixi_water", "health"],"#, r#"to: ["zixi", "health"],"#)
+        .replace(r#"to: ["ofc", "zixi", "zixi_water"],"#, r#"to: ["ofc", "zixi"],"#);
+    let acid2 = Arc::new(scenario::parse(SourceFile::new("acid-variant.ron", text)).unwrap_or_else(|p| panic!("{p}")));
+    let sb = score(&acid2, &run(acid2.clone(), &[]));
+    assert!(!sb.coordination.intakes[0].informed);
+    assert!(sb.improvement_plan.iter().any(|r| r.kind == "operator_not_informed" && r.subject == "wi_zixi"));
+}
