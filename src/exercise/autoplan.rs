@@ -179,14 +179,7 @@ fn team_site(
     for h in &sc.scenario.hazards {
         let (site, wanted): (String, &[_]) = match h {
             Hazard::LeveeBreach { levee, .. } => {
-                let node = sc
-                    .scenario
-                    .map
-                    .rivers
-                    .iter()
-                    .flat_map(|r| &r.levees)
-                    .find(|l| &l.id == levee)
-                    .map(|l| l.node.clone())?;
+                let node = sc.scenario.map.levee(levee).map(|l| l.node.clone())?;
                 (node, &[BreachClosure, BoatEvacuation, Rescue, SupplyDelivery])
             }
             Hazard::Derailment { node, .. } => (

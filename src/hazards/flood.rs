@@ -400,7 +400,7 @@ impl FloodModel {
             else {
                 continue;
             };
-            let Some(lv) = s.map.rivers.iter().flat_map(|r| &r.levees).find(|l| &l.id == levee) else { continue };
+            let Some(lv) = s.map.levee(levee) else { continue };
             let Some(&zone) = index.get(lv.protects.as_str()) else { continue };
             let max_width = max_width_m.unwrap_or(DEFAULT_MAX_WIDTH_M);
             let width = initial_width_m.min(max_width);

@@ -81,14 +81,7 @@ fn hazard_onsets(
         }
         let (begins, place, detail) = match h {
             Hazard::LeveeBreach { levee, at, stage, initial_width_m, .. } => {
-                let crest = sc
-                    .scenario
-                    .map
-                    .rivers
-                    .iter()
-                    .flat_map(|r| &r.levees)
-                    .find(|l| &l.id == levee)
-                    .map(|l| l.crest_elevation_m);
+                let crest = sc.scenario.map.levee(levee).map(|l| l.crest_elevation_m);
                 let now_stage = stage_at(stage, sc, clock.now);
                 let begins = match at {
                     Some(at) => clock.now as i64 >= sc.offset(at),

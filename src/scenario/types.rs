@@ -35,6 +35,13 @@ pub struct Scenario {
     pub scoring: ScoringWeights,
 }
 
+impl Map {
+    /// The levee with this id, on whichever river it stands.
+    pub fn levee(&self, id: &str) -> Option<&Levee> {
+        self.rivers.iter().flat_map(|r| &r.levees).find(|l| l.id == id)
+    }
+}
+
 /// Name, calendar window, step and seed.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

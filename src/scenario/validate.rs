@@ -506,7 +506,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 }
                 positive(c, format!("{p}.initial_width_m"), "initial breach width", *initial_width_m);
                 // the flood model's parameters (hazards::flood)
-                let crest = s.map.rivers.iter().flat_map(|r| &r.levees).find(|l| &l.id == levee);
+                let crest = s.map.levee(levee);
                 if let Some(l) = crest
                     && bottom_elevation_m.partial_cmp(&l.crest_elevation_m) != Some(std::cmp::Ordering::Less)
                 {
