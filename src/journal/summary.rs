@@ -33,7 +33,7 @@ pub struct Summary {
     pub final_level: Option<Level>,
     pub plan_levels_triggered: Vec<Level>,
     pub team_arrivals: usize,
-    /// People drowned in flood zones (`flood_deaths` entries).
+    /// People drowned in flood zones (`flood_deaths` entries, then `flood_totals` at the end).
     pub flood_deaths: u32,
     /// Levee breaches closed by closure work.
     pub breaches_closed: Vec<String>,
@@ -109,7 +109,11 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             Event::TeamArrived { .. } => s.team_arrivals += 1,
             Event::FloodDeaths { deaths, .. } => s.flood_deaths += deaths,
             Event::BreachClosed { hazard, .. } => s.breaches_closed.push(hazard.clone()),
-            Event::FloodTotals { max_depth_m, .. } => s.flood_max_depth_m = max_depth_m.clone(),
+            Event::FloodTotals { max_depth_m, deaths, .. } => {
+                s.flood_max_depth_m = max_depth_m.clone();
+                // the milestones lag; the totals at the end are exact
+                s.flood_deaths = *deaths;
+            }
             Event::EvacuationProgress { from, left, .. } => {
                 left_by_origin.insert(from.clone(), *left);
             }

@@ -329,6 +329,8 @@ impl Truth {
                 self.peak_red = self.peak_red.max(self.red());
             }
             Event::FloodDeaths { deaths, .. } => self.flood_deaths += deaths,
+            // the milestones lag the model; the totals written at the end are exact
+            Event::FloodTotals { deaths, .. } => self.flood_deaths = self.flood_deaths.max(*deaths),
             _ => {}
         }
     }
