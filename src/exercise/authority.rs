@@ -14,22 +14,7 @@ use ActionKind::*;
 /// What each role may order without being given more.
 pub fn role_powers(role: AgencyRole) -> &'static [ActionKind] {
     match role {
-        AgencyRole::EmergencyOffice => &[
-            RaiseLevel,
-            DispatchTeam,
-            Evacuate,
-            OpenShelter,
-            DeliverSupplies,
-            CloseRoad,
-            CloseIntake,
-            SetUpCommandPost,
-            SetUpWorkingGroup,
-            RequestSupport,
-            SendReport,
-            WarnPublic,
-            Acknowledge,
-            Log,
-        ],
+        AgencyRole::EmergencyOffice => &ActionKind::ALL,
         AgencyRole::Agency => &[
             DispatchTeam,
             DeliverSupplies,

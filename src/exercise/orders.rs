@@ -208,7 +208,7 @@ pub struct Door<'w, 's> {
 }
 
 pub fn cap_name(c: Capability) -> String {
-    ron::to_string(&c).unwrap_or_default()
+    crate::scenario::ron_name(&c)
 }
 
 fn caps_list(caps: &[Capability]) -> String {

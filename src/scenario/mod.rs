@@ -120,6 +120,11 @@ pub fn parse(file: SourceFile) -> Result<ValidScenario, Problems> {
     })
 }
 
+/// How a value is written in a scenario (e.g. `water_intake` for a node kind).
+pub fn ron_name<T: serde::Serialize>(value: &T) -> String {
+    ron::to_string(value).unwrap_or_default()
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -632,8 +632,26 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// Every action kind, in declaration order.
+    pub const ALL: [ActionKind; 14] = [
+        ActionKind::RaiseLevel,
+        ActionKind::DispatchTeam,
+        ActionKind::Evacuate,
+        ActionKind::OpenShelter,
+        ActionKind::DeliverSupplies,
+        ActionKind::CloseRoad,
+        ActionKind::CloseIntake,
+        ActionKind::SetUpCommandPost,
+        ActionKind::SetUpWorkingGroup,
+        ActionKind::RequestSupport,
+        ActionKind::SendReport,
+        ActionKind::WarnPublic,
+        ActionKind::Acknowledge,
+        ActionKind::Log,
+    ];
+
     pub fn name(self) -> String {
-        ron::to_string(&self).unwrap_or_default()
+        super::ron_name(&self)
     }
 }
 

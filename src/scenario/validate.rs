@@ -812,7 +812,7 @@ fn kind_is(c: &mut Collector, path: String, ids: &Ids, id: &str, kinds: &[NodeKi
 }
 
 pub fn kind_name(k: NodeKind) -> String {
-    ron::to_string(&k).unwrap_or_default()
+    super::ron_name(&k)
 }
 
 fn within_reach(c: &mut Collector, path: String, at_km: f64, reach: &Reach) {
