@@ -322,3 +322,132 @@ fn coordination_flags_duplicate_dispatches_conflicts_and_uninformed_operators() 
     assert!(!sb.coordination.intakes[0].informed);
     assert!(sb.improvement_plan.iter().any(|r| r.kind == "operator_not_informed" && r.subject == "wi_zixi"));
 }
+
+/// The demo with declared critical tasks put before the scenario's closing parenthesis.
+fn demo_with_tasks(tasks: &str) -> Arc<ValidScenario> {
+    demo_with(|t| {
+        let end = t.trim_end().rfind(')').unwrap();
+        format!("{}    critical_tasks: [{tasks}],\n)\n", &t[..end])
+    })
+}
+
+#[test]
+fn declared_critical_tasks_are_rated_by_the_documented_rule() {
+    let tasks = r#"
+        (id: "A", name: "warn only", area: public_information, actions: ["iv_warn"]),
+        (id: "B", name: "warn and report", area: warning_and_reporting, actions: ["iv_warn", "iv_report"]),
+        (id: "C", name: "warn, report, patrol", area: handling, actions: ["iv_warn", "iv_report", "iv_patrol"]),
+        (id: "D", name: "warn; nobody dies", area: protection_of_people, actions: ["iv_warn"], targets: [MaxDeaths(0)]),
+        (id: "E", name: "nobody dies", area: protection_of_people, targets: [MaxDeaths(0)]),
+        (id: "F", name: "a long closure", area: handling, targets: [BreachClosedWithin("30d")]),
+        (id: "G", name: "many may die", area: protection_of_people, targets: [MaxDeaths(1000000)]),
+    "#;
+    let sc = demo_with_tasks(tasks);
+    // Level IV's trigger time, from a run without orders.
+    let quiet = run(sc.clone(), &[]);
+    let t4 = quiet
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::PlanTriggered { level: drillsim::scenario::types::Level::IV, .. } => Some(e.t),
+            _ => None,
+        })
+        .expect("level IV triggers in the demo");
+    // iv_warn (2 h) on time at +10 min; iv_report (2 h) 30 min late; iv_patrol never.
+    let warn = format!(r#"(at: "+{}s", by: "nanhu", order: WarnPublic("堤防险情,请做好转移准备"))"#, t4 + 600);
+    let report = format!(
+        r#"(at: "+{}s", by: "ofc", order: Report(kind: urgent, to: "city", figures: (dead: 0)))"#,
+        t4 + 2 * 3600 + 1800
+    );
+    let j = run(sc.clone(), &[&warn, &report]);
+    let s = score(&sc, &j);
+    let status = |id: &str| s.plan.actions.iter().find(|a| a.action == id).unwrap().status;
+    assert_eq!(
+        (status("iv_warn"), status("iv_report"), status("iv_patrol")),
+        (Status::OnTime, Status::Late, Status::Missed)
+    );
+    let deaths = s.outcomes.deaths;
+    assert!(deaths > 0, "the demo floods and kills when nobody evacuates");
+    let rating = |id: &str| {
+        let c = s.critical_tasks.iter().find(|c| c.id.as_deref() == Some(id)).unwrap();
+        (c.rating.as_str(), c.done_on_time, c.done_late, c.not_done)
+    };
+    assert_eq!(rating("A"), ("P", 1, 0, 0)); // all on time
+    assert_eq!(rating("B"), ("S", 1, 1, 0)); // all done, one late
+    assert_eq!(rating("C"), ("M", 1, 1, 1)); // one not done, 2 of 3 done
+    assert_eq!(rating("D"), ("M", 1, 0, 0)); // on time, but a target missed
+    assert_eq!(rating("E"), ("U", 0, 0, 0)); // only targets, all missed
+    assert_eq!(rating("F"), ("N/A", 0, 0, 0)); // the run ends long before 30 days
+    assert_eq!(rating("G"), ("P", 0, 0, 0)); // only targets, all met
+    let d = s.critical_tasks.iter().find(|c| c.id.as_deref() == Some("D")).unwrap();
+    assert_eq!(d.targets[0].met, Some(false));
+    assert_eq!(d.targets[0].actual, format!("{deaths} dead"));
+    assert!(d.evidence.len() >= 3, "trigger, the order's plan_action_done and the death toll: {:?}", d.evidence);
+    // Declared tasks replace the derived ones, and every area row points at real improvement rows.
+    assert_eq!(s.critical_tasks.len(), 7);
+    for a in &s.areas {
+        assert!(a.on_time + a.late + a.not_done <= a.items);
+        assert!(a.improvements.iter().all(|&i| s.improvement_plan[i].area == a.area));
+    }
+    // The missed patrol is a "plan" finding under incident handling, due within 30/90 days.
+    let row = s.improvement_plan.iter().find(|r| r.kind == "plan_missed" && r.subject == "iv_patrol").unwrap();
+    assert_eq!(
+        (row.area, row.finding.as_str(), row.start_within_days, row.complete_within_days),
+        (drillsim::scenario::types::EvalArea::Handling, "plan", 30, 90)
+    );
+}
+
+#[test]
+fn outcome_credits_follow_the_documented_formula() {
+    use drillsim::scoring::outcome_credits;
+    let sc = load(DERAIL);
+    let j = run(sc.clone(), &[]);
+    let mut o = score(&sc, &j).outcomes;
+    // Replace the run's figures with round ones and compute by hand.
+    o.flood_at_risk = 1000;
+    o.flood_exposed_peak = 250; // 1 − 250/1000
+    o.casualties_total = 90;
+    o.dead_at_onset = 10;
+    o.derailment_dead = 30; // 1 − 20/80
+    o.water_unsafe_people = 100;
+    o.water_protected_people = 300; // 300/400
+    assert_eq!(outcome_credits(&o), vec![0.75, 0.75, 0.75]);
+    o.flood_at_risk = 0;
+    o.water_unsafe_people = 0;
+    o.water_protected_people = 0;
+    assert_eq!(outcome_credits(&o), vec![0.75]);
+}
+
+#[test]
+fn teams_idle_while_a_derailment_needs_them_are_flagged() {
+    let sc = load(DERAIL);
+    let j = run(sc.clone(), &[]);
+    let s = score(&sc, &j);
+    // Nothing was sent: every extrication, triage and ambulance team of the county's own agencies.
+    let mut want: Vec<&str> = sc
+        .scenario
+        .resources
+        .teams
+        .iter()
+        .filter(|t| {
+            use drillsim::scenario::types::{AgencyRole, Capability::*};
+            let role = sc.agency(&t.agency).unwrap().role;
+            t.capabilities.iter().any(|c| matches!(c, Extrication | Triage | MedicalTransport))
+                && !matches!(role, AgencyRole::Higher | AgencyRole::Neighbour)
+        })
+        .map(|t| t.id.as_str())
+        .collect();
+    want.sort_unstable();
+    let mut got: Vec<&str> = s.coordination.idle_teams.iter().map(|i| i.team.as_str()).collect();
+    got.sort_unstable();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    assert!(s.coordination.idle_teams.iter().all(|i| i.credit == 0.0 && i.dispatched_t.is_none()));
+    assert!(s.improvement_plan.iter().any(|r| r.kind == "team_idle" && r.finding == "support"));
+    // With the record's orders fewer are idle.
+    let record = std::fs::read_to_string("scenarios/orders/derailment-0523.ron").unwrap();
+    let book = parse_orders(SourceFile::new("record", record), &sc).unwrap();
+    let mut app = build_app(sc.clone(), RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
+    run_to_end(&mut app).unwrap();
+    let r = score(&sc, &app.world().resource::<Journal>().entries);
+    assert!(r.coordination.idle_teams.len() < s.coordination.idle_teams.len());
+}

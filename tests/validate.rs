@@ -368,3 +368,35 @@ fn the_cli_exits_0_on_a_valid_file_and_2_if_any_is_invalid() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("tests/fixtures/invalid/format.ron:4:13: [format]"), "{stderr}");
 }
+
+#[test]
+fn critical_tasks_name_existing_actions_and_sane_targets() {
+    let ok = variant(
+        "    ),\n)",
+        "    ),\n    critical_tasks: [(id: \"CT1\", name: \"Shelter\", area: protection_of_people, \
+         actions: [\"open_school\"], injects: [\"inj_1\"], targets: [MaxDeaths(0), BreachClosedWithin(\"2d\")])],\n)",
+    );
+    assert!(ok.is_ok(), "{}", ok.err().unwrap().short());
+    let p = variant(
+        "    ),\n)",
+        "    ),\n    critical_tasks: [(id: \"CT1\", name: \"Shelter\", area: protection_of_people, \
+         actions: [\"open_scool\"], reports: [\"r9\"], targets: [MinLeftBeforeFlood(1.5)]),\n\
+         (id: \"CT1\", name: \" \", area: handling)],\n)",
+    )
+    .unwrap_err();
+    let got: Vec<(&str, &str)> = p.problems.iter().map(|x| (x.rule, x.path.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("unknown-id", "critical_tasks[0].actions[0]"),
+            ("unknown-id", "critical_tasks[0].reports[0]"),
+            ("range", "critical_tasks[0].targets[0]"),
+            ("not-positive", "critical_tasks[1]"),
+            ("duplicate-id", "critical_tasks[1].id"),
+            ("not-positive", "critical_tasks[1].name"),
+        ],
+        "{}",
+        p.short()
+    );
+    assert!(p.problems[0].help.as_deref().unwrap_or("").contains("open_school"), "{}", show(&p.problems[0]));
+}

@@ -33,6 +33,10 @@ pub struct Scenario {
     pub reporting: Reporting,
     #[serde(default)]
     pub scoring: ScoringWeights,
+    /// The critical tasks the exercise evaluates (HSEEP P/S/M/U), each under an AQ/T 9009 item.
+    /// When empty, the score rates one task per triggered level and one for reporting.
+    #[serde(default)]
+    pub critical_tasks: Vec<CriticalTaskSpec>,
 }
 
 impl Map {
@@ -966,4 +970,109 @@ impl Default for ScoringWeights {
     fn default() -> Self {
         Self { plan: 0.35, reporting: 0.25, coordination: 0.2, outcomes: 0.2 }
     }
+}
+
+/// The evaluation items of a drill (AQ/T 9009-2015, table A.2). Every scored item falls under one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvalArea {
+    /// Early warning and information reporting (预警与信息报告).
+    WarningAndReporting,
+    /// Emergency mobilisation: determine the grade, start the matching response (应急响应启动).
+    Mobilisation,
+    /// Incident monitoring and assessment (监测与研判).
+    Monitoring,
+    /// Command and coordination (指挥与协调).
+    #[default]
+    CommandAndCoordination,
+    /// Incident handling: rescue, breach closure, hazmat (事故处置).
+    Handling,
+    /// Resource management: supplies, support from outside (资源管理).
+    Resources,
+    /// Communications (通信).
+    Communications,
+    /// Public information and warning (信息发布).
+    PublicInformation,
+    /// Protection of people: evacuation, shelter, safe water (人员保护).
+    ProtectionOfPeople,
+    /// Cordon and traffic control (警戒与交通管制).
+    TrafficControl,
+    /// Medical rescue (医疗救护).
+    MedicalRescue,
+    /// Site control and recovery (现场控制与恢复).
+    SiteControl,
+}
+
+impl EvalArea {
+    pub const ALL: [EvalArea; 12] = [
+        EvalArea::WarningAndReporting,
+        EvalArea::Mobilisation,
+        EvalArea::Monitoring,
+        EvalArea::CommandAndCoordination,
+        EvalArea::Handling,
+        EvalArea::Resources,
+        EvalArea::Communications,
+        EvalArea::PublicInformation,
+        EvalArea::ProtectionOfPeople,
+        EvalArea::TrafficControl,
+        EvalArea::MedicalRescue,
+        EvalArea::SiteControl,
+    ];
+
+    pub fn name(self) -> String {
+        super::ron_name(&self)
+    }
+
+    /// The item a plan or expected action of this kind is evaluated under.
+    pub fn of_action(k: ActionKind) -> EvalArea {
+        match k {
+            ActionKind::RaiseLevel => EvalArea::Mobilisation,
+            ActionKind::DispatchTeam => EvalArea::Handling,
+            ActionKind::Evacuate | ActionKind::OpenShelter | ActionKind::CloseIntake => EvalArea::ProtectionOfPeople,
+            ActionKind::DeliverSupplies | ActionKind::RequestSupport => EvalArea::Resources,
+            ActionKind::CloseRoad => EvalArea::TrafficControl,
+            ActionKind::SetUpCommandPost | ActionKind::SetUpWorkingGroup => EvalArea::CommandAndCoordination,
+            ActionKind::SendReport => EvalArea::WarningAndReporting,
+            ActionKind::WarnPublic => EvalArea::PublicInformation,
+            ActionKind::Acknowledge | ActionKind::Log => EvalArea::Communications,
+        }
+    }
+}
+
+/// A critical task declared by the exercise designers: what it is, the plan actions, reporting
+/// rules and injects' expected actions that make it up, and outcome targets it must reach.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriticalTaskSpec {
+    pub id: String,
+    pub name: String,
+    /// The evaluation item it belongs to.
+    pub area: EvalArea,
+    /// Plan action ids (`plan.levels[..].actions[..].id`).
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Reporting rule ids: the reports those rules require.
+    #[serde(default)]
+    pub reports: Vec<String>,
+    /// Inject ids: the actions those injects expect.
+    #[serde(default)]
+    pub injects: Vec<String>,
+    /// Outcome targets, each met or not at the end of the run.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// An outcome a critical task must reach, read from the journal at the end of the run.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub enum Target {
+    /// Deaths from all hazards at most this many.
+    MaxDeaths(u32),
+    /// Of the people ordered to evacuate, at least this share (0–1) left before their place flooded.
+    MinLeftBeforeFlood(f64),
+    /// Every levee breach closed within this time of its onset.
+    BreachClosedWithin(Dur),
+    /// Every trapped casualty freed within this time of the derailment.
+    TrappedFreedWithin(Dur),
+    /// People served water above the threshold at most this many.
+    MaxUnsafeWater(u32),
 }

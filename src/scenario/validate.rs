@@ -743,6 +743,51 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         known(c, format!("{p}.to"), "agency", &r.to, &ids.agencies);
     }
 
+    // ---- critical tasks
+    let action_ids: BTreeSet<&str> = s.plan.levels.iter().flat_map(|l| &l.actions).map(|a| a.id.as_str()).collect();
+    let _ = register(
+        c,
+        "critical task",
+        s.critical_tasks.iter().enumerate().map(|(i, t)| (format!("critical_tasks[{i}].id"), t.id.as_str(), ())),
+    );
+    for (i, t) in s.critical_tasks.iter().enumerate() {
+        let p = format!("critical_tasks[{i}]");
+        if t.name.trim().is_empty() {
+            c.at("not-positive", format!("{p}.name"), "a critical task needs a name");
+        }
+        if t.actions.is_empty() && t.reports.is_empty() && t.injects.is_empty() && t.targets.is_empty() {
+            c.at("not-positive", p.clone(), format!("critical task \"{}\" has nothing to rate", t.id)).help(
+                "list plan `actions`, reporting rules (`reports`), `injects` whose expected actions count, or `targets`",
+            );
+        }
+        for (k, a) in t.actions.iter().enumerate() {
+            known_set(c, format!("{p}.actions[{k}]"), "plan action", a, &action_ids);
+        }
+        for (k, r) in t.reports.iter().enumerate() {
+            known_set(c, format!("{p}.reports[{k}]"), "reporting rule", r, &ids.rules);
+        }
+        for (k, j) in t.injects.iter().enumerate() {
+            if known_set(c, format!("{p}.injects[{k}]"), "inject", j, &ids.injects)
+                && s.injects.iter().find(|x| &x.id == j).is_some_and(|x| x.expected.is_empty())
+            {
+                c.at("kind-mismatch", format!("{p}.injects[{k}]"), format!("inject \"{j}\" expects no action"))
+                    .help("only injects with `expected` actions can be rated");
+            }
+        }
+        for (k, target) in t.targets.iter().enumerate() {
+            let tp = format!("{p}.targets[{k}]");
+            match target {
+                Target::MinLeftBeforeFlood(x) if !(0.0..=1.0).contains(x) => {
+                    c.at("range", tp, format!("the share is from 0 to 1, found {x}"));
+                }
+                Target::BreachClosedWithin(d) | Target::TrappedFreedWithin(d) if d.secs() == 0 => {
+                    c.at("not-positive", tp, "the time must be longer than zero");
+                }
+                _ => {}
+            }
+        }
+    }
+
     // ---- scoring
     let w = &s.scoring;
     for (name, v) in

@@ -26,9 +26,12 @@
 //! A part's score is `100 · Σ credit / n` (100 when it has no items):
 //! **plan** = plan actions of triggered levels + expected actions of delivered injects;
 //! **reporting** = required reports + reports sent; **coordination** as above;
-//! **outcomes** = `100 · (1 − harmed / at_risk)` with harmed = deaths + people served unsafe
-//! water, at_risk = derailment casualties (all categories) + peak flood exposure + flood deaths
-//! + people whose intake delivered unsafe water or was protected (100 when nobody was at risk).
+//! **outcomes** = `100 ·` the mean of one credit per harm the response can change
+//! (`outcome_credits`; 100 when nothing was at risk): flood `1 − exposed_peak / at_risk` (people
+//! still at wet places at the worst moment over the residents of every place the water reached —
+//! nobody evacuated gives about 0); derailment `1 − (dead − dead_at_onset) / (casualties −
+//! dead_at_onset)` (the crash's survivors who died waiting); water `protected / (protected +
+//! unsafe)` (people on threatened intakes who drew safe water).
 //! An **agency**'s score is `100 · mean credit` over its plan actions, expected actions, required
 //! reports and reports sent. **Overall** = Σ wᵢ·partᵢ / Σ wᵢ with `scenario.scoring` weights.
 //!
@@ -36,7 +39,10 @@
 //! information reporting (the required reports): P all on time; S all done, some late; M at least
 //! half done; U less than half. Each rating lists its evidence as journal `seq` numbers.
 
+pub mod doctrine;
 pub mod report;
+
+pub use doctrine::{AreaResult, IdleTeam, TargetResult};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,7 +50,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{ActionKind, AgencyRole, DeadlineFrom, Grade, Level, OrderKind, ReportKind};
+use crate::scenario::types::{ActionKind, AgencyRole, DeadlineFrom, EvalArea, Grade, Level, OrderKind, ReportKind};
 
 /// Two orders on the same road, intake or shelter that undo each other within this time, by
 /// different agencies, conflict.
@@ -70,6 +76,8 @@ pub struct Score {
     pub coordination: CoordinationPart,
     pub outcomes: OutcomesPart,
     pub critical_tasks: Vec<CriticalTask>,
+    /// The AQ/T 9009 evaluation items with anything to rate.
+    pub areas: Vec<AreaResult>,
     pub improvement_plan: Vec<Improvement>,
 }
 
@@ -196,6 +204,8 @@ pub struct CoordinationPart {
     pub conflicts: Vec<Conflict>,
     pub responses: Vec<Response>,
     pub intakes: Vec<IntakeInformed>,
+    /// Teams left idle while a hazard needed their capability.
+    pub idle_teams: Vec<IdleTeam>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -247,22 +257,40 @@ pub struct OutcomesPart {
     pub water_unsafe_people: u32,
     pub water_protected_people: u32,
     pub flood_exposed_peak: u64,
+    /// Residents of the places the water reached (what the flood put at risk).
+    pub flood_at_risk: u64,
     /// Hazard id → seconds from its onset to its breach's closure.
     pub breach_closed_after_s: BTreeMap<String, u64>,
+    /// Derailment dead at the moment of the crash (nobody could have saved them).
+    pub dead_at_onset: u32,
+    /// Hazard id → seconds from its onset until nobody was trapped any more.
+    pub trapped_freed_after_s: BTreeMap<String, u64>,
+    /// People ordered to evacuate (including those who refused), who left, who left before their
+    /// place flooded, and who reached a shelter (the evacuee model's totals at the end).
+    pub evacuation_ordered: u32,
+    pub evacuation_left: u32,
+    pub left_before_flood: u32,
+    pub sheltered: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriticalTask {
+    /// The scenario's id for a declared task (none: derived from the plan and the rules).
+    pub id: Option<String>,
     pub task: String,
+    /// The evaluation item it belongs to, when it has one.
+    pub area: Option<EvalArea>,
     /// P, S, M or U.
     pub rating: String,
     pub done_on_time: usize,
     pub done_late: usize,
     pub not_done: usize,
+    /// Outcome targets of a declared task, met or not.
+    pub targets: Vec<TargetResult>,
     pub evidence: Vec<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Improvement {
     /// Machine-readable kind: plan_missed, plan_late, plan_wrong_agency, expected_missed,
     /// expected_late, report_missing, report_late, report_false, report_concealed,
@@ -276,6 +304,14 @@ pub struct Improvement {
     pub element: String,
     pub agency: String,
     pub evidence: Vec<u64>,
+    /// The AQ/T 9009 evaluation item it falls under.
+    pub area: EvalArea,
+    /// The aspect of the findings (预案 plan, 组织 organisation, 人员 personnel, 机制 mechanisms,
+    /// 保障 support).
+    pub finding: String,
+    /// Suggested start and completion, in days after the exercise (by capability element).
+    pub start_within_days: u32,
+    pub complete_within_days: u32,
 }
 
 /// Credit of a timed item done `late_s` past its allowance `allow_s`.
@@ -434,6 +470,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                             element: "organisation".into(),
                             agency: by.clone(),
                             evidence: vec![e.seq],
+                            ..Default::default()
                         });
                     }
                 }
@@ -449,6 +486,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                         element: "organisation".into(),
                         agency: by.clone(),
                         evidence: vec![e.seq],
+                        ..Default::default()
                     });
                 }
                 agency_credits.entry(by.clone()).or_default().push(credit);
@@ -515,6 +553,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "training".into(),
                     agency: a.owner.clone(),
                     evidence: evidence.clone(),
+                    ..Default::default()
                 }),
                 Status::Missed => improvements.push(Improvement {
                     kind: "plan_missed".into(),
@@ -525,6 +564,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "planning".into(),
                     agency: a.owner.clone(),
                     evidence: evidence.clone(),
+                    ..Default::default()
                 }),
                 Status::WrongAgency => improvements.push(Improvement {
                     kind: "plan_wrong_agency".into(),
@@ -540,6 +580,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "organisation".into(),
                     agency: a.owner.clone(),
                     evidence: evidence.clone(),
+                    ..Default::default()
                 }),
                 Status::OnTime | Status::Pending => {}
             }
@@ -614,6 +655,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "training".into(),
                     agency: x.agency.clone(),
                     evidence: evidence.clone(),
+                    ..Default::default()
                 }),
                 Status::Missed => improvements.push(Improvement {
                     kind: "expected_missed".into(),
@@ -627,6 +669,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "planning".into(),
                     agency: x.agency.clone(),
                     evidence: evidence.clone(),
+                    ..Default::default()
                 }),
                 _ => {}
             }
@@ -701,6 +744,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                 element: "training".into(),
                 agency: r.by.clone(),
                 evidence: evidence.clone(),
+                ..Default::default()
             }),
             Status::Missed => improvements.push(Improvement {
                 kind: "report_missing".into(),
@@ -717,6 +761,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                 element: "planning".into(),
                 agency: r.by.clone(),
                 evidence: evidence.clone(),
+                ..Default::default()
             }),
             _ => {}
         }
@@ -782,6 +827,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                         element: "organisation".into(),
                         agency: (*by).clone(),
                         evidence: vec![e.seq],
+                        ..Default::default()
                     });
                 }
                 team_at.insert(team, (to, *task));
@@ -818,6 +864,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "organisation".into(),
                     agency: (*by).clone(),
                     evidence: vec![*pseq, e.seq],
+                    ..Default::default()
                 });
                 conflicts.push(Conflict {
                     target: target.clone(),
@@ -888,6 +935,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                 element: "planning".into(),
                 agency: sc.reporting.outlet.clone().unwrap_or_else(|| operator.clone()),
                 evidence: vec![e.seq],
+                ..Default::default()
             });
         }
         intakes.push(IntakeInformed {
@@ -898,15 +946,28 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
             evidence: if informed { evidence } else { vec![e.seq] },
         });
     }
+    let idle = doctrine::idle_teams(scenario, entries);
+    for i in &idle {
+        improvements.push(doctrine::idle_improvement(i, |t| {
+            entries.iter().find(|e| e.t >= t).map_or_else(|| hm(t as i64), |e| e.time.clone())
+        }));
+    }
     let coord_credits: Vec<f64> = responses
         .iter()
         .map(|r| r.credit)
         .chain(intakes.iter().map(|i| if i.informed { 1.0 } else { 0.0 }))
         .chain(duplicate_dispatches.iter().map(|_| 0.0))
         .chain(conflicts.iter().map(|_| 0.0))
+        .chain(idle.iter().map(|i| i.credit))
         .collect();
-    let coordination =
-        CoordinationPart { score: part(&coord_credits), duplicate_dispatches, conflicts, responses, intakes };
+    let coordination = CoordinationPart {
+        score: part(&coord_credits),
+        duplicate_dispatches,
+        conflicts,
+        responses,
+        intakes,
+        idle_teams: idle,
+    };
 
     // ---- outcomes
     let mut o = OutcomesPart {
@@ -919,15 +980,40 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         water_unsafe_people: 0,
         water_protected_people: 0,
         flood_exposed_peak: 0,
+        flood_at_risk: 0,
         breach_closed_after_s: BTreeMap::new(),
+        dead_at_onset: 0,
+        trapped_freed_after_s: BTreeMap::new(),
+        evacuation_ordered: 0,
+        evacuation_left: 0,
+        left_before_flood: 0,
+        sheltered: 0,
     };
     let mut exposed_now: BTreeMap<String, u64> = BTreeMap::new();
+    let mut wet: BTreeSet<&str> = BTreeSet::new();
+    let mut first_casualties: BTreeSet<&str> = BTreeSet::new();
     for e in entries {
         match &e.event {
+            Event::Casualties { hazard, black, .. } => {
+                if first_casualties.insert(hazard) {
+                    o.dead_at_onset += black;
+                }
+            }
+            Event::Extricated { hazard, still_trapped: 0, .. } => {
+                let from = hazard_onset.get(hazard).copied().unwrap_or(0);
+                o.trapped_freed_after_s.entry(hazard.clone()).or_insert(e.t.saturating_sub(from));
+            }
+            Event::EvacuationTotals { ordered, left, left_before_flood, sheltered, .. } => {
+                o.evacuation_ordered = *ordered;
+                o.evacuation_left = *left;
+                o.left_before_flood = *left_before_flood;
+                o.sheltered = *sheltered;
+            }
             Event::PatientsAdmitted { red, yellow, .. } => o.patients_admitted += red + yellow,
             Event::WaterUnsafe { people, .. } => o.water_unsafe_people += people,
             Event::IntakeProtected { people, .. } => o.water_protected_people += people,
-            Event::FloodExposure { zone, exposed, .. } => {
+            Event::FloodExposure { zone, exposed, wet_nodes } => {
+                wet.extend(wet_nodes.iter().map(String::as_str));
                 exposed_now.insert(zone.clone(), *exposed);
                 o.flood_exposed_peak = o.flood_exposed_peak.max(exposed_now.values().sum());
             }
@@ -939,15 +1025,8 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
             _ => {}
         }
     }
-    let harmed = (o.deaths as u64) + o.water_unsafe_people as u64;
-    let at_risk = o.casualties_total as u64
-        + o.flood_exposed_peak
-        + o.flood_deaths as u64
-        + o.water_unsafe_people as u64
-        + o.water_protected_people as u64;
-    if at_risk > 0 {
-        o.score = round2(100.0 * (1.0 - (harmed as f64 / at_risk as f64).min(1.0)));
-    }
+    o.flood_at_risk = sc.map.nodes.iter().filter(|n| wet.contains(n.id.as_str())).map(|n| n.population as u64).sum();
+    o.score = part(&outcome_credits(&o));
     // ---- critical tasks
     let mut critical_tasks = Vec::new();
     for lvl in &sc.plan.levels {
@@ -957,6 +1036,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         evidence.extend(items.iter().flat_map(|a| a.evidence.iter().copied()));
         critical_tasks.push(rate(
             format!("Level {} response actions", lvl.level.roman()),
+            None,
             items.iter().map(|a| a.status),
             evidence,
         ));
@@ -965,10 +1045,17 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         let evidence = reporting.required.iter().flat_map(|r| r.evidence.iter().copied()).collect();
         critical_tasks.push(rate(
             "Information reporting".to_string(),
+            Some(EvalArea::WarningAndReporting),
             reporting.required.iter().map(|r| r.status),
             evidence,
         ));
     }
+
+    if !sc.critical_tasks.is_empty() {
+        critical_tasks = doctrine::declared_tasks(scenario, &plan, &reporting, &o, entries);
+    }
+    doctrine::classify(scenario, &mut improvements);
+    let areas = doctrine::areas(scenario, &plan, &reporting, &coordination, &improvements);
 
     let agencies: BTreeMap<String, f64> = agency_credits.into_iter().map(|(a, c)| (a, part(&c))).collect();
     let w = &sc.scoring;
@@ -1004,11 +1091,36 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         coordination,
         outcomes: o,
         critical_tasks,
+        areas,
         improvement_plan: improvements,
     }
 }
 
-fn rate(task: String, statuses: impl Iterator<Item = Status>, mut evidence: Vec<u64>) -> CriticalTask {
+/// One credit per harm the response could change (see the module's formula): the share of the
+/// flood's residents not caught in the water, of the crash's survivors still alive, of the people
+/// on threatened intakes who drew safe water.
+pub fn outcome_credits(o: &OutcomesPart) -> Vec<f64> {
+    let mut c = Vec::new();
+    if o.flood_at_risk > 0 {
+        c.push(1.0 - (o.flood_exposed_peak as f64 / o.flood_at_risk as f64).min(1.0));
+    }
+    let survivors = o.casualties_total.saturating_sub(o.dead_at_onset);
+    if survivors > 0 {
+        c.push(1.0 - (o.derailment_dead.saturating_sub(o.dead_at_onset) as f64 / survivors as f64).min(1.0));
+    }
+    let water = o.water_unsafe_people + o.water_protected_people;
+    if water > 0 {
+        c.push(o.water_protected_people as f64 / water as f64);
+    }
+    c
+}
+
+fn rate(
+    task: String,
+    area: Option<EvalArea>,
+    statuses: impl Iterator<Item = Status>,
+    mut evidence: Vec<u64>,
+) -> CriticalTask {
     let (mut on, mut late, mut not) = (0, 0, 0);
     for s in statuses {
         match s {
@@ -1030,7 +1142,17 @@ fn rate(task: String, statuses: impl Iterator<Item = Status>, mut evidence: Vec<
     };
     evidence.sort_unstable();
     evidence.dedup();
-    CriticalTask { task, rating: rating.into(), done_on_time: on, done_late: late, not_done: not, evidence }
+    CriticalTask {
+        id: None,
+        task,
+        area,
+        rating: rating.into(),
+        done_on_time: on,
+        done_late: late,
+        not_done: not,
+        targets: vec![],
+        evidence,
+    }
 }
 
 pub fn report_name(k: ReportKind) -> &'static str {

@@ -8,7 +8,7 @@ use super::{Score, Status, report_name};
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
 use crate::scenario::time::human_secs;
-use crate::scenario::types::Level;
+use crate::scenario::types::{EvalArea, Level};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -55,6 +55,37 @@ fn element_text(lang: Lang, e: &str) -> String {
     match lang {
         Lang::Zh => zh.to_string(),
         Lang::En => e.to_string(),
+    }
+}
+
+/// An AQ/T 9009 evaluation item's name.
+fn area_text(lang: Lang, a: EvalArea) -> &'static str {
+    match a {
+        EvalArea::WarningAndReporting => tr(lang, "预警与信息报告", "Early warning and information reporting"),
+        EvalArea::Mobilisation => tr(lang, "应急响应启动", "Emergency mobilisation"),
+        EvalArea::Monitoring => tr(lang, "监测与研判", "Monitoring and assessment"),
+        EvalArea::CommandAndCoordination => tr(lang, "指挥与协调", "Command and coordination"),
+        EvalArea::Handling => tr(lang, "事故处置", "Incident handling"),
+        EvalArea::Resources => tr(lang, "资源管理", "Resource management"),
+        EvalArea::Communications => tr(lang, "通信", "Communications"),
+        EvalArea::PublicInformation => tr(lang, "信息发布", "Public information"),
+        EvalArea::ProtectionOfPeople => tr(lang, "人员保护", "Protection of people"),
+        EvalArea::TrafficControl => tr(lang, "警戒与交通管制", "Cordon and traffic control"),
+        EvalArea::MedicalRescue => tr(lang, "医疗救护", "Medical rescue"),
+        EvalArea::SiteControl => tr(lang, "现场控制与恢复", "Site control and recovery"),
+    }
+}
+
+/// The five aspects of a drill's findings.
+const FINDINGS: [&str; 5] = ["plan", "organisation", "personnel", "mechanisms", "support"];
+
+fn finding_text(lang: Lang, f: &str) -> &'static str {
+    match f {
+        "plan" => tr(lang, "预案", "Plan"),
+        "organisation" => tr(lang, "组织", "Organisation"),
+        "personnel" => tr(lang, "人员", "Personnel"),
+        "mechanisms" => tr(lang, "机制", "Mechanisms"),
+        _ => tr(lang, "保障", "Support"),
     }
 }
 
@@ -116,26 +147,94 @@ pub fn markdown(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang
     );
     let _ = writeln!(
         m,
-        "| {} | {} | {} | {} | {} | {} |\n|---|:-:|---:|---:|---:|---|",
+        "| {} | {} | {} | {} | {} | {} | {} | {} |\n|---|---|:-:|---:|---:|---:|---|---|",
         t("任务", "Task"),
+        t("评估项目", "Evaluation item"),
         t("评定", "Rating"),
         t("按时", "On time"),
         t("迟", "Late"),
         t("未做", "Not done"),
+        t("目标", "Targets"),
         t("依据", "Evidence")
     );
     for c in &score.critical_tasks {
         let ev: Vec<String> = c.evidence.iter().map(|s| format!("#{s}")).collect();
+        let targets: Vec<String> = c
+            .targets
+            .iter()
+            .map(|x| {
+                let mark = match x.met {
+                    Some(true) => "✔",
+                    Some(false) => "✘",
+                    None => "…",
+                };
+                format!("{mark} `{}`: {}", x.target, x.actual)
+            })
+            .collect();
+        let task = match &c.id {
+            Some(id) => format!("{id} {}", c.task),
+            None => c.task.clone(),
+        };
         let _ = writeln!(
             m,
-            "| {} | **{}** | {} | {} | {} | {} |",
-            c.task,
+            "| {} | {} | **{}** | {} | {} | {} | {} | {} |",
+            md_cell(&task),
+            c.area.map_or("", |a| area_text(lang, a)),
             c.rating,
             c.done_on_time,
             c.done_late,
             c.not_done,
+            md_cell(&targets.join("; ")),
             ev.join(" ")
         );
+    }
+    m.push('\n');
+
+    let _ = writeln!(m, "## {}\n", t("演练评估项目 (AQ/T 9009)", "Evaluation items (AQ/T 9009)"));
+    let _ = writeln!(
+        m,
+        "| {} | {} | {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|---:|---|",
+        t("评估项目", "Item"),
+        t("检查项", "Checks"),
+        t("按时", "On time"),
+        t("迟", "Late"),
+        t("未做", "Not done"),
+        t("得分", "Score"),
+        t("改进项 (见改进计划)", "Improvements (see the plan)")
+    );
+    for a in &score.areas {
+        let rows: Vec<String> = a.improvements.iter().map(|i| format!("{}", i + 1)).collect();
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} | {} | {} | {:.1} | {} |",
+            area_text(lang, a.area),
+            a.items,
+            a.on_time,
+            a.late,
+            a.not_done,
+            a.score,
+            rows.join(", ")
+        );
+    }
+    m.push('\n');
+
+    let _ = writeln!(m, "## {}\n", t("发现的问题 (预案、组织、人员、机制、保障)", "Findings by aspect"));
+    for f in FINDINGS {
+        let rows: Vec<(usize, &super::Improvement)> =
+            score.improvement_plan.iter().enumerate().filter(|(_, r)| r.finding == f).collect();
+        if rows.is_empty() {
+            let _ = writeln!(m, "- **{}**: {}", finding_text(lang, f), t("未发现问题", "no shortfall found"));
+        } else {
+            let refs: Vec<String> = rows.iter().map(|(i, _)| format!("{}", i + 1)).collect();
+            let _ = writeln!(
+                m,
+                "- **{}**: {} {} ({})",
+                finding_text(lang, f),
+                rows.len(),
+                t("项", "shortfall(s)"),
+                refs.join(", ")
+            );
+        }
     }
     m.push('\n');
 
@@ -283,6 +382,23 @@ pub fn markdown(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang
             }
         );
     }
+    for i in &c.idle_teams {
+        let _ = writeln!(
+            m,
+            "- {} {} ({}): {}",
+            t("闲置队伍", "Idle team"),
+            i.team,
+            agency_name(sc, lang, &i.agency),
+            match i.dispatched_t {
+                Some(d) => format!(
+                    "{} {}",
+                    t("需要后逾 1 小时才派出, 用时", "sent more than an hour after it was needed, after"),
+                    human_secs((d - i.needed_from_t) as i64)
+                ),
+                None => t("需要时始终未派出", "never sent while its work was needed").to_string(),
+            }
+        );
+    }
     if !c.responses.is_empty() {
         let _ = writeln!(
             m,
@@ -312,7 +428,36 @@ pub fn markdown(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang
     );
     let _ = writeln!(m, "- {}: {}", t("入院救治伤员", "Injured admitted to hospital"), o.patients_admitted);
     let _ = writeln!(m, "- {}: {}", t("饮用超标水人数", "People served unsafe water"), o.water_unsafe_people);
-    let _ = writeln!(m, "- {}: {}", t("洪水暴露人数峰值", "Peak people exposed to flooding"), o.flood_exposed_peak);
+    if o.dead_at_onset > 0 {
+        let _ = writeln!(m, "- {}: {}", t("事故发生时已死亡", "Dead at the moment of the crash"), o.dead_at_onset);
+    }
+    if o.flood_at_risk > 0 {
+        let _ = writeln!(
+            m,
+            "- {}: {} / {}",
+            t("洪水暴露人数峰值 / 受淹地居民", "Peak people in the water / residents of flooded places"),
+            o.flood_exposed_peak,
+            o.flood_at_risk
+        );
+    }
+    if o.evacuation_ordered > 0 {
+        let _ = writeln!(
+            m,
+            "- {}: {} / {} / {} / {}",
+            t(
+                "转移: 下令 / 已撤离 / 淹没前撤离 / 到达安置点",
+                "Evacuation: ordered / left / left before the water / sheltered"
+            ),
+            o.evacuation_ordered,
+            o.evacuation_left,
+            o.left_before_flood,
+            o.sheltered
+        );
+    }
+    for (h, s) in &o.trapped_freed_after_s {
+        let _ =
+            writeln!(m, "- {} {h}: {}", t("被困人员全部救出用时", "All trapped freed after"), human_secs(*s as i64));
+    }
     for (h, s) in &o.breach_closed_after_s {
         let _ = writeln!(m, "- {} {h}: {}", t("堵口用时", "Breach closed after"), human_secs(*s as i64));
     }
@@ -324,23 +469,28 @@ pub fn markdown(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang
     } else {
         let _ = writeln!(
             m,
-            "| # | {} | {} | {} | {} | {} |\n|---:|---|---|---|---|---|",
+            "| # | {} | {} | {} | {} | {} | {} | {} |\n|---:|---|---|---|---|---|---|---|",
             t("问题", "Issue"),
             t("改进措施", "Corrective action"),
             t("能力要素", "Capability element"),
+            t("方面", "Aspect"),
             t("责任单位", "Responsible"),
+            t("开始 / 完成 (演练后天数)", "Start / complete (days after)"),
             t("依据", "Evidence")
         );
         for (i, row) in score.improvement_plan.iter().enumerate() {
             let ev: Vec<String> = row.evidence.iter().map(|s| format!("#{s}")).collect();
             let _ = writeln!(
                 m,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} / {} | {} |",
                 i + 1,
                 md_cell(&row.issue),
                 md_cell(&row.corrective_action),
                 element_text(lang, &row.element),
+                finding_text(lang, &row.finding),
                 agency_name(sc, lang, &row.agency),
+                row.start_within_days,
+                row.complete_within_days,
                 ev.join(" ")
             );
         }
@@ -399,8 +549,17 @@ pub fn html(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang) ->
     h.push_str(&md_to_html(head));
     let _ = writeln!(h, "<h2>{}</h2>", tr(lang, "时间线", "Timeline"));
     h.push_str(&timeline_svg(sc, entries, lang));
-    let _ = writeln!(h, "<h2>{}</h2>", tr(lang, "伤亡随时间变化", "Casualties over time"));
-    h.push_str(&casualties_svg(entries, lang));
+    if entries.iter().any(|e| matches!(e.event, Event::Casualties { .. } | Event::FloodDeaths { .. })) {
+        let _ = writeln!(h, "<h2>{}</h2>", tr(lang, "伤亡随时间变化", "Casualties over time"));
+        h.push_str(&casualties_svg(entries, lang));
+    }
+    if entries.iter().any(|e| matches!(e.event, Event::EvacuationOrdered { .. })) {
+        let _ = writeln!(h, "<h2>{}</h2>", tr(lang, "人员转移曲线", "Evacuation curve"));
+        h.push_str(&evacuation_svg(entries, lang));
+    }
+    for chart in intake_svgs(sc, entries, lang) {
+        h.push_str(&chart);
+    }
     h.push_str(&md_to_html(rest));
     h.push_str("</body>\n</html>\n");
     h
@@ -616,47 +775,184 @@ fn timeline_svg(_sc: &ValidScenario, entries: &[Entry], lang: Lang) -> String {
     s
 }
 
-/// Dead and injured (yellow + red) over time, as step lines.
-fn casualties_svg(entries: &[Entry], lang: Lang) -> String {
-    let end = end_t(entries);
+/// One line of a chart: name, colour, points (t, value) drawn as steps or straight segments.
+struct Line {
+    name: String,
+    color: &'static str,
+    points: Vec<(u64, f64)>,
+    steps: bool,
+}
+
+/// Lines over the run's time axis, with an optional dashed horizontal line (a threshold) and
+/// vertical markers (t, label).
+fn lines_svg(lines: &[Line], end: u64, threshold: Option<(f64, String)>, marks: &[(u64, String)]) -> String {
     let h = 180.0;
-    let mut truth = super::Truth::default();
-    let mut series: Vec<(u64, u32, u32)> = vec![(0, 0, 0)];
-    for e in entries {
-        if matches!(e.event, Event::Casualties { .. } | Event::FloodDeaths { .. }) {
-            truth.apply(&e.event);
-            series.push((e.t, truth.dead(), truth.injured()));
-        }
-    }
-    let max = series.iter().map(|(_, d, i)| (*d).max(*i)).max().unwrap_or(0).max(1);
+    let max = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .chain(threshold.as_ref().map(|t| t.0 * 1.2))
+        .fold(0.0_f64, f64::max);
+    let max = if max > 0.0 { max } else { 1.0 };
     let top = 15.0;
     let bottom = 150.0;
-    let y_of = |v: u32| bottom - (bottom - top) * v as f64 / max as f64;
+    let y_of = |v: f64| bottom - (bottom - top) * v / max;
     let mut s = String::new();
     let _ = writeln!(s, "<svg width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\">");
-    for (idx, (name, color)) in
-        [(tr(lang, "死亡", "Dead"), "#000000"), (tr(lang, "受伤", "Injured"), "#ff7f0e")].iter().enumerate()
-    {
+    for (idx, l) in lines.iter().enumerate() {
         let mut pts = String::new();
-        let mut prev = 0u32;
-        for (t, d, i) in &series {
-            let v = if idx == 0 { *d } else { *i };
-            let x = x_of(*t, end);
-            let _ = write!(pts, "{x:.1},{:.1} {x:.1},{:.1} ", y_of(prev), y_of(v));
-            prev = v;
+        let mut prev: Option<f64> = None;
+        for &(t, v) in &l.points {
+            let x = x_of(t, end);
+            if l.steps {
+                let _ = write!(pts, "{x:.1},{:.1} ", y_of(prev.unwrap_or(0.0)));
+            }
+            let _ = write!(pts, "{x:.1},{:.1} ", y_of(v));
+            prev = Some(v);
         }
-        let _ = write!(pts, "{:.1},{:.1}", x_of(end, end), y_of(prev));
-        let _ = writeln!(s, "<polyline points=\"{pts}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"/>");
+        let last = prev.unwrap_or(0.0);
+        if l.steps {
+            let _ = write!(pts, "{:.1},{:.1}", x_of(end, end), y_of(last));
+        }
+        let _ = writeln!(s, "<polyline points=\"{pts}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>", l.color);
         let _ = writeln!(
             s,
-            "<text x=\"5\" y=\"{}\" font-size=\"12\" fill=\"{color}\">{} ({prev})</text>",
+            "<text x=\"5\" y=\"{}\" font-size=\"12\" fill=\"{}\">{} ({})</text>",
             30.0 + 18.0 * idx as f64,
-            esc(name)
+            l.color,
+            esc(&l.name),
+            fmt_value(last)
         );
     }
-    let _ =
-        writeln!(s, "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{max}</text>", LEFT - 4.0, top + 4.0);
+    if let Some((v, label)) = threshold {
+        let y = y_of(v);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{}\" y2=\"{y:.1}\" stroke=\"#d62728\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" fill=\"#d62728\" text-anchor=\"end\">{}</text>",
+            W - RIGHT,
+            W - RIGHT,
+            y - 3.0,
+            esc(&label)
+        );
+    }
+    for (t, label) in marks {
+        let x = x_of(*t, end);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{bottom}\" stroke=\"#2ca02c\" stroke-dasharray=\"2 3\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"10\" fill=\"#2ca02c\">{}</text>",
+            x + 2.0,
+            top + 8.0,
+            esc(label)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
+        LEFT - 4.0,
+        top + 4.0,
+        fmt_value(max)
+    );
     axis(&mut s, end, bottom + 5.0);
     s.push_str("</svg>\n");
     s
+}
+
+/// Whole numbers without decimals, small ones with three.
+fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.3}") }
+}
+
+/// Dead and injured (yellow + red) over time, as step lines.
+fn casualties_svg(entries: &[Entry], lang: Lang) -> String {
+    let mut truth = super::Truth::default();
+    let mut dead = vec![(0, 0.0)];
+    let mut injured = vec![(0, 0.0)];
+    for e in entries {
+        if matches!(e.event, Event::Casualties { .. } | Event::FloodDeaths { .. } | Event::FloodTotals { .. }) {
+            truth.apply(&e.event);
+            dead.push((e.t, truth.dead() as f64));
+            injured.push((e.t, truth.injured() as f64));
+        }
+    }
+    let lines = [
+        Line { name: tr(lang, "死亡", "Dead").into(), color: "#000000", points: dead, steps: true },
+        Line { name: tr(lang, "受伤", "Injured").into(), color: "#ff7f0e", points: injured, steps: true },
+    ];
+    lines_svg(&lines, end_t(entries), None, &[])
+}
+
+/// People who left home and people in shelters over time (sums of each origin's and each
+/// shelter's latest journal figure).
+fn evacuation_svg(entries: &[Entry], lang: Lang) -> String {
+    let mut left_by: std::collections::BTreeMap<&str, u32> = Default::default();
+    let mut in_shelter: std::collections::BTreeMap<&str, u32> = Default::default();
+    let mut left = vec![(0, 0.0)];
+    let mut sheltered = vec![(0, 0.0)];
+    for e in entries {
+        match &e.event {
+            Event::EvacuationProgress { from, left: n, .. } => {
+                left_by.insert(from, *n);
+                left.push((e.t, left_by.values().sum::<u32>() as f64));
+            }
+            Event::ShelterArrivals { shelter, occupants, .. } => {
+                in_shelter.insert(shelter, *occupants);
+                sheltered.push((e.t, in_shelter.values().sum::<u32>() as f64));
+            }
+            _ => {}
+        }
+    }
+    let marks: Vec<(u64, String)> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::EvacuationOrdered { .. } => Some((e.t, tr(lang, "下令转移", "ordered").to_string())),
+            _ => None,
+        })
+        .take(1)
+        .collect();
+    let lines = [
+        Line { name: tr(lang, "已撤离", "Left home").into(), color: "#1f77b4", points: left, steps: true },
+        Line {
+            name: tr(lang, "到达安置点", "In shelters").into(), color: "#2ca02c", points: sheltered, steps: true
+        },
+    ];
+    lines_svg(&lines, end_t(entries), None, &marks)
+}
+
+/// One chart per intake downstream of a spill: the river's concentration there (the spill model's
+/// closed form, which orders do not change), the threshold, and when the intake was closed.
+fn intake_svgs(sc: &ValidScenario, entries: &[Entry], lang: Lang) -> Vec<String> {
+    let st = crate::hazards::spill::SpillState::build(sc);
+    let end = end_t(entries);
+    let mut out = Vec::new();
+    for (src, trace) in &st.traces {
+        let source = &st.sources[*src];
+        let n = 240u64;
+        let points: Vec<(u64, f64)> = (0..=n)
+            .map(|i| {
+                let t = end * i / n;
+                (t, source.at(&trace.eq, t as f64).max(0.0))
+            })
+            .collect();
+        let marks: Vec<(u64, String)> = entries
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::IntakeClosed { intake, .. } if *intake == trace.intake => {
+                    Some((e.t, tr(lang, "关闭取水口", "intake closed").to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut h = String::new();
+        let _ = writeln!(
+            h,
+            "<h2>{} {} ({})</h2>",
+            tr(lang, "取水口浓度", "Concentration at intake"),
+            esc(&trace.intake),
+            esc(&trace.hazard)
+        );
+        let line = Line { name: "mg/L".into(), color: "#8c564b", points, steps: false };
+        let label = format!("{} {} mg/L", tr(lang, "限值", "threshold"), trace.threshold_mg_l);
+        h.push_str(&lines_svg(&[line], end, Some((trace.threshold_mg_l, label)), &marks));
+        out.push(h);
+    }
+    out
 }
