@@ -134,8 +134,14 @@ pub fn idle_improvement(i: &IdleTeam, time_of: impl Fn(u64) -> String) -> Improv
         ),
         None => format!("{} ({cap}) stayed idle while {} needed its work", i.team, i.hazard),
     };
+    let issue_zh = match i.dispatched_t {
+        Some(t) => format!("{} ({cap}) 在 {} 发生一小时后才于 {} 派出,期间急需其处置", i.team, i.hazard, time_of(t)),
+        None => format!("{} ({cap}) 在 {} 急需其处置时始终闲置", i.team, i.hazard),
+    };
     Improvement {
         kind: "team_idle".into(),
+        issue_zh,
+        corrective_action_zh: "建立全部队伍及其状态的资源看板,每次会商时分派空闲队伍".into(),
         subject: i.team.clone(),
         issue,
         corrective_action: "Keep a resource board of every team and its status; assign free teams at each briefing"
@@ -227,7 +233,6 @@ fn items(plan: &PlanPart, reporting: &ReportingPart, coordination: &Coordination
 
 /// The AQ/T 9009 evaluation items that have anything to rate, in the standard's order.
 pub fn areas(
-    sc: &ValidScenario,
     plan: &PlanPart,
     reporting: &ReportingPart,
     coordination: &CoordinationPart,

@@ -300,6 +300,9 @@ pub struct Improvement {
     pub subject: String,
     pub issue: String,
     pub corrective_action: String,
+    /// The same two in Chinese, for the report in Chinese.
+    pub issue_zh: String,
+    pub corrective_action_zh: String,
     /// planning, organisation, equipment, training or exercise.
     pub element: String,
     pub agency: String,
@@ -470,6 +473,16 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                             element: "organisation".into(),
                             agency: by.clone(),
                             evidence: vec![e.seq],
+                            issue_zh: format!(
+                                "{by} 于 {} 向 {to} 的{}报告中{}为 {},实际为 {}:{}",
+                                e.time,
+                                report_name_zh(*report),
+                                if name == "dead" { "死亡人数" } else { "受伤人数" },
+                                c.reported,
+                                c.truth,
+                                if c.verdict == "false" { "多报(谎报)" } else { "少报(瞒报)" }
+                            ),
+                            corrective_action_zh: "报送前与现场最新统计核对;先报已掌握的情况,估计数注明为估计".into(),
                             ..Default::default()
                         });
                     }
@@ -486,6 +499,11 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                         element: "organisation".into(),
                         agency: by.clone(),
                         evidence: vec![e.seq],
+                        issue_zh: format!("{by} 越过统一信息出口直接向 {to} 报告"),
+                        corrective_action_zh: format!(
+                            "先报 {},由统一信息出口对上报告",
+                            sc.reporting.outlet.as_deref().unwrap_or("应急办")
+                        ),
                         ..Default::default()
                     });
                 }
@@ -553,6 +571,13 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "training".into(),
                     agency: a.owner.clone(),
                     evidence: evidence.clone(),
+                    issue_zh: format!(
+                        "{} 级响应预案行动 {}({desc})迟 {} 完成",
+                        lvl.level.roman(),
+                        a.id,
+                        hm(late_s.unwrap_or(0))
+                    ),
+                    corrective_action_zh: "演练本级响应启动清单,确保在时限内下达该行动".into(),
                     ..Default::default()
                 }),
                 Status::Missed => improvements.push(Improvement {
@@ -564,6 +589,8 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "planning".into(),
                     agency: a.owner.clone(),
                     evidence: evidence.clone(),
+                    issue_zh: format!("{} 级响应预案行动 {}({desc})未完成", lvl.level.roman(), a.id),
+                    corrective_action_zh: "在责任单位的部门预案和值班清单中明确该行动".into(),
                     ..Default::default()
                 }),
                 Status::WrongAgency => improvements.push(Improvement {
@@ -580,6 +607,13 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "organisation".into(),
                     agency: a.owner.clone(),
                     evidence: evidence.clone(),
+                    issue_zh: format!(
+                        "预案行动 {}({desc})由 {} 完成,而非责任单位 {}",
+                        a.id,
+                        done_by.as_deref().unwrap_or("?"),
+                        a.owner
+                    ),
+                    corrective_action_zh: "明确职责:责任单位负责实施,其他单位按请求配合".into(),
                     ..Default::default()
                 }),
                 Status::OnTime | Status::Pending => {}
@@ -655,6 +689,14 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "training".into(),
                     agency: x.agency.clone(),
                     evidence: evidence.clone(),
+                    issue_zh: format!(
+                        "收到注入 {} 后 {} 的 {what} 比预期晚 {}(应在 {} 内)",
+                        inj.id,
+                        x.agency,
+                        hm(late_s.unwrap_or(0)),
+                        x.within
+                    ),
+                    corrective_action_zh: "针对此类信息开展专项训练,缩短决策链条".into(),
                     ..Default::default()
                 }),
                 Status::Missed => improvements.push(Improvement {
@@ -669,6 +711,8 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "planning".into(),
                     agency: x.agency.clone(),
                     evidence: evidence.clone(),
+                    issue_zh: format!("收到注入 {} 后 {} 始终未做 {what}(应在 {} 内)", inj.id, x.agency, x.within),
+                    corrective_action_zh: "把预期的处置写入该单位的工作程序,并向值班人员交底".into(),
                     ..Default::default()
                 }),
                 _ => {}
@@ -744,6 +788,16 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                 element: "training".into(),
                 agency: r.by.clone(),
                 evidence: evidence.clone(),
+                issue_zh: format!(
+                    "{} 向 {} 的{}报告(规则 {},时限 {})迟报 {}",
+                    r.by,
+                    r.to,
+                    report_name_zh(r.kind),
+                    r.id,
+                    r.deadline,
+                    hm(late_s.unwrap_or(0))
+                ),
+                corrective_action_zh: "先以电话或短信报告已掌握的情况;使用报告模板,避免书面报告延误".into(),
                 ..Default::default()
             }),
             Status::Missed => improvements.push(Improvement {
@@ -761,6 +815,15 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                 element: "planning".into(),
                 agency: r.by.clone(),
                 evidence: evidence.clone(),
+                issue_zh: format!(
+                    "{} 向 {} 的{}报告(规则 {},时限 {})未报送(漏报)",
+                    r.by,
+                    r.to,
+                    report_name_zh(r.kind),
+                    r.id,
+                    r.deadline
+                ),
+                corrective_action_zh: "将报告规则和时限列入值班台清单并设置计时提醒".into(),
                 ..Default::default()
             }),
             _ => {}
@@ -827,6 +890,8 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                         element: "organisation".into(),
                         agency: (*by).clone(),
                         evidence: vec![e.seq],
+                        issue_zh: format!("{team} 已在 {to} 或在途,{by} 又重复派遣"),
+                        corrective_action_zh: "在指挥部设立共享的队伍与任务看板".into(),
                         ..Default::default()
                     });
                 }
@@ -864,6 +929,11 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     element: "organisation".into(),
                     agency: (*by).clone(),
                     evidence: vec![*pseq, e.seq],
+                    issue_zh: format!(
+                        "{pby} 与 {by} 对 {target} 下达了相反的指令,间隔 {}",
+                        hm(e.t.saturating_sub(*pt) as i64)
+                    ),
+                    corrective_action_zh: "此类决定在指挥部会商,经同一渠道发布".into(),
                     ..Default::default()
                 });
                 conflicts.push(Conflict {
@@ -935,6 +1005,8 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                 element: "planning".into(),
                 agency: sc.reporting.outlet.clone().unwrap_or_else(|| operator.clone()),
                 evidence: vec![e.seq],
+                issue_zh: format!("取水口 {intake} 的运营单位 {operator} 在水质超标前未得到通知"),
+                corrective_action_zh: "将水厂运营单位列入泄漏通报名单并建立直通电话".into(),
                 ..Default::default()
             });
         }
@@ -1055,7 +1127,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         critical_tasks = doctrine::declared_tasks(scenario, &plan, &reporting, &o, entries);
     }
     doctrine::classify(scenario, &mut improvements);
-    let areas = doctrine::areas(scenario, &plan, &reporting, &coordination, &improvements);
+    let areas = doctrine::areas(&plan, &reporting, &coordination, &improvements);
 
     let agencies: BTreeMap<String, f64> = agency_credits.into_iter().map(|(a, c)| (a, part(&c))).collect();
     let w = &sc.scoring;
@@ -1152,6 +1224,16 @@ fn rate(
         not_done: not,
         targets: vec![],
         evidence,
+    }
+}
+
+pub fn report_name_zh(k: ReportKind) -> &'static str {
+    match k {
+        ReportKind::Phone => "电话",
+        ReportKind::Written => "书面",
+        ReportKind::Urgent => "紧急信息",
+        ReportKind::FollowUp => "续报",
+        ReportKind::Feedback => "反馈",
     }
 }
 

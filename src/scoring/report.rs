@@ -484,8 +484,12 @@ pub fn markdown(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang
                 m,
                 "| {} | {} | {} | {} | {} | {} | {} / {} | {} |",
                 i + 1,
-                md_cell(&row.issue),
-                md_cell(&row.corrective_action),
+                md_cell(if lang == Lang::Zh && !row.issue_zh.is_empty() { &row.issue_zh } else { &row.issue }),
+                md_cell(if lang == Lang::Zh && !row.corrective_action_zh.is_empty() {
+                    &row.corrective_action_zh
+                } else {
+                    &row.corrective_action
+                }),
                 element_text(lang, &row.element),
                 finding_text(lang, &row.finding),
                 agency_name(sc, lang, &row.agency),
