@@ -451,3 +451,32 @@ fn teams_idle_while_a_derailment_needs_them_are_flagged() {
     let r = score(&sc, &app.world().resource::<Journal>().entries);
     assert!(r.coordination.idle_teams.len() < s.coordination.idle_teams.len());
 }
+
+#[test]
+fn a_repeating_rule_requires_one_report_per_interval() {
+    // The demo's follow-up made first within 1 h of the onset, then every 1 h.
+    let sc =
+        demo_with(|t| t.replacen("deadline: \"6h\",\n", "deadline: \"1h\",\n                repeat: \"1h\",\n", 1));
+    let quiet = run(sc.clone(), &[]);
+    let onset = quiet
+        .iter()
+        .find_map(|e| matches!(e.event, Event::HazardOnset { .. }).then_some(e.t))
+        .expect("the demo's breach happens");
+    let end = quiet.iter().map(|e| e.t).max().unwrap();
+    let follow = |at: u64| {
+        format!(r#"(at: "+{at}s", by: "ofc", order: Report(kind: follow_up, to: "city", figures: (dead: 0)))"#)
+    };
+    // first at onset+30m (on time), second at onset+2h30m (30 min after its onset+2h), then none.
+    let j = run(sc.clone(), &[&follow(onset + 1800), &follow(onset + 2 * 3600 + 1800)]);
+    let s = score(&sc, &j);
+    let fu: Vec<_> = s.reporting.required.iter().filter(|r| r.rule == "r_followup").collect();
+    // one due at onset+1h, then every hour up to the end of the run
+    let due: Vec<u64> = (0..).map(|k| onset + 3600 + k * 3600).take_while(|&d| d <= end).collect();
+    assert!(due.len() >= 3, "the demo runs long enough after its onset");
+    assert_eq!(fu.iter().map(|r| r.deadline_t).collect::<Vec<_>>(), due);
+    assert_eq!(fu.iter().map(|r| r.instance).collect::<Vec<_>>(), (0..due.len() as u32).collect::<Vec<_>>());
+    assert_eq!((fu[0].status, fu[0].late_s), (Status::OnTime, Some(-1800)));
+    assert_eq!((fu[1].status, fu[1].late_s), (Status::Late, Some(1800)));
+    assert!((fu[1].credit - timed_credit(1800, 3600)).abs() < 1e-12);
+    assert!(fu[2..].iter().all(|r| r.status == Status::Missed && r.credit == 0.0));
+}

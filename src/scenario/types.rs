@@ -947,6 +947,10 @@ pub struct ReportingRule {
     pub min_grade: Option<Grade>,
     pub from: DeadlineFrom,
     pub deadline: Dur,
+    /// After the first report, one more is due every `repeat` while the run lasts (follow-ups
+    /// "at least twice a day": `repeat: "12h"`).
+    #[serde(default)]
+    pub repeat: Option<Dur>,
     /// Who must report.
     pub by: String,
     pub to: String,

@@ -741,6 +741,11 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         let p = format!("reporting.rules[{i}]");
         known(c, format!("{p}.by"), "agency", &r.by, &ids.agencies);
         known(c, format!("{p}.to"), "agency", &r.to, &ids.agencies);
+        if let Some(d) = &r.repeat
+            && d.secs() == 0
+        {
+            c.at("not-positive", format!("{p}.repeat"), "the repeat interval must be longer than zero");
+        }
     }
 
     // ---- critical tasks

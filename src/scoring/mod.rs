@@ -162,6 +162,8 @@ pub struct ReportingPart {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequiredReport {
     pub rule: String,
+    /// 0 for the first report a rule requires, 1, 2, … for its repeats (`repeat`).
+    pub instance: u32,
     pub kind: ReportKind,
     pub by: String,
     pub to: String,
@@ -758,20 +760,27 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
             DeadlineFrom::Notification => first_notified.get(&r.by).copied(),
         };
         let Some((start_t, start_seq)) = start else { continue };
-        let deadline_t = start_t + r.deadline.secs();
-        let hit = sent.iter().find(|s| s.by == r.by && s.to == r.to && s.kind == r.kind && s.seq > start_seq);
-        let mut evidence = vec![start_seq];
-        let (status, sent_t, late_s, credit) = match hit {
-            Some(s) => {
-                evidence.push(s.seq);
-                let late = s.t as i64 - deadline_t as i64;
-                let st = if late <= 0 { Status::OnTime } else { Status::Late };
-                (st, Some(s.t), Some(late), timed_credit(late, r.deadline.secs()))
-            }
-            None if deadline_t > end_t => (Status::Pending, None, None, 0.0),
-            None => (Status::Missed, None, None, 0.0),
-        };
-        match status {
+        // The first report is due `deadline` after the start; with `repeat`, one more every
+        // `repeat` after that while the run lasts, each met by a report after the previous one.
+        let repeat = r.repeat.map(|d| d.secs()).filter(|&d| d > 0);
+        let mut after_seq = start_seq;
+        let mut instance: u32 = 0;
+        loop {
+            let limit = if instance == 0 { r.deadline } else { r.repeat.unwrap_or(r.deadline) };
+            let deadline_t = start_t + r.deadline.secs() + u64::from(instance) * repeat.unwrap_or(0);
+            let hit = sent.iter().find(|s| s.by == r.by && s.to == r.to && s.kind == r.kind && s.seq > after_seq);
+            let mut evidence = vec![start_seq];
+            let (status, sent_t, late_s, credit) = match hit {
+                Some(s) => {
+                    evidence.push(s.seq);
+                    let late = s.t as i64 - deadline_t as i64;
+                    let st = if late <= 0 { Status::OnTime } else { Status::Late };
+                    (st, Some(s.t), Some(late), timed_credit(late, limit.secs()))
+                }
+                None if deadline_t > end_t => (Status::Pending, None, None, 0.0),
+                None => (Status::Missed, None, None, 0.0),
+            };
+            match status {
             Status::Late => improvements.push(Improvement {
                 kind: "report_late".into(),
                 subject: r.id.clone(),
@@ -781,7 +790,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     r.by,
                     r.to,
                     r.id,
-                    r.deadline,
+                    limit,
                     hm(late_s.unwrap_or(0))
                 ),
                 corrective_action: "Report what is known first by phone/SMS; use a report template so the written report is not held up".into(),
@@ -794,7 +803,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                     r.to,
                     report_name_zh(r.kind),
                     r.id,
-                    r.deadline,
+                    limit,
                     hm(late_s.unwrap_or(0))
                 ),
                 corrective_action_zh: "先以电话或短信报告已掌握的情况;使用报告模板,避免书面报告延误".into(),
@@ -828,23 +837,36 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
             }),
             _ => {}
         }
-        if status != Status::Pending {
-            agency_credits.entry(r.by.clone()).or_default().push(credit);
+            if status != Status::Pending {
+                agency_credits.entry(r.by.clone()).or_default().push(credit);
+            }
+            required.push(RequiredReport {
+                rule: r.id.clone(),
+                kind: r.kind,
+                by: r.by.clone(),
+                to: r.to.clone(),
+                from: r.from,
+                start_t,
+                deadline_t,
+                status,
+                sent_t,
+                late_s,
+                credit,
+                evidence,
+                instance,
+            });
+            match (hit, repeat) {
+                (Some(s), Some(rp)) if start_t + r.deadline.secs() + u64::from(instance + 1) * rp <= end_t => {
+                    after_seq = s.seq;
+                    instance += 1;
+                }
+                (None, Some(rp)) if start_t + r.deadline.secs() + u64::from(instance + 1) * rp <= end_t => {
+                    // Nothing came after this one either: the later ones are missing too.
+                    instance += 1;
+                }
+                _ => break,
+            }
         }
-        required.push(RequiredReport {
-            rule: r.id.clone(),
-            kind: r.kind,
-            by: r.by.clone(),
-            to: r.to.clone(),
-            from: r.from,
-            start_t,
-            deadline_t,
-            status,
-            sent_t,
-            late_s,
-            credit,
-            evidence,
-        });
     }
     let rep_credits: Vec<f64> = required
         .iter()
