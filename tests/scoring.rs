@@ -450,6 +450,8 @@ fn teams_idle_while_a_derailment_needs_them_are_flagged() {
     run_to_end(&mut app).unwrap();
     let r = score(&sc, &app.world().resource::<Journal>().entries);
     assert!(r.coordination.idle_teams.len() < s.coordination.idle_teams.len());
+    // …and fewer of the injured get worse before care.
+    assert!(r.outcomes.worsened_before_care < s.outcomes.worsened_before_care, "{:?}", r.outcomes);
 }
 
 #[test]

@@ -265,6 +265,9 @@ pub struct OutcomesPart {
     pub breach_closed_after_s: BTreeMap<String, u64>,
     /// Derailment dead at the moment of the crash (nobody could have saved them).
     pub dead_at_onset: u32,
+    /// Casualties whose category worsened before care stopped it (yellow → red, red → black):
+    /// the injured not treated in time.
+    pub worsened_before_care: u32,
     /// Hazard id → seconds from its onset until nobody was trapped any more.
     pub trapped_freed_after_s: BTreeMap<String, u64>,
     /// People ordered to evacuate (including those who refused), who left, who left before their
@@ -1077,6 +1080,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         flood_at_risk: 0,
         breach_closed_after_s: BTreeMap::new(),
         dead_at_onset: 0,
+        worsened_before_care: 0,
         trapped_freed_after_s: BTreeMap::new(),
         evacuation_ordered: 0,
         evacuation_left: 0,
@@ -1092,6 +1096,9 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
                 if first_casualties.insert(hazard) {
                     o.dead_at_onset += black;
                 }
+            }
+            Event::Deteriorated { yellow_to_red, red_to_black, .. } => {
+                o.worsened_before_care += yellow_to_red + red_to_black;
             }
             Event::Extricated { hazard, still_trapped: 0, .. } => {
                 let from = hazard_onset.get(hazard).copied().unwrap_or(0);

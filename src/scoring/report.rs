@@ -427,6 +427,14 @@ pub fn markdown(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang
         o.derailment_dead
     );
     let _ = writeln!(m, "- {}: {}", t("入院救治伤员", "Injured admitted to hospital"), o.patients_admitted);
+    if o.casualties_total > 0 {
+        let _ = writeln!(
+            m,
+            "- {}: {}",
+            t("未及时救治而伤情加重 (黄→红、红→黑)", "Injured who worsened before care (yellow→red, red→black)"),
+            o.worsened_before_care
+        );
+    }
     let _ = writeln!(m, "- {}: {}", t("饮用超标水人数", "People served unsafe water"), o.water_unsafe_people);
     if o.dead_at_onset > 0 {
         let _ = writeln!(m, "- {}: {}", t("事故发生时已死亡", "Dead at the moment of the crash"), o.dead_at_onset);
