@@ -227,11 +227,20 @@ impl Live {
     /// Runs up to `n` steps now (stops early on a pause or at the end).
     pub fn steps(&mut self, n: u32) -> u32 {
         let mut done = 0;
+        // Orders due at a step boundary are decided there, before the step (the zero-time pass),
+        // however many steps one call runs: a pause then always stops the clock at the same
+        // simulated moment, and a re-run from the order log meets the same decisions.
+        if n > 0 && !self.finished() {
+            self.decide_now();
+        }
         while done < n && !self.finished() && !self.app.world().resource::<ExerciseState>().paused {
             self.app.world_mut().resource_mut::<StepsPerUpdate>().0 = 1;
             self.app.update();
             self.app.world_mut().resource_mut::<StepsPerUpdate>().0 = 0;
             done += 1;
+            if done < n && !self.finished() {
+                self.decide_now();
+            }
         }
         // Not at the end: `run` never decides orders at the end time either.
         if done < n && !self.finished() {
