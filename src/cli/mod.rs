@@ -4,6 +4,7 @@
 
 mod bench;
 mod compare;
+mod course;
 mod fork;
 mod live;
 mod replay;
@@ -78,6 +79,12 @@ pub enum Command {
     ///
     /// Example: drillsim compare out/levee out/levee-alt
     Compare(compare::CompareArgs),
+    /// A training course: run the record of a seed incident and the trainee (an order file, or a
+    /// run already played) on the same seed; OUT/course.md and course.html set each decision of
+    /// the trainee beside the record's (earlier, later, missing, extra) with the outcomes.
+    ///
+    /// Example: drillsim course scenarios/derailment-0523.ron --orders my-orders.ron --out out/course
+    Course(course::CourseArgs),
     /// Check scenario files; every problem is listed with file:line:col. Exit code 2 if any.
     ///
     /// Example: drillsim validate scenarios/*.ron
@@ -105,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::replay(args),
         Command::Fork(args) => fork::fork(args),
         Command::Compare(args) => compare::compare_cmd(args),
+        Command::Course(args) => course::course_cmd(args),
     }
 }
 

@@ -233,7 +233,8 @@ pub fn compare(sc: &ValidScenario, a: &[Entry], b: &[Entry]) -> Comparison {
         row("coordination", "coordination", "协调联动", Some(pa.coordination), Some(pb.coordination), Better::Higher),
         row("outcomes", "outcomes", "处置结果", Some(pa.outcomes), Some(pb.outcomes), Better::Higher),
     ];
-    let first = a.iter().zip(b).find(|(x, y)| x != y).map(|(x, y)| (x.t.min(y.t), x.seq)).or_else(|| {
+    // The first entry names each run's order file: the runs part at the first entry after it.
+    let first = a.iter().zip(b).skip(1).find(|(x, y)| x != y).map(|(x, y)| (x.t.min(y.t), x.seq)).or_else(|| {
         (a.len() != b.len()).then(|| {
             let n = a.len().min(b.len());
             let t = a.get(n).or(b.get(n)).map_or(0, |e| e.t);

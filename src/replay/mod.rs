@@ -13,6 +13,7 @@
 //! (figures in README.md), so no snapshots are kept.
 
 pub mod compare;
+pub mod course;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
