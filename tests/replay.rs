@@ -306,3 +306,30 @@ const ALT: &str = r#"Orders(orders: [
     (at: "2010-06-21T16:50", by: "tw_luozhen",  order: Evacuate(from: "fz_luozhen", to: "sh_g316")),
     (at: "2010-06-21T16:50", by: "tw_changkai", order: Evacuate(from: "fz_changkai", to: "sh_jinchao")),
 ])"#;
+
+#[test]
+fn a_killed_auto_plan_session_resumes_and_replays() {
+    // The plan-follower's orders are not logged: resume and replay derive them again.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("auto");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        "live",
+        "scenarios/demo-county.ron",
+        "--auto-plan",
+        "--auto-seats",
+        "water,civil",
+        "--speed",
+        "20000",
+        "--out",
+        out_s,
+    ];
+    let feed = vec![r#"(by: "ofc", order: SetLevel(IV))"#.to_string(), r#"(by: "ofc", order: Log("x"))"#.to_string()];
+    session(&args, &feed, Duration::from_millis(200), Some(Duration::from_millis(900)));
+    let feed = vec![r#"(by: "ofc", order: Log("after the crash"))"#.to_string()];
+    session(&["resume", out_s], &feed, Duration::from_millis(50), None);
+    let journal = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("after the crash") && journal.lines().last().unwrap().contains("run_ended"));
+    assert!(journal.contains("\"kind\":\"plan_action_done\""), "the plan-follower did nothing");
+    ok(&drillsim(&["replay", out_s]), "replay of the resumed auto-plan session");
+}
