@@ -21,7 +21,8 @@ pub struct LiveArgs {
     /// Simulated seconds per real second (1 = real time; 60 = a minute a second).
     #[arg(long, default_value_t = 60.0, value_parser = parse_speed)]
     pub speed: f64,
-    /// Output folder for journal.jsonl, orders.ron and summary.json.
+    /// Output folder for journal.jsonl, orders.ron, summary.json and orders.log (the durable order
+    /// log: `drillsim resume OUT` carries on after a crash).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Random seed (default: the scenario's `meta.seed`).
