@@ -10,6 +10,7 @@ pub mod exercise;
 pub mod hazards;
 pub mod journal;
 pub mod map;
+pub mod replay;
 pub mod scenario;
 pub mod scoring;
 pub mod sim;

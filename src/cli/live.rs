@@ -1,15 +1,16 @@
 //! `drillsim live`: run an exercise in real time (× speed) with orders on standard input.
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc::{self, TryRecvError};
 
+use crate::exercise::durable::{AutoSpec, OrderLog, SessionSpec};
 use crate::exercise::live::{Live, orders_file_from};
 use crate::journal::Journal;
 use crate::journal::summary::summarize;
-use crate::scenario;
+use crate::scenario::{self, ValidScenario};
 use crate::sim::{RunOptions, build_app};
 
 #[derive(Debug, clap::Args)]
@@ -20,7 +21,8 @@ pub struct LiveArgs {
     /// Simulated seconds per real second (1 = real time; 60 = a minute a second).
     #[arg(long, default_value_t = 60.0, value_parser = parse_speed)]
     pub speed: f64,
-    /// Output folder for journal.jsonl, orders.ron and summary.json.
+    /// Output folder for journal.jsonl, orders.ron, summary.json and orders.log (the durable order
+    /// log: `drillsim resume OUT` carries on after a crash).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Random seed (default: the scenario's `meta.seed`).
@@ -56,10 +58,36 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
         eprintln!("error: cannot create {}: {e}", args.out.display());
         return ExitCode::from(1);
     }
+    let log_path = args.out.join("orders.log");
+    if log_path.exists() && !session_ended(&args.out) {
+        eprintln!(
+            "error: {} holds a live session that did not end (orders.log); carry it on with \
+             `drillsim resume {}`, or choose another --out",
+            args.out.display(),
+            args.out.display()
+        );
+        return ExitCode::from(2);
+    }
     let journal = match Journal::to_file(&args.out.join("journal.jsonl")) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("error: cannot create the journal in {}: {e}", args.out.display());
+            return ExitCode::from(1);
+        }
+    };
+    let spec = SessionSpec {
+        drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_path: sc.source.path.display().to_string(),
+        scenario_sha256: sc.sha256.clone(),
+        seed: args.seed.unwrap_or(sc.scenario.meta.seed),
+        speed: args.speed,
+        paused: args.paused,
+        auto: auto.as_ref().map(AutoSpec::of),
+    };
+    let log = match OrderLog::create(&log_path, &spec) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot create {}: {e}", log_path.display());
             return ExitCode::from(1);
         }
     };
@@ -68,7 +96,27 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
         app.insert_resource(a);
     }
     let mut live = Live::new(app, args.speed, args.paused);
+    live.set_log(log);
+    eprintln!(
+        "drillsim live: \"{}\" at {}× real time{}. One order per line; Ctrl-D ends input, the clock runs on.",
+        sc.scenario.meta.name,
+        args.speed,
+        if args.paused { ", paused" } else { "" }
+    );
+    drive(live, &sc, &args.out)
+}
 
+/// Whether the journal in `out` ends with `run_ended`.
+pub(super) fn session_ended(out: &Path) -> bool {
+    std::fs::read_to_string(out.join("journal.jsonl"))
+        .ok()
+        .and_then(|t| t.lines().last().map(|l| l.contains("\"kind\":\"run_ended\"")))
+        .unwrap_or(false)
+}
+
+/// The live session's loop: lines from standard input, answers on standard output, the clock
+/// paced to the wall clock; at the end `run_ended`, OUT/orders.ron and OUT/summary.json.
+pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> ExitCode {
     let (tx, rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
@@ -80,12 +128,6 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
     });
     let stdout = std::io::stdout();
     let mut input_open = true;
-    eprintln!(
-        "drillsim live: \"{}\" at {}× real time{}. One order per line; Ctrl-D ends input, the clock runs on.",
-        sc.scenario.meta.name,
-        args.speed,
-        if args.paused { ", paused" } else { "" }
-    );
     loop {
         let mut said = Vec::new();
         while input_open {
@@ -104,6 +146,10 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
                 let _ = writeln!(out, "{}", a.line(&clock));
             }
             let _ = out.flush();
+        }
+        if let Some(e) = &live.log_error {
+            eprintln!("error: {e}; the session stops (the orders answered so far are in orders.log)");
+            return ExitCode::from(1);
         }
         if let Some(e) = &live.app.world().resource::<Journal>().error {
             eprintln!("error: cannot write the journal: {e}");
@@ -126,13 +172,13 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
     journal.push(clock.now, clock.iso(clock.now), crate::journal::Event::RunEnded { steps: clock.steps_done });
     journal.flush();
     let entries = journal.entries.clone();
-    let summary = summarize(&sc, &entries);
+    let summary = summarize(sc, &entries);
     let writes = [
         ("orders.ron", orders_file_from(&entries)),
         ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
     ];
     for (name, text) in writes {
-        if let Err(e) = std::fs::write(args.out.join(name), text) {
+        if let Err(e) = std::fs::write(out_dir.join(name), text) {
             eprintln!("error: cannot write {name}: {e}");
             return ExitCode::from(1);
         }
@@ -142,7 +188,7 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
         clock.iso(clock.now),
         clock.steps_done,
         entries.len(),
-        args.out.display()
+        out_dir.display()
     );
     ExitCode::SUCCESS
 }

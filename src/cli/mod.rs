@@ -3,7 +3,12 @@
 //! Exit codes: 0 success, 1 a run failed, 2 bad input (scenario, order file or arguments).
 
 mod bench;
+mod compare;
+mod course;
+mod fork;
 mod live;
+mod replay;
+mod resume;
 mod run;
 mod score;
 mod validate;
@@ -55,6 +60,31 @@ pub enum Command {
     ///
     /// Example: drillsim report out/demo --lang en
     Report(score::ReportArgs),
+    /// Carry on a live session that stopped (crash, kill -9) from its durable order log
+    /// OUT/orders.log: re-runs the logged orders, checks the journal, then goes on live.
+    ///
+    /// Example: drillsim resume out/live
+    Resume(resume::ResumeArgs),
+    /// Re-run a recorded run from scenario + seed + orders and check its journal byte for byte
+    /// (the first divergence is named, exit 1); --to seeks and shows the state at that time.
+    ///
+    /// Example: drillsim replay out/levee --to +30h
+    Replay(replay::ReplayArgs),
+    /// Run an alternative from a point of a recorded run: the recorded orders before --at, the
+    /// orders of ALT.ron from it on. Writes OUT2 like `run` and prints the comparison.
+    ///
+    /// Example: drillsim fork out/levee --at +20h --orders alt.ron --out out/levee-alt
+    Fork(fork::ForkArgs),
+    /// Two runs of one scenario side by side: outcomes and scores, with B − A.
+    ///
+    /// Example: drillsim compare out/levee out/levee-alt
+    Compare(compare::CompareArgs),
+    /// A training course: run the record of a seed incident and the trainee (an order file, or a
+    /// run already played) on the same seed; OUT/course.md and course.html set each decision of
+    /// the trainee beside the record's (earlier, later, missing, extra) with the outcomes.
+    ///
+    /// Example: drillsim course scenarios/derailment-0523.ron --orders my-orders.ron --out out/course
+    Course(course::CourseArgs),
     /// Check scenario files; every problem is listed with file:line:col. Exit code 2 if any.
     ///
     /// Example: drillsim validate scenarios/*.ron
@@ -78,6 +108,11 @@ pub fn main() -> ExitCode {
         Command::Score(args) => score::score_cmd(args),
         Command::Bench(args) => bench::bench(args),
         Command::Report(args) => score::report_cmd(args),
+        Command::Resume(args) => resume::resume(args),
+        Command::Replay(args) => replay::replay(args),
+        Command::Fork(args) => fork::fork(args),
+        Command::Compare(args) => compare::compare_cmd(args),
+        Command::Course(args) => course::course_cmd(args),
     }
 }
 

@@ -126,6 +126,13 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         }
     };
 
+    // What the journal does not say, for `drillsim replay` and `fork`.
+    let sidecar = crate::replay::RunSidecar { auto: auto.as_ref().map(crate::exercise::durable::AutoSpec::of), until };
+    let sidecar_path = out.join("run.json");
+    if let Err(e) = std::fs::write(&sidecar_path, serde_json::to_string_pretty(&sidecar).expect("run.json") + "\n") {
+        eprintln!("error: cannot write {}: {e}", sidecar_path.display());
+        return ExitCode::from(1);
+    }
     let wall = Instant::now();
     let opts = RunOptions { seed: args.seed, until, threads: args.threads.map(usize::from), orders };
     let mut app = build_app(scenario.clone(), opts, journal);
@@ -171,7 +178,7 @@ pub(super) fn report_load_error(e: LoadError) -> ExitCode {
 }
 
 /// `--until`: "+6h", "6h" or a calendar time, within the scenario.
-fn parse_until(text: &str, s: &scenario::ValidScenario) -> Result<u64, String> {
+pub(super) fn parse_until(text: &str, s: &scenario::ValidScenario) -> Result<u64, String> {
     let secs = match Dur::parse(text) {
         Ok(d) => d.secs() as i64,
         Err(_) => s.offset(&TimeSpec::parse(text)?),

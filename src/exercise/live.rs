@@ -15,6 +15,7 @@ use bevy::prelude::*;
 use serde::Deserialize;
 
 use crate::exercise::ExerciseState;
+use crate::exercise::durable::{LoggedOrder, OrderLog};
 use crate::exercise::orders::{OrderBook, Pending, ScenarioIds, order_id_problems};
 use crate::journal::{Entry, Event, Journal};
 use crate::scenario::time::{TimeSpec, human_secs};
@@ -77,6 +78,10 @@ pub struct Live {
     next_tag: u64,
     debt_s: f64,
     last: Option<Instant>,
+    /// The durable order log: each queued order is written and fsynced here first.
+    log: Option<OrderLog>,
+    /// The first error writing the log; the order that met it was not queued.
+    pub log_error: Option<String>,
 }
 
 impl Live {
@@ -85,7 +90,7 @@ impl Live {
         app.world_mut().resource_mut::<StepsPerUpdate>().0 = 0;
         app.update(); // Startup only: spawn the world, no step yet
         app.world_mut().resource_mut::<ExerciseState>().speed = speed;
-        let mut live = Live { app, next_tag: 1, debt_s: 0.0, last: None };
+        let mut live = Live { app, next_tag: 1, debt_s: 0.0, last: None, log: None, log_error: None };
         if paused {
             live.app.world_mut().resource_mut::<OrderBook>().push(Pending {
                 t: 0,
@@ -116,15 +121,38 @@ impl Live {
         book.next < book.pending.len()
     }
 
-    /// Queues a parsed line; returns its tag.
+    /// Makes every order queued from now on durable in `log` before it can be decided.
+    pub fn set_log(&mut self, log: OrderLog) {
+        self.log = Some(log);
+    }
+
+    /// The next answer number (a resumed session goes on after the logged ones).
+    pub fn set_next_tag(&mut self, tag: u64) {
+        self.next_tag = tag;
+    }
+
+    /// Queues a parsed line; returns its tag. With a log, the order is written and fsynced first;
+    /// if that fails it is not queued and `log_error` says why.
     pub fn queue(&mut self, l: LiveLine) -> u64 {
         let tag = self.next_tag;
         self.next_tag += 1;
         let now = self.clock().now;
         let sc = self.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
         let t = l.at.map_or(now, |at| sc.offset(&at).max(now as i64) as u64);
-        self.app.world_mut().resource_mut::<OrderBook>().push(Pending { t, by: l.by, order: l.order, tag: Some(tag) });
+        if let Some(log) = &mut self.log {
+            let rec = LoggedOrder { tag, queued_at: now, t, by: l.by.clone(), order: l.order.clone() };
+            if let Err(e) = log.append(&rec) {
+                self.log_error.get_or_insert_with(|| format!("cannot write the order log: {e}"));
+                return tag;
+            }
+        }
+        self.queue_logged(t, l.by, l.order, tag);
         tag
+    }
+
+    /// Queues an order from the log of an earlier session (no new log line).
+    pub fn queue_logged(&mut self, t: u64, by: String, order: OrderKind, tag: u64) {
+        self.app.world_mut().resource_mut::<OrderBook>().push(Pending { t, by, order, tag: Some(tag) });
     }
 
     /// Takes a raw line: queues it, or answers it as invalid at once.
@@ -135,8 +163,8 @@ impl Live {
         let sc = self.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
         match parse_line(line, &sc) {
             Ok(l) => {
-                self.queue(l);
-                None
+                let tag = self.queue(l);
+                self.log_error.clone().map(|reason| Answer::Invalid { tag, reason })
             }
             Err(reason) => {
                 let tag = self.next_tag;
@@ -199,13 +227,23 @@ impl Live {
     /// Runs up to `n` steps now (stops early on a pause or at the end).
     pub fn steps(&mut self, n: u32) -> u32 {
         let mut done = 0;
+        // Orders due at a step boundary are decided there, before the step (the zero-time pass),
+        // however many steps one call runs: a pause then always stops the clock at the same
+        // simulated moment, and a re-run from the order log meets the same decisions.
+        if n > 0 && !self.finished() {
+            self.decide_now();
+        }
         while done < n && !self.finished() && !self.app.world().resource::<ExerciseState>().paused {
             self.app.world_mut().resource_mut::<StepsPerUpdate>().0 = 1;
             self.app.update();
             self.app.world_mut().resource_mut::<StepsPerUpdate>().0 = 0;
             done += 1;
+            if done < n && !self.finished() {
+                self.decide_now();
+            }
         }
-        if done < n {
+        // Not at the end: `run` never decides orders at the end time either.
+        if done < n && !self.finished() {
             self.decide_now();
         }
         done

@@ -4,6 +4,7 @@
 pub mod authority;
 pub mod autoplan;
 pub mod conditions;
+pub mod durable;
 pub mod live;
 pub mod orders;
 

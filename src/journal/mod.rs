@@ -527,6 +527,23 @@ impl Journal {
         Ok(Journal { entries: Vec::new(), sink: Some(BufWriter::new(File::create(path)?)), error: None })
     }
 
+    /// A journal that goes on in `path` after `entries` (a resumed session): the file is
+    /// rewritten with them through a temporary file renamed into place, then appended to.
+    pub fn continue_file(path: &Path, entries: Vec<Entry>) -> std::io::Result<Journal> {
+        let tmp = path.with_extension("jsonl.tmp");
+        {
+            let mut w = BufWriter::new(File::create(&tmp)?);
+            for e in &entries {
+                serde_json::to_writer(&mut w, e).map_err(std::io::Error::from)?;
+                w.write_all(b"\n")?;
+            }
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)?;
+        let f = std::fs::OpenOptions::new().append(true).open(path)?;
+        Ok(Journal { entries, sink: Some(BufWriter::new(f)), error: None })
+    }
+
     /// A journal kept in memory only (tests, sweeps).
     pub fn in_memory() -> Journal {
         Journal::default()

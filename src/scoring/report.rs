@@ -578,7 +578,7 @@ pub fn html(sc: &ValidScenario, score: &Score, entries: &[Entry], lang: Lang) ->
 }
 
 /// A small Markdown subset (headings, tables, lists, paragraphs; **bold** and `code`) to HTML.
-fn md_to_html(md: &str) -> String {
+pub(crate) fn md_to_html(md: &str) -> String {
     let mut out = String::new();
     let mut in_table = false;
     let mut in_list = false;

@@ -1,0 +1,137 @@
+//! `drillsim course SCENARIO (--orders TRAINEE.ron | --run OUT) --out DIR`: a training course —
+//! the record of a seed incident and the trainee's run on the same seed, and a report that sets
+//! the trainee's decisions beside the record's.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::exercise::orders::load_orders;
+use crate::journal::{self, Event, Journal};
+use crate::replay::course::{self, load_course};
+use crate::replay::write_outputs;
+use crate::scenario;
+use crate::scoring::report::Lang;
+use crate::sim::{RunOptions, build_app, run_to_end};
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("trainee").required(true).args(["orders", "run"])))]
+pub struct CourseArgs {
+    /// The incident's scenario (a seed incident: levee-breach-0621, derailment-0523, acid-spill-0929).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// The trainee's orders (an order file, e.g. a live session's OUT/orders.ron).
+    #[arg(long, value_name = "TRAINEE.ron")]
+    pub orders: Option<PathBuf>,
+    /// Or: a run of the scenario the trainee already played (a `live` or `run` output folder).
+    #[arg(long, value_name = "OUT")]
+    pub run: Option<PathBuf>,
+    /// The course file (default: scenarios/courses/<scenario file name>).
+    #[arg(long, value_name = "FILE")]
+    pub course: Option<PathBuf>,
+    /// Random seed for both runs (default: the scenario's; with --run, that run's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Language of the report: zh or en.
+    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+    pub lang: String,
+    /// Output folder: record/ and trainee/ runs, course.md, course.html, course.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+fn run_orders(sc: &Arc<scenario::ValidScenario>, orders: &Path, seed: u64) -> Result<Vec<journal::Entry>, ExitCode> {
+    let book = load_orders(orders, sc).map_err(super::run::report_load_error)?;
+    let opts = RunOptions { seed: Some(seed), until: None, threads: None, orders: Some(book) };
+    let mut app = build_app(sc.clone(), opts, Journal::in_memory());
+    run_to_end(&mut app).map_err(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::from(1)
+    })?;
+    Ok(app.world().resource::<Journal>().entries.clone())
+}
+
+pub(super) fn course_cmd(args: CourseArgs) -> ExitCode {
+    let sc = match scenario::load(&args.scenario) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return super::run::report_load_error(e),
+    };
+    let lang = Lang::parse(&args.lang).unwrap_or(Lang::Zh);
+    let course_path = args
+        .course
+        .clone()
+        .unwrap_or_else(|| Path::new("scenarios/courses").join(args.scenario.file_name().unwrap_or_default()));
+    let course = match load_course(&course_path) {
+        Ok(c) => c,
+        Err(m) => {
+            eprintln!("error: {m}\n(a course file names the record of a seed incident; see scenarios/courses/)");
+            return ExitCode::from(2);
+        }
+    };
+    // The trainee's journal, read or run first (bad input is found before any work).
+    let (trainee, seed) = match (&args.orders, &args.run) {
+        (_, Some(out)) => match journal::read(&out.join("journal.jsonl")) {
+            Ok(j) => {
+                let (sha, seed) = match j.first().map(|e| &e.event) {
+                    Some(Event::RunStarted { scenario_sha256, seed, .. }) => (scenario_sha256.clone(), *seed),
+                    _ => (String::new(), 0),
+                };
+                if sha != sc.sha256 {
+                    eprintln!("error: {} is not a run of {}", out.display(), args.scenario.display());
+                    return ExitCode::from(2);
+                }
+                if args.seed.is_some_and(|s| s != seed) {
+                    eprintln!("error: --seed differs from the seed of {} ({seed})", out.display());
+                    return ExitCode::from(2);
+                }
+                (j, seed)
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return ExitCode::from(2);
+            }
+        },
+        (Some(orders), None) => {
+            let seed = args.seed.unwrap_or(sc.scenario.meta.seed);
+            match run_orders(&sc, orders, seed) {
+                Ok(j) => (j, seed),
+                Err(code) => return code,
+            }
+        }
+        (None, None) => unreachable!("clap requires --orders or --run"),
+    };
+    let record = match run_orders(&sc, Path::new(&course.record), seed) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    for (name, j) in [("record", &record), ("trainee", &trainee)] {
+        if let Err(f) = write_outputs(&sc, j, &args.out.join(name)) {
+            eprintln!("error: {}", f.msg);
+            return ExitCode::from(f.code);
+        }
+    }
+    let (res, md) = course::report(&sc, &course, &record, &trainee, lang);
+    let title = if lang == Lang::Zh { &course.title_zh } else { &course.title_en };
+    let writes = [
+        ("course.md", md.clone()),
+        ("course.html", course::html(title, &md, lang)),
+        ("course.json", serde_json::to_string_pretty(&res).expect("course result") + "\n"),
+    ];
+    for (name, text) in writes {
+        if let Err(e) = std::fs::write(args.out.join(name), text) {
+            eprintln!("error: cannot write {name}: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    let earlier = res.decisions.iter().filter(|p| p.delta_s.is_some_and(|d| d < 0)).count();
+    let later = res.decisions.iter().filter(|p| p.delta_s.is_some_and(|d| d > 0)).count();
+    let missing = res.decisions.iter().filter(|p| p.record_t.is_some() && p.trainee_t.is_none()).count();
+    println!("{} — seed {seed}", course.title_en);
+    println!(
+        "  key decisions: {} — {earlier} earlier, {later} later, {missing} not done than the record",
+        res.decisions.len()
+    );
+    print!("{}", crate::replay::compare::text(&res.comparison, "record", "trainee"));
+    println!("  wrote {}/course.md, course.html, course.json, record/ and trainee/", args.out.display());
+    ExitCode::SUCCESS
+}

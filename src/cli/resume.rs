@@ -1,0 +1,123 @@
+//! `drillsim resume OUT`: carry on a live session that stopped (a crash, `kill -9`, a power cut)
+//! from its durable order log.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::exercise::durable::{OrderLog, read_log};
+use crate::journal::Journal;
+use crate::replay::{Failure, Rerun, first_divergence, recipe_of};
+use crate::scenario::time::human_secs;
+
+#[derive(Debug, clap::Args)]
+pub struct ResumeArgs {
+    /// The live session's output folder (it holds orders.log and journal.jsonl).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+}
+
+fn fail(f: Failure) -> ExitCode {
+    eprintln!("error: {}", f.msg);
+    ExitCode::from(f.code)
+}
+
+pub(super) fn resume(args: ResumeArgs) -> ExitCode {
+    let out = &args.out;
+    let log_path = out.join("orders.log");
+    if !log_path.exists() {
+        eprintln!(
+            "error: {} has no orders.log: it is not a live session (`drillsim replay {}` re-runs and checks a run)",
+            out.display(),
+            out.display()
+        );
+        return ExitCode::from(2);
+    }
+    if super::live::session_ended(out) {
+        eprintln!("drillsim resume: the session in {} ended normally; nothing to resume", out.display());
+        return ExitCode::SUCCESS;
+    }
+    let (recipe, lines) = match recipe_of(out) {
+        Ok(r) => r,
+        Err(f) => return fail(f),
+    };
+    let log = match read_log(&log_path) {
+        Ok(l) => l,
+        Err(m) => return fail(Failure::input(m)),
+    };
+    if lines.torn {
+        eprintln!("drillsim resume: the journal's last line was cut short by the crash; it is written again");
+    }
+    let sc = recipe.scenario.clone();
+    // Re-simulate from the log up to where the journal and the log end.
+    let mut rerun = Rerun::start(&recipe);
+    loop {
+        rerun.boundary();
+        if rerun.orders_left() == 0 && rerun.entries().len() >= lines.lines.len() {
+            break;
+        }
+        match rerun.step() {
+            Ok(true) if !rerun.ended() => {}
+            Ok(_) => break,
+            Err(f) => return fail(f),
+        }
+    }
+    let n = rerun.entries().len().min(lines.lines.len());
+    if let Some(d) = first_divergence(&lines.lines, &rerun.entries()[..n]) {
+        return fail(Failure::check(format!(
+            "the journal in {} does not follow from its order log: {d}\nnothing was changed",
+            out.display()
+        )));
+    }
+    if rerun.entries().len() < lines.lines.len() {
+        return fail(Failure::check(format!(
+            "the journal has {} lines but the order log re-runs to only {}; line {}: {}\nnothing was changed",
+            lines.lines.len(),
+            n,
+            n + 1,
+            lines.lines[n]
+        )));
+    }
+    let clock = rerun.clock();
+    let entries: Vec<_> = rerun.entries().to_vec();
+    let journal_path = out.join("journal.jsonl");
+    let journal = match Journal::continue_file(&journal_path, entries.clone()) {
+        Ok(j) => j,
+        Err(e) => return fail(Failure::check(format!("cannot write {}: {e}", journal_path.display()))),
+    };
+    if rerun.ended() {
+        // The session had reached its end: write what it would have written.
+        drop(journal);
+        let summary = crate::journal::summary::summarize(&sc, &entries);
+        let writes = [
+            ("orders.ron", crate::exercise::live::orders_file_from(&entries)),
+            ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
+        ];
+        for (name, text) in writes {
+            if let Err(e) = std::fs::write(out.join(name), text) {
+                return fail(Failure::check(format!("cannot write {name}: {e}")));
+            }
+        }
+        eprintln!("drillsim resume: the session had reached its end; journal completed ({} entries)", entries.len());
+        return ExitCode::SUCCESS;
+    }
+    let Some(mut live) = rerun.into_live() else {
+        return fail(Failure::input("not a live session"));
+    };
+    live.app.world_mut().insert_resource(journal);
+    match OrderLog::reopen(&log_path) {
+        Ok(l) => live.set_log(l),
+        Err(e) => return fail(Failure::check(format!("cannot reopen {}: {e}", log_path.display()))),
+    }
+    live.set_next_tag(log.orders.iter().map(|o| o.tag).max().unwrap_or(0) + 1);
+    eprintln!(
+        "drillsim resume: \"{}\": {} logged orders re-run to +{} ({} journal entries, the same byte for byte); \
+         carrying on live at {}× real time{}",
+        sc.scenario.meta.name,
+        log.orders.len(),
+        human_secs(clock.now as i64),
+        entries.len(),
+        live.app.world().resource::<crate::exercise::ExerciseState>().speed,
+        if live.paused() { ", paused (the facilitator resumes)" } else { "" }
+    );
+    super::live::drive(live, &sc, out)
+}

@@ -1,0 +1,432 @@
+//! Replay, resume, seek and fork: re-running a recorded exercise from scenario + seed + orders
+//! and checking it against its journal line by line.
+//!
+//! A run's output folder says how to re-run it: the journal's `run_started` (scenario path and
+//! SHA-256, seed, order file and SHA-256), plus `run.json` (`drillsim run`: the automatic
+//! plan-follower's settings and `--until`), or `orders.log` (`drillsim live`: the durable order
+//! log, each order with the moment it was queued), or `fork.json` (`drillsim fork`: the base
+//! folder, the fork point and the alternative orders). [`Rerun`] steps the rebuilt app one step
+//! at a time with the journal in memory, so that a caller can stop at any time (seek), compare
+//! as it goes (the first divergence is named), or carry on live (resume).
+//!
+//! Seeking re-simulates from the start: the seed scenarios re-run in well under a second each
+//! (figures in README.md), so no snapshots are kept.
+
+pub mod compare;
+pub mod course;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bevy::prelude::App;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::exercise::durable::{AutoSpec, LoggedOrder, read_log};
+use crate::exercise::live::Live;
+use crate::exercise::orders::{OrderBook, Pending, load_orders};
+use crate::journal::{Entry, Event, Journal};
+use crate::scenario::{self, ValidScenario, hex};
+use crate::sim::{RunOptions, SimClock, StepsPerUpdate, build_app};
+
+/// A failure with the exit code it deserves: 2 bad input, 1 a check failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub code: u8,
+    pub msg: String,
+}
+
+impl Failure {
+    pub fn input(msg: impl Into<String>) -> Failure {
+        Failure { code: 2, msg: msg.into() }
+    }
+    pub fn check(msg: impl Into<String>) -> Failure {
+        Failure { code: 1, msg: msg.into() }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+/// `OUT/run.json`, written by `drillsim run`: what the journal does not say about the run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSidecar {
+    pub auto: Option<AutoSpec>,
+    pub until: Option<u64>,
+}
+
+/// `OUT2/fork.json`, written by `drillsim fork`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForkSidecar {
+    /// The folder of the run forked from.
+    pub base: String,
+    /// The fork point, seconds since the start (a step boundary).
+    pub at: u64,
+    pub orders_path: String,
+    pub orders_sha256: String,
+    /// Whether the recorded orders from the fork point on were kept beside the alternative.
+    pub keep: bool,
+}
+
+/// Where a run's orders come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// `drillsim run`: an order file (or none), known from the start.
+    File(Option<OrderBook>),
+    /// `drillsim live`: the logged orders, each queued at its moment.
+    Live { speed: f64, paused: bool, orders: Vec<LoggedOrder> },
+}
+
+/// Alternative orders given at a fork point.
+#[derive(Debug, Clone)]
+pub struct Fork {
+    pub at: u64,
+    pub orders: Vec<Pending>,
+    /// Keep the recorded orders from `at` on (default: the alternative replaces them).
+    pub keep: bool,
+}
+
+/// Everything needed to re-run a recorded run.
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    pub scenario: Arc<ValidScenario>,
+    pub seed: u64,
+    pub auto: Option<AutoSpec>,
+    pub until: Option<u64>,
+    pub source: Source,
+    pub fork: Option<Fork>,
+}
+
+/// A journal file read back as lines, with a torn last line (no newline) left out.
+#[derive(Debug, Clone)]
+pub struct JournalLines {
+    pub lines: Vec<String>,
+    pub torn: bool,
+}
+
+pub fn read_lines(path: &Path) -> Result<JournalLines, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let torn = !text.is_empty() && !text.ends_with('\n');
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(|l| l.trim_end_matches('\n').to_string()).collect();
+    if torn {
+        lines.pop();
+    }
+    Ok(JournalLines { lines, torn })
+}
+
+fn load_scenario(path: &str, sha: &str) -> Result<Arc<ValidScenario>, Failure> {
+    let sc = scenario::load(Path::new(path)).map_err(|e| match e {
+        scenario::LoadError::Invalid(p) => {
+            Failure::input(format!("{path}: {} problem(s); see drillsim validate", p.problems.len()))
+        }
+        e => Failure::input(format!("{e} (the path is as the run recorded it; run from the same folder)")),
+    })?;
+    if sc.sha256 != sha {
+        return Err(Failure::input(format!(
+            "{path} has changed since the run (SHA-256 {} now, {sha} then); a replay needs the same scenario",
+            &sc.sha256[..12.min(sc.sha256.len())]
+        )));
+    }
+    Ok(Arc::new(sc))
+}
+
+/// How to re-run the run in `out`, and its journal lines.
+pub fn recipe_of(out: &Path) -> Result<(Recipe, JournalLines), Failure> {
+    let journal_path = out.join("journal.jsonl");
+    let lines = read_lines(&journal_path)?;
+    let fork_path = out.join("fork.json");
+    if fork_path.exists() {
+        let text = std::fs::read_to_string(&fork_path)
+            .map_err(|e| Failure::input(format!("cannot read {}: {e}", fork_path.display())))?;
+        let f: ForkSidecar = serde_json::from_str(&text)
+            .map_err(|e| Failure::input(format!("{}: not a fork record: {e}", fork_path.display())))?;
+        let (mut recipe, _) = recipe_of(Path::new(&f.base))?;
+        let book =
+            load_orders(Path::new(&f.orders_path), &recipe.scenario).map_err(|e| Failure::input(format!("{e}")))?;
+        if book.sha256.as_deref() != Some(f.orders_sha256.as_str()) {
+            return Err(Failure::input(format!("{} has changed since the fork", f.orders_path)));
+        }
+        recipe.fork = Some(Fork { at: f.at, orders: book.pending, keep: f.keep });
+        return Ok((recipe, lines));
+    }
+    let log_path = out.join("orders.log");
+    if log_path.exists() {
+        let log = read_log(&log_path).map_err(Failure::input)?;
+        let sc = load_scenario(&log.spec.scenario_path, &log.spec.scenario_sha256)?;
+        let recipe = Recipe {
+            scenario: sc,
+            seed: log.spec.seed,
+            auto: log.spec.auto.clone(),
+            until: None,
+            source: Source::Live { speed: log.spec.speed, paused: log.spec.paused, orders: log.orders },
+            fork: None,
+        };
+        return Ok((recipe, lines));
+    }
+    let first = lines.lines.first().ok_or_else(|| Failure::input(format!("{} is empty", journal_path.display())))?;
+    let entry: Entry = serde_json::from_str(first)
+        .map_err(|e| Failure::input(format!("{}:1: not a journal entry: {e}", journal_path.display())))?;
+    let Event::RunStarted { scenario_path, scenario_sha256, seed, orders_path, orders_sha256, .. } = entry.event else {
+        return Err(Failure::input(format!("{}:1: the first entry is not run_started", journal_path.display())));
+    };
+    let sc = load_scenario(&scenario_path, &scenario_sha256)?;
+    let book = match orders_path {
+        None => None,
+        Some(p) => {
+            let book = load_orders(Path::new(&p), &sc).map_err(|e| Failure::input(format!("{e}")))?;
+            if book.sha256 != orders_sha256 {
+                return Err(Failure::input(format!("{p} has changed since the run; a replay needs the same orders")));
+            }
+            Some(book)
+        }
+    };
+    let side_path = out.join("run.json");
+    let side: RunSidecar = match std::fs::read_to_string(&side_path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| Failure::input(format!("{}: not a run record: {e}", side_path.display())))?,
+        Err(_) => RunSidecar::default(),
+    };
+    let recipe =
+        Recipe { scenario: sc, seed, auto: side.auto, until: side.until, source: Source::File(book), fork: None };
+    Ok((recipe, lines))
+}
+
+enum Driver {
+    /// Stepped like `drillsim run` (`run_to_end`): one step per update.
+    File { app: App },
+    /// Stepped like `drillsim live`: logged orders queued at their moments.
+    Live { live: Live, orders: Vec<LoggedOrder>, next: usize },
+}
+
+/// A recorded run being re-run step by step, with its journal in memory.
+pub struct Rerun {
+    driver: Driver,
+    fork: Option<Fork>,
+    fork_given: bool,
+    ended: bool,
+}
+
+impl Rerun {
+    pub fn start(recipe: &Recipe) -> Rerun {
+        let book = match &recipe.source {
+            Source::File(b) => {
+                let mut b = b.clone().unwrap_or_default();
+                if let Some(f) = recipe.fork.as_ref().filter(|f| !f.keep) {
+                    b.pending.retain(|p| p.t < f.at);
+                }
+                Some(b)
+            }
+            Source::Live { .. } => None,
+        };
+        let opts = RunOptions { seed: Some(recipe.seed), until: recipe.until, threads: None, orders: book };
+        let mut app = build_app(recipe.scenario.clone(), opts, Journal::in_memory());
+        if let Some(a) = &recipe.auto {
+            app.insert_resource(a.plan());
+        }
+        let driver = match &recipe.source {
+            Source::File(_) => Driver::File { app },
+            Source::Live { speed, paused, orders } => {
+                let mut orders = orders.clone();
+                if let Some(f) = recipe.fork.as_ref().filter(|f| !f.keep) {
+                    orders.retain(|o| o.t < f.at);
+                }
+                Driver::Live { live: Live::new(app, *speed, *paused), orders, next: 0 }
+            }
+        };
+        Rerun { driver, fork: recipe.fork.clone(), fork_given: false, ended: false }
+    }
+
+    pub fn app(&self) -> &App {
+        match &self.driver {
+            Driver::File { app } => app,
+            Driver::Live { live, .. } => &live.app,
+        }
+    }
+
+    fn app_mut(&mut self) -> &mut App {
+        match &mut self.driver {
+            Driver::File { app } => app,
+            Driver::Live { live, .. } => &mut live.app,
+        }
+    }
+
+    pub fn clock(&self) -> SimClock {
+        self.app().world().resource::<SimClock>().clone()
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.app().world().resource::<Journal>().entries
+    }
+
+    /// Whether the run has reached its end (and `run_ended` is written).
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Logged orders not yet queued (live recordings).
+    pub fn orders_left(&self) -> usize {
+        match &self.driver {
+            Driver::File { .. } => 0,
+            Driver::Live { orders, next, .. } => orders.len() - next,
+        }
+    }
+
+    /// Queues what is due at the current step boundary: the alternative orders at the fork
+    /// point, and (live recordings) the orders logged at this moment, then decides those due.
+    pub fn boundary(&mut self) {
+        let now = self.clock().now;
+        let fork_orders = match &self.fork {
+            Some(f) if !self.fork_given && now >= f.at => {
+                self.fork_given = true;
+                f.orders.clone()
+            }
+            _ => Vec::new(),
+        };
+        match &mut self.driver {
+            Driver::File { app } => {
+                let mut book = app.world_mut().resource_mut::<OrderBook>();
+                for p in fork_orders {
+                    book.push(p);
+                }
+            }
+            Driver::Live { live, orders, next, .. } => {
+                while let Some(o) = orders.get(*next).filter(|o| o.queued_at <= now) {
+                    live.queue_logged(o.t, o.by.clone(), o.order.clone(), o.tag);
+                    *next += 1;
+                }
+                for p in fork_orders {
+                    live.app.world_mut().resource_mut::<OrderBook>().push(p);
+                }
+                live.decide_now();
+                live.answers();
+            }
+        }
+    }
+
+    /// Runs one step (after the boundary's orders); at the end writes `run_ended`. Returns false
+    /// when nothing can move: the run ended, or the exercise is paused with no logged order left.
+    pub fn step(&mut self) -> Result<bool, Failure> {
+        if self.ended {
+            return Ok(false);
+        }
+        self.boundary();
+        match &mut self.driver {
+            Driver::File { app } => app.update(),
+            Driver::Live { live, orders, next, .. } => {
+                if live.finished() {
+                } else if live.paused() {
+                    if *next < orders.len() {
+                        return Err(Failure::check(format!(
+                            "the order log goes on after +{}s while the exercise stands paused there",
+                            live.app.world().resource::<SimClock>().now
+                        )));
+                    }
+                    return Ok(false);
+                } else {
+                    live.steps(1);
+                }
+            }
+        }
+        let clock = self.clock();
+        if clock.finished() {
+            let mut journal = self.app_mut().world_mut().resource_mut::<Journal>();
+            journal.push(clock.now, clock.iso(clock.now), Event::RunEnded { steps: clock.steps_done });
+            self.ended = true;
+        }
+        Ok(true)
+    }
+
+    /// Ends the run where it stands (`run_ended`), as a live session does when its input closes
+    /// while paused.
+    pub fn end_here(&mut self) {
+        if !self.ended {
+            let clock = self.clock();
+            let mut journal = self.app_mut().world_mut().resource_mut::<Journal>();
+            journal.push(clock.now, clock.iso(clock.now), Event::RunEnded { steps: clock.steps_done });
+            self.ended = true;
+        }
+    }
+
+    /// Re-runs until the clock passes `to` (all entries at or before `to` written) or the end.
+    pub fn run_to(&mut self, to: Option<u64>) -> Result<(), Failure> {
+        while !self.ended && to.is_none_or(|to| self.clock().now <= to) {
+            if !self.step()? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The live driver, with the journal, to carry on a session (a live recording only).
+    pub fn into_live(self) -> Option<Live> {
+        match self.driver {
+            Driver::Live { mut live, .. } => {
+                live.app.world_mut().resource_mut::<StepsPerUpdate>().0 = 0;
+                live.answers(); // answered in the first session already
+                Some(live)
+            }
+            Driver::File { .. } => None,
+        }
+    }
+}
+
+/// The journal line of an entry, as the file has it.
+pub fn line_of(e: &Entry) -> String {
+    serde_json::to_string(e).expect("entries serialize")
+}
+
+/// Where a re-run first differs from a recorded journal (`None`: no difference in the span).
+pub fn first_divergence(recorded: &[String], rerun: &[Entry]) -> Option<String> {
+    for (i, e) in rerun.iter().enumerate() {
+        let got = line_of(e);
+        match recorded.get(i) {
+            Some(want) if *want == got => {}
+            Some(want) => {
+                return Some(format!(
+                    "line {} (seq {}, t +{}s):\n  recorded: {}\n  re-run:   {}",
+                    i + 1,
+                    e.seq,
+                    e.t,
+                    clip(want),
+                    clip(&got)
+                ));
+            }
+            None => {
+                return Some(format!("the recorded journal ends at line {}; the re-run goes on: {}", i, clip(&got)));
+            }
+        }
+    }
+    None
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s.to_string() }
+}
+
+/// SHA-256 of a file's bytes, hex.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    Ok(hex(&Sha256::digest(std::fs::read(path)?)))
+}
+
+/// Writes a finished (or stopped) run's files into `out`: journal.jsonl, summary.json, score.json.
+pub fn write_outputs(sc: &ValidScenario, entries: &[Entry], out: &Path) -> Result<(), Failure> {
+    let io = |p: PathBuf, e: std::io::Error| Failure::check(format!("cannot write {}: {e}", p.display()));
+    std::fs::create_dir_all(out).map_err(|e| io(out.to_path_buf(), e))?;
+    let mut text = String::new();
+    for e in entries {
+        text.push_str(&line_of(e));
+        text.push('\n');
+    }
+    std::fs::write(out.join("journal.jsonl"), text).map_err(|e| io(out.join("journal.jsonl"), e))?;
+    let summary = crate::journal::summary::summarize(sc, entries);
+    std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary).expect("summary") + "\n")
+        .map_err(|e| io(out.join("summary.json"), e))?;
+    let score = crate::scoring::score(sc, entries);
+    let score_text = serde_json::to_string_pretty(&score).expect("score") + "\n";
+    std::fs::write(out.join("score.json"), score_text).map_err(|e| io(out.join("score.json"), e))?;
+    Ok(())
+}
