@@ -33,6 +33,9 @@ pub struct Scenario {
     pub reporting: Reporting,
     #[serde(default)]
     pub scoring: ScoringWeights,
+    /// Parameters a sweep samples (`drillsim sweep`); a plain run uses the values above.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<super::uncertain::Uncertain>,
 }
 
 impl Map {

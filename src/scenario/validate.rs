@@ -753,6 +753,9 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     if w.plan + w.reporting + w.coordination + w.outcomes <= 0.0 {
         c.at("not-positive", "scoring", "at least one scoring weight must be greater than zero");
     }
+
+    // ---- uncertain parameters (sweeps)
+    super::uncertain::check(s, start, c);
     start
 }
 
