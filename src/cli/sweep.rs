@@ -156,7 +156,7 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
             .scenario
             .uncertain
             .iter()
-            .map(|u| format!("{}: {}", scenario::ron_name(&u.param), scenario::ron_name(&u.dist)))
+            .map(|u| format!("{}: {}", u.param.describe(), u.dist.describe()))
             .collect(),
         columns: columns(&sc),
         shard: shard.as_ref().map(|(s, _)| *s),

@@ -103,6 +103,20 @@ impl Param {
         self.unit() == Unit::Seconds || matches!(self, Param::Casualties { .. })
     }
 
+    /// As a scenario would write it, e.g. `OnsetTime(hazard: "h1")`.
+    pub fn describe(&self) -> String {
+        match self {
+            Param::OnsetTime { hazard }
+            | Param::BreachWidth { hazard }
+            | Param::RiverStage { hazard }
+            | Param::Casualties { hazard }
+            | Param::SpillMass { hazard } => format!("{}(hazard: \"{hazard}\")", self.variant()),
+            Param::RiverFlow { river } => format!("RiverFlow(river: \"{river}\")"),
+            Param::OrderDelay { agency } => format!("OrderDelay(agency: \"{agency}\")"),
+            _ => self.variant().to_string(),
+        }
+    }
+
     fn variant(&self) -> &'static str {
         match self {
             Param::OnsetTime { .. } => "OnsetTime",
@@ -217,6 +231,21 @@ pub enum Dist {
 }
 
 impl Dist {
+    /// As a scenario would write it, e.g. `Triangular(lo: 30, mode: 60, hi: 120)`.
+    pub fn describe(&self) -> String {
+        let opt = |n: &str, q: &Option<Q>| q.map_or(String::new(), |q| format!(", {n}: {q}"));
+        match self {
+            Dist::Uniform { lo, hi } => format!("Uniform(lo: {lo}, hi: {hi})"),
+            Dist::Triangular { lo, mode, hi } => format!("Triangular(lo: {lo}, mode: {mode}, hi: {hi})"),
+            Dist::Normal { mean, sd, lo, hi } => {
+                format!("Normal(mean: {mean}, sd: {sd}{}{})", opt("lo", lo), opt("hi", hi))
+            }
+            Dist::LogNormal { median, sigma, lo, hi } => {
+                format!("LogNormal(median: {median}, sigma: {sigma}{}{})", opt("lo", lo), opt("hi", hi))
+            }
+        }
+    }
+
     /// The written bounds of the support (None where unbounded).
     fn bounds(&self) -> (Option<f64>, Option<f64>) {
         match self {
@@ -437,6 +466,8 @@ pub(super) fn check(s: &Scenario, start: Option<NaiveDateTime>, c: &mut Collecto
         }
         // the distribution itself
         let dp = format!("{p}.dist");
+        let time = want == Unit::Seconds;
+        let order = |c: &mut Collector, dp: &str, vals: &[(&str, f64)]| order(c, dp, vals, time);
         let fine = match &u.dist {
             Dist::Uniform { lo, hi } => order(c, &dp, &[("lo", lo.v), ("hi", hi.v)]),
             Dist::Triangular { lo, mode, hi } => {
@@ -539,7 +570,8 @@ fn domain_text(p: &Param, lo: f64, hi: f64, show: &dyn Fn(f64) -> String) -> Str
 }
 
 /// Checks values that must not decrease; true if they do not.
-fn order(c: &mut Collector, dp: &str, vals: &[(&str, f64)]) -> bool {
+fn order(c: &mut Collector, dp: &str, vals: &[(&str, f64)], time: bool) -> bool {
+    let show = |v: f64| Q { v, time }.to_string();
     for (n, v) in vals {
         if !v.is_finite() {
             c.at("range", format!("{dp}.{n}"), format!("{n} must be a finite number, found {v}"));
@@ -551,7 +583,7 @@ fn order(c: &mut Collector, dp: &str, vals: &[(&str, f64)]) -> bool {
             c.at(
                 "order",
                 format!("{dp}.{}", w[1].0),
-                format!("{} ({}) is below {} ({})", w[1].0, w[1].1, w[0].0, w[0].1),
+                format!("{} ({}) is below {} ({})", w[1].0, show(w[1].1), w[0].0, show(w[0].1)),
             )
             .help(format!("write them in order: {}", vals.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" ≤ ")));
             return false;

@@ -270,13 +270,19 @@ pub fn run_many(spec: &Spec, runs: &[u64], jobs: usize, done: &(dyn Fn() + Sync)
             });
         }
     });
+    let slots = slots.into_inner().expect("no worker panicked");
+    // the first failed run in run order, if any, is the error
     let mut rows = Vec::with_capacity(runs.len());
-    for (i, slot) in slots.into_inner().expect("no worker panicked").into_iter().enumerate() {
+    let mut first_missing = None;
+    for (i, slot) in slots.into_iter().enumerate() {
         match slot {
             Some(Ok(row)) => rows.push(row),
             Some(Err(e)) => return Err(e.context(format!("run {}", runs[i]))),
-            None => anyhow::bail!("run {} was not run (an earlier run failed)", runs[i]),
+            None => first_missing = first_missing.or(Some(runs[i])),
         }
+    }
+    if let Some(r) = first_missing {
+        anyhow::bail!("run {r} was not run");
     }
     Ok(rows)
 }
