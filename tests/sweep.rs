@@ -289,3 +289,13 @@ fn the_uncertain_section_is_checked_with_places() {
     assert_eq!(distinct.len(), 6, "{problems:?}");
     assert_eq!(*distinct.last().unwrap() - *distinct.first().unwrap(), 5, "{problems:?}");
 }
+
+#[test]
+fn a_truncated_uncertain_section_never_panics() {
+    let text = std::fs::read_to_string("scenarios/derailment-0523.ron").unwrap();
+    let at = text.find("    uncertain: [").unwrap();
+    for cut in (at..text.len()).filter(|i| text.is_char_boundary(*i)) {
+        let r = scenario::parse(SourceFile::new("d.ron", text[..cut].to_string()));
+        assert!(r.is_err(), "cut at {cut} parsed");
+    }
+}

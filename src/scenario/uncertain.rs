@@ -508,7 +508,7 @@ pub(super) fn check(s: &Scenario, start: Option<NaiveDateTime>, c: &mut Collecto
                 if matches!(u.param, Param::OnsetTime { .. } | Param::RiverStage { .. } | Param::OrderDelay { .. }) {
                     c.at(
                         "range",
-                        format!("{dp}"),
+                        dp.clone(),
                         format!("{} is a shift that may be negative: a log-normal cannot give it", u.param.variant()),
                     )
                     .help("use Uniform, Triangular or Normal");
@@ -703,7 +703,8 @@ mod tests {
         assert!((sd - 2.0).abs() < 0.05, "{sd}");
         let (mean, _, min, max) = stats(&d, 10.0, 11.0);
         assert!(min >= 10.0 && max <= 11.0);
-        assert!(mean > 10.3 && mean < 10.5, "{mean}"); // truncated normal on [μ, μ+σ/2]: ≈ 10.49 − skew; ≈ 10.48·…
+        // truncated on [μ, μ + σ/2]: mean μ + σ·(φ(0) − φ(0.5)) / (Φ(0.5) − Φ(0)) ≈ 10.490
+        assert!((mean - 10.490).abs() < 0.01, "{mean}");
     }
 
     #[test]
@@ -734,6 +735,29 @@ mod tests {
         };
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn drawn_values_are_applied_to_the_scenario() {
+        let sc = crate::scenario::load(std::path::Path::new("scenarios/acid-spill-0929.ron")).unwrap();
+        let values = draw(&sc.scenario, sc.start, 929);
+        assert_eq!(values.len(), sc.scenario.uncertain.len());
+        assert_eq!(values, draw(&sc.scenario, sc.start, 929));
+        let mut s = sc.scenario.clone();
+        apply(&mut s, sc.start, &Param::RiverFlow { river: "river".into() }, 2.0);
+        let (a, b) = (&sc.scenario.map.rivers[0].reaches[0], &s.map.rivers[0].reaches[0]);
+        assert!((b.velocity_ms / a.velocity_ms - 2f64.powf(0.34)).abs() < 1e-12);
+        assert!((b.cross_section_m2 / a.cross_section_m2 - 2f64.powf(0.66)).abs() < 1e-12);
+        // the discharge U·A doubles
+        assert!((b.velocity_ms * b.cross_section_m2 / (a.velocity_ms * a.cross_section_m2) - 2.0).abs() < 1e-12);
+        apply(&mut s, sc.start, &Param::OnsetTime { hazard: "h_spill".into() }, -600.0);
+        apply(&mut s, sc.start, &Param::SpillMass { hazard: "h_spill".into() }, 123.0);
+        let nominal = hazard_at(&sc.scenario, "h_spill").unwrap().offset_from(sc.start);
+        assert_eq!(hazard_at(&s, "h_spill").unwrap().offset_from(sc.start), nominal - 600);
+        assert!(matches!(&s.hazards[0], Hazard::ChemicalSpill { mass_kg, .. } if *mass_kg == 123.0));
+        // whole seconds for times and durations
+        let i = sc.scenario.uncertain.iter().position(|u| u.param.unit() == Unit::Seconds).unwrap();
+        assert_eq!(values[i], values[i].round());
     }
 
     #[test]

@@ -18,6 +18,9 @@
 //! - `range`: a value outside its range (a place beyond a reach's length, a tolerance above 1, a
 //!   step longer than the duration, an unreadable start time, a road from a node to itself, a
 //!   derailment share outside [0, 1], a wind direction outside [0, 360]).
+//! - `unit`: an `uncertain` distribution with a number where its parameter takes a duration, or
+//!   the reverse (the `uncertain` section is checked in `uncertain::check`; its problems are
+//!   tested in `tests/sweep.rs`).
 //!
 //! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/validate.rs`.
 

@@ -182,9 +182,9 @@ pub fn page(m: &Manifest, rows: &[Row]) -> String {
         (None, Some(a)) => format!("the plan played automatically (<code>--auto-plan</code>, {} s delay)", a.delay_s),
         (None, None) => "no orders (nobody acts)".into(),
     };
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p>Scenario <code>{}</code> (SHA-256 <code>{}</code>), {}; run <i>r</i> has seed {} + <i>r</i>. drillsim {}.</p>\n",
+        "<p>Scenario <code>{}</code> (SHA-256 <code>{}</code>), {}; run <i>r</i> has seed {} + <i>r</i>. drillsim {}.</p>",
         esc(&m.scenario_path),
         esc(&m.scenario_sha256[..m.scenario_sha256.len().min(12)]),
         plan,
