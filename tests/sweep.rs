@@ -296,6 +296,8 @@ fn a_truncated_uncertain_section_never_panics() {
     let at = text.find("    uncertain: [").unwrap();
     for cut in (at..text.len()).filter(|i| text.is_char_boundary(*i)) {
         let r = scenario::parse(SourceFile::new("d.ron", text[..cut].to_string()));
-        assert!(r.is_err(), "cut at {cut} parsed");
+        if !text[cut..].trim().is_empty() {
+            assert!(r.is_err(), "cut at {cut} parsed");
+        }
     }
 }
