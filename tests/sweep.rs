@@ -278,7 +278,7 @@ fn the_uncertain_section_is_checked_with_places() {
     assert!(has("range", "hi 1.2 is outside the range of a share"), "{problems:?}");
     assert!(has("unknown-id", "unknown hazard \"h_brech\""), "{problems:?}");
     assert!(has("unit", "OnsetTime takes durations in quotes"), "{problems:?}");
-    assert!(has("order", "mode (\"+1h\") is below lo (\"+2h\")"), "{problems:?}");
+    assert!(has("order", "mode (\"1h\") is below lo (\"2h\")"), "{problems:?}");
     assert!(has("duplicate-id", "OnsetTime is declared uncertain twice"), "{problems:?}");
     assert!(has("time-window", "lo \"-1d16h\" is outside the scenario's window"), "{problems:?}");
     assert!(has("not-positive", "standard deviation must be above zero"), "{problems:?}");

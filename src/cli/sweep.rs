@@ -191,7 +191,7 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
     };
     let bar = ProgressBar::with_draw_target(Some(runs.len() as u64), target);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} runs, {per_sec}, ETA {eta}")
+        ProgressStyle::with_template("{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} runs, ETA {eta}")
             .expect("a valid template")
             .progress_chars("=> "),
     );

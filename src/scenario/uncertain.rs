@@ -159,7 +159,7 @@ impl fmt::Display for Q {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.time {
             let s = self.v as i64;
-            write!(f, "\"{}{}\"", if s > 0 { "+" } else { "" }, super::time::human_secs(s))
+            write!(f, "\"{}\"", super::time::human_secs(s))
         } else {
             write!(f, "{}", self.v)
         }
@@ -767,6 +767,6 @@ mod tests {
         assert_eq!(Q::parse_time("45m").unwrap().v, 2700.0);
         assert!(Q::parse_time("2x").is_err());
         assert_eq!(Q::parse_time("-2h").unwrap().to_string(), "\"-2h\"");
-        assert_eq!(Q::parse_time("90m").unwrap().to_string(), "\"+1h30m\"");
+        assert_eq!(Q::parse_time("+90m").unwrap().to_string(), "\"1h30m\"");
     }
 }

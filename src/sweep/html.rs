@@ -174,12 +174,19 @@ pub fn page(m: &Manifest, rows: &[Row]) -> String {
         esc(&title),
         esc(&title)
     );
+    let drawn = if m.uncertain.iter().any(|u| u.starts_with("AutoPlanDelay")) { ", drawn for each run" } else { "" };
     let plan = match (&m.orders_path, &m.auto_plan) {
         (Some(o), Some(a)) => {
-            format!("orders <code>{}</code>, the plan-follower for the other seats ({} s delay)", esc(o), a.delay_s)
+            format!(
+                "orders <code>{}</code>, the plan-follower for the other seats ({} s delay{drawn})",
+                esc(o),
+                a.delay_s
+            )
         }
         (Some(o), None) => format!("orders <code>{}</code>", esc(o)),
-        (None, Some(a)) => format!("the plan played automatically (<code>--auto-plan</code>, {} s delay)", a.delay_s),
+        (None, Some(a)) => {
+            format!("the plan played automatically (<code>--auto-plan</code>, {} s delay{drawn})", a.delay_s)
+        }
         (None, None) => "no orders (nobody acts)".into(),
     };
     let _ = writeln!(
