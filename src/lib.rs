@@ -14,6 +14,7 @@ pub mod replay;
 pub mod scenario;
 pub mod scoring;
 pub mod sim;
+pub mod sweep;
 
 /// Adds every simulation plugin, in one place. The order here does not order the systems:
 /// `sim::build_app` chains the step's sets.

@@ -41,6 +41,13 @@ const EXPECTED: &[(&str, &[Exp])] = &[
     ("cycle.ron", &[("cycle", 31, 129, "the reaches flow in a loop: \"upper\" → \"lower\" → \"upper\"")]),
     ("range.ron", &[("range", 40, 53, "14 km is outside reach \"lower\" (0 to 12 km)")]),
     (
+        "unit.ron",
+        &[
+            ("unit", 98, 64, "OnsetTime takes durations in quotes, not numbers"),
+            ("unit", 98, 74, "OnsetTime takes durations in quotes, not numbers"),
+        ],
+    ),
+    (
         "many.ron",
         &[
             ("format", 4, 13, "format version 2 is not supported"),
@@ -70,6 +77,7 @@ const RULES: &[&str] = &[
     "order",
     "cycle",
     "range",
+    "unit",
 ];
 
 fn fixtures() -> PathBuf {

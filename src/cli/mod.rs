@@ -11,6 +11,9 @@ mod replay;
 mod resume;
 mod run;
 mod score;
+mod sweep;
+mod sweep_compare;
+mod sweep_merge;
 mod validate;
 
 use std::path::PathBuf;
@@ -85,6 +88,22 @@ pub enum Command {
     ///
     /// Example: drillsim course scenarios/derailment-0523.ron --orders my-orders.ron --out out/course
     Course(course::CourseArgs),
+    /// Evaluate a plan against many simulated disasters: N seeded runs with the scenario's
+    /// `uncertain` parameters drawn afresh for each, in parallel; writes OUT/runs.csv,
+    /// summary.json (percentiles) and sweep.html. --shard I/N runs one shard of a job array.
+    ///
+    /// Example: drillsim sweep scenarios/derailment-0523.ron --runs 1000 --auto-plan --out out/sweep
+    Sweep(sweep::SweepArgs),
+    /// Join the shards of a sweep (run with --shard or --shards) into one result, the same as one
+    /// big run.
+    ///
+    /// Example: drillsim sweep-merge out/sweep --out out/sweep-all
+    SweepMerge(sweep_merge::SweepMergeArgs),
+    /// Compare two sweeps run on the same seeds (two plans or two order files), run by run: the
+    /// mean difference B − A of every outcome and score with 95 % intervals.
+    ///
+    /// Example: drillsim sweep-compare out/record out/auto --out out/compare
+    SweepCompare(sweep_compare::SweepCompareArgs),
     /// Check scenario files; every problem is listed with file:line:col. Exit code 2 if any.
     ///
     /// Example: drillsim validate scenarios/*.ron
@@ -113,6 +132,9 @@ pub fn main() -> ExitCode {
         Command::Fork(args) => fork::fork(args),
         Command::Compare(args) => compare::compare_cmd(args),
         Command::Course(args) => course::course_cmd(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::SweepMerge(args) => sweep_merge::sweep_merge(args),
+        Command::SweepCompare(args) => sweep_compare::sweep_compare(args),
     }
 }
 

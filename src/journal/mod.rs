@@ -47,6 +47,13 @@ pub enum Event {
         orders_path: Option<String>,
         orders_sha256: Option<String>,
     },
+    /// Second entry of a sweep's run only (`drillsim sweep`): the run's index in the sweep and
+    /// the values drawn for the scenario's `uncertain` parameters (a plain run has none).
+    ParametersSampled {
+        run: u64,
+        base_seed: u64,
+        parameters: Vec<SampledValue>,
+    },
     /// A hazard began.
     HazardOnset {
         hazard: String,
@@ -444,6 +451,7 @@ impl Event {
     pub fn kind(&self) -> &'static str {
         match self {
             Event::RunStarted { .. } => "run_started",
+            Event::ParametersSampled { .. } => "parameters_sampled",
             Event::HazardOnset { .. } => "hazard_onset",
             Event::Casualties { .. } => "casualties",
             Event::PlanTriggered { .. } => "plan_triggered",
@@ -506,6 +514,14 @@ impl Event {
             Event::RunEnded { .. } => "run_ended",
         }
     }
+}
+
+/// One uncertain parameter's value in a sweep's run (`param`: its column name, e.g.
+/// `onset_shift_s.h_breach`; seconds for times and durations).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampledValue {
+    pub param: String,
+    pub value: f64,
 }
 
 /// A journal event raised by a system during the current step.

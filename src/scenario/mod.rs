@@ -7,6 +7,7 @@ pub mod diag;
 pub mod spans;
 pub mod time;
 pub mod types;
+pub mod uncertain;
 mod validate;
 
 use std::path::Path;

@@ -37,6 +37,9 @@ pub struct Scenario {
     /// When empty, the score rates one task per triggered level and one for reporting.
     #[serde(default)]
     pub critical_tasks: Vec<CriticalTaskSpec>,
+    /// Parameters a sweep samples (`drillsim sweep`); a plain run uses the values above.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<super::uncertain::Uncertain>,
 }
 
 impl Map {

@@ -18,6 +18,9 @@
 //! - `range`: a value outside its range (a place beyond a reach's length, a tolerance above 1, a
 //!   step longer than the duration, an unreadable start time, a road from a node to itself, a
 //!   derailment share outside [0, 1], a wind direction outside [0, 360]).
+//! - `unit`: an `uncertain` distribution with a number where its parameter takes a duration, or
+//!   the reverse (the `uncertain` section is checked in `uncertain::check`; its problems are
+//!   tested in `tests/sweep.rs`).
 //!
 //! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/validate.rs`.
 
@@ -803,6 +806,9 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     if w.plan + w.reporting + w.coordination + w.outcomes <= 0.0 {
         c.at("not-positive", "scoring", "at least one scoring weight must be greater than zero");
     }
+
+    // ---- uncertain parameters (sweeps)
+    super::uncertain::check(s, start, c);
     start
 }
 
