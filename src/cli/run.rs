@@ -171,7 +171,7 @@ pub(super) fn report_load_error(e: LoadError) -> ExitCode {
 }
 
 /// `--until`: "+6h", "6h" or a calendar time, within the scenario.
-fn parse_until(text: &str, s: &scenario::ValidScenario) -> Result<u64, String> {
+pub(super) fn parse_until(text: &str, s: &scenario::ValidScenario) -> Result<u64, String> {
     let secs = match Dur::parse(text) {
         Ok(d) => d.secs() as i64,
         Err(_) => s.offset(&TimeSpec::parse(text)?),
