@@ -21,7 +21,7 @@ mod text;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
@@ -178,6 +178,7 @@ pub fn run(opts: PlayOptions) -> ExitCode {
         opts.out.display()
     );
 
+    let finished = Finished::default();
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -195,8 +196,8 @@ pub fn run(opts: PlayOptions) -> ExitCode {
     )
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb(0.93, 0.92, 0.88)))
-    .insert_non_send_resource(Sim { live, sc: sc.clone(), log: VecDeque::new() })
-    .insert_non_send_resource(font::CjkFont(font.map(|(_, bytes)| bytes)))
+    .insert_non_send(Sim { live, sc: sc.clone(), log: VecDeque::new() })
+    .insert_non_send(font::CjkFont(font.map(|(_, bytes)| bytes)))
     .insert_resource(GuiState {
         lang: opts.lang,
         seat: Seat::Facilitator,
@@ -209,22 +210,46 @@ pub fn run(opts: PlayOptions) -> ExitCode {
         fitted: false,
     })
     .insert_resource(Session { demo: opts.demo, screenshot: opts.screenshot, exit_after: opts.exit_after })
-    .add_systems(First, pace_sim);
+    .insert_resource(finished.clone())
+    .add_systems(First, pace_sim)
+    .add_systems(Last, finish_on_exit);
     font::plugin(&mut app);
     map::plugin(&mut app);
     panels::plugin(&mut app);
     demo::plugin(&mut app);
     let exit = app.run();
-
-    let Some(sim) = app.world_mut().remove_non_send_resource::<Sim>() else {
-        eprintln!("error: the exercise was lost when the window closed");
-        return ExitCode::from(1);
-    };
-    let code = finish(sim, &opts.out);
-    if exit.is_error() && code == ExitCode::SUCCESS {
-        return ExitCode::from(1);
+    // the window's app is gone by now (the runner owns it); the records were written on exit
+    let written = finished.0.lock().map(|mut f| f.take()).unwrap_or(None);
+    match written {
+        Some(true) if exit.is_success() => ExitCode::SUCCESS,
+        Some(_) => ExitCode::from(1),
+        None => {
+            eprintln!("error: the window closed before the exercise's records could be written");
+            ExitCode::from(1)
+        }
     }
-    code
+}
+
+/// Whether the session's records were written (set by [`finish_on_exit`], read after the window
+/// has closed).
+#[derive(Resource, Clone, Default)]
+struct Finished(Arc<Mutex<Option<bool>>>);
+
+/// When the app is told to exit (window closed, `--exit-after`), ends the run like `drillsim
+/// live`: the last journal entry, OUT/orders.ron and OUT/summary.json.
+fn finish_on_exit(
+    mut exits: MessageReader<AppExit>,
+    mut sim: NonSendMut<Sim>,
+    state: Res<GuiState>,
+    finished: Res<Finished>,
+) {
+    if exits.read().next().is_none() {
+        return;
+    }
+    let Ok(mut f) = finished.0.lock() else { return };
+    if f.is_none() {
+        *f = Some(finish(&mut sim, &state.out));
+    }
 }
 
 /// Advances the simulation by the steps owed to the wall clock and collects the answers.
@@ -238,8 +263,8 @@ fn pace_sim(mut sim: NonSendMut<Sim>) {
     }
 }
 
-/// Writes the run's end like `drillsim live`.
-fn finish(mut sim: Sim, out: &std::path::Path) -> ExitCode {
+/// Writes the run's end like `drillsim live`; false (and a message) if a file cannot be written.
+fn finish(sim: &mut Sim, out: &std::path::Path) -> bool {
     let world = sim.live.app.world_mut();
     let clock = world.resource::<SimClock>().clone();
     let mut journal = world.resource_mut::<Journal>();
@@ -247,7 +272,7 @@ fn finish(mut sim: Sim, out: &std::path::Path) -> ExitCode {
     journal.flush();
     if let Some(e) = &journal.error {
         eprintln!("error: cannot write the journal: {e}");
-        return ExitCode::from(1);
+        return false;
     }
     let entries = journal.entries.clone();
     let summary = summarize(&sim.sc, &entries);
@@ -258,7 +283,7 @@ fn finish(mut sim: Sim, out: &std::path::Path) -> ExitCode {
     for (name, text) in writes {
         if let Err(e) = std::fs::write(out.join(name), text) {
             eprintln!("error: cannot write {name}: {e}");
-            return ExitCode::from(1);
+            return false;
         }
     }
     eprintln!(
@@ -268,7 +293,7 @@ fn finish(mut sim: Sim, out: &std::path::Path) -> ExitCode {
         entries.len(),
         out.display()
     );
-    ExitCode::SUCCESS
+    true
 }
 
 /// The seat's display name in the interface language.

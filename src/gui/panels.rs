@@ -75,8 +75,8 @@ fn ui(
         egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
     );
     egui::Panel::top("top").show(&mut root, |ui| top_bar(ui, sim, state));
-    egui::Panel::bottom("log").resizable(true).default_size(130.0).show(&mut root, |ui| log_panel(ui, sim, lang));
-    egui::Panel::left("left").resizable(true).default_size(330.0).show(&mut root, |ui| {
+    egui::Panel::bottom("log").resizable(false).exact_size(120.0).show(&mut root, |ui| log_panel(ui, sim, lang));
+    egui::Panel::left("left").resizable(false).exact_size(300.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().id_salt("left_scroll").show(ui, |ui| {
             egui::CollapsingHeader::new(RichText::new(t(lang, "inbox")).strong())
                 .default_open(true)
@@ -86,7 +86,7 @@ fn ui(
                 .show(ui, |ui| checklist(ui, sim, state));
         });
     });
-    egui::Panel::right("right").resizable(true).default_size(360.0).show(&mut root, |ui| {
+    egui::Panel::right("right").resizable(false).exact_size(370.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().id_salt("right_scroll").show(ui, |ui| {
             egui::CollapsingHeader::new(RichText::new(t(lang, "score")).strong())
                 .default_open(true)
@@ -394,7 +394,18 @@ fn score_panel(ui: &mut egui::Ui, s: Option<&Score>, sim: &Sim, lang: Lang) {
         acc
     });
     if cas.iter().any(|c| *c > 0) {
-        ui.label(format!("{}: 🟢{} 🟡{} 🔴{} ⚫{}", t(lang, "casualties"), cas[0], cas[1], cas[2], cas[3]));
+        let (g, y, r, b) = match lang {
+            Lang::Zh => ("轻", "重", "危", "亡"),
+            Lang::En => ("green", "yellow", "red", "black"),
+        };
+        ui.label(format!(
+            "{}: {g} {} · {y} {} · {r} {} · {b} {}",
+            t(lang, "casualties"),
+            cas[0],
+            cas[1],
+            cas[2],
+            cas[3]
+        ));
     }
 }
 
@@ -546,16 +557,16 @@ fn log_panel(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
         ui.small(format!("({n} {})", t(lang, "entries")));
     });
     ui.columns(2, |cols| {
-        egui::ScrollArea::vertical().id_salt("answers").stick_to_bottom(true).show(&mut cols[0], |ui| {
-            for l in &sim.log {
+        egui::ScrollArea::vertical().id_salt("answers").show(&mut cols[0], |ui| {
+            for l in sim.log.iter().rev() {
                 let c = if l.ok { Color32::from_rgb(0, 110, 0) } else { Color32::from_rgb(190, 0, 0) };
                 ui.colored_label(c, RichText::new(&l.text).small());
             }
         });
-        egui::ScrollArea::vertical().id_salt("journal").stick_to_bottom(true).show(&mut cols[1], |ui| {
+        egui::ScrollArea::vertical().id_salt("journal").show(&mut cols[1], |ui| {
             let entries = &sim.world().resource::<Journal>().entries;
-            for e in entries.iter().skip(entries.len().saturating_sub(60)) {
-                ui.label(RichText::new(entry_line(e)).small().monospace());
+            for e in entries.iter().rev().take(60) {
+                ui.label(RichText::new(entry_line(e)).small());
             }
         });
     });
