@@ -28,7 +28,7 @@ fn play_refuses_bad_arguments_with_exit_2_and_no_window() {
         (vec!["play", "scenarios/demo-county.ron", "--speed", "7200"], "1 to 3600"),
         (vec!["play", "scenarios/demo-county.ron", "--lang", "fr"], "fr"),
         (vec!["play", "scenarios/demo-county.ron", "--screenshot", "x.png"], "--exit-after"),
-        (vec!["play", "scenarios/demo-county.ron", "--exit-after", "-1"], "seconds"),
+        (vec!["play", "scenarios/demo-county.ron", "--exit-after", "0"], "seconds"),
     ] {
         let r = drillsim(&args);
         assert_eq!(r.status.code(), Some(2), "{args:?}: {}", text(&r.stderr));
