@@ -108,13 +108,12 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
         let stem = args.scenario.file_stem().unwrap_or_default().to_string_lossy().to_string();
         PathBuf::from("out").join(format!("{stem}-play"))
     });
-    if let Some(p) = &args.screenshot {
-        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                eprintln!("error: cannot create {}: {e}", dir.display());
-                return ExitCode::from(1);
-            }
-        }
+    if let Some(p) = &args.screenshot
+        && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return ExitCode::from(1);
     }
     let speed = args.speed.unwrap_or(if args.demo { 3600.0 } else { 60.0 });
     crate::gui::run(crate::gui::PlayOptions {

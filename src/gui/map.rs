@@ -99,10 +99,10 @@ fn build_geo(mut commands: Commands, sim: NonSend<Sim>) {
         for reach in order {
             let mut on: Vec<(f64, Vec2)> = Vec::new();
             for h in &sc.hazards {
-                if let Hazard::ChemicalSpill { node, reach: r, at_km, .. } = h {
-                    if r == reach {
-                        on.extend(geo.pos.get(node).map(|p| (*at_km, *p)));
-                    }
+                if let Hazard::ChemicalSpill { node, reach: r, at_km, .. } = h
+                    && r == reach
+                {
+                    on.extend(geo.pos.get(node).map(|p| (*at_km, *p)));
                 }
             }
             for l in river.levees.iter().filter(|l| l.reach == reach) {
@@ -204,10 +204,10 @@ fn update_zones(sim: NonSend<Sim>, zones: Res<ZoneMeshes>, mut materials: ResMut
     let depth = &sim.world().resource::<HazardState>().zone_depth;
     for (id, mat) in &zones.0 {
         let c = depth_color(depth.get(id).copied().unwrap_or(0.0));
-        if let Some(mut m) = materials.get_mut(mat) {
-            if m.color != c {
-                m.color = c;
-            }
+        if let Some(mut m) = materials.get_mut(mat)
+            && m.color != c
+        {
+            m.color = c;
         }
     }
 }
@@ -262,18 +262,19 @@ fn pan_zoom_pick(
     let cursor = window.cursor_position();
     let free = !state.pointer_over_ui;
     // zoom about the cursor
-    if free && scroll.delta.y != 0.0 {
-        if let Some(c) = cursor {
-            let before = camera.viewport_to_world_2d(gt, c).ok();
-            let factor = 1.15f32.powf(-scroll.delta.y.clamp(-5.0, 5.0));
-            let new_scale = (o.scale * factor).clamp(0.02, 50.0);
-            if let Some(before) = before {
-                // keep the world point under the cursor still
-                let centre = tf.translation.truncate();
-                tf.translation = (before + (centre - before) * (new_scale / o.scale)).extend(0.0);
-            }
-            o.scale = new_scale;
+    if free
+        && scroll.delta.y != 0.0
+        && let Some(c) = cursor
+    {
+        let before = camera.viewport_to_world_2d(gt, c).ok();
+        let factor = 1.15f32.powf(-scroll.delta.y.clamp(-5.0, 5.0));
+        let new_scale = (o.scale * factor).clamp(0.02, 50.0);
+        if let Some(before) = before {
+            // keep the world point under the cursor still
+            let centre = tf.translation.truncate();
+            tf.translation = (before + (centre - before) * (new_scale / o.scale)).extend(0.0);
         }
+        o.scale = new_scale;
     }
     // pan
     let pressed = buttons.pressed(MouseButton::Left) || buttons.pressed(MouseButton::Right);
@@ -281,28 +282,26 @@ fn pan_zoom_pick(
         drag.last = if free { cursor } else { None };
         drag.moved = 0.0;
     }
-    if pressed {
-        if let (Some(last), Some(c)) = (drag.last, cursor) {
-            let d = c - last;
-            drag.moved += d.length();
-            tf.translation += Vec3::new(-d.x, d.y, 0.0) * o.scale;
-            drag.last = Some(c);
-        }
+    if pressed && let (Some(last), Some(c)) = (drag.last, cursor) {
+        let d = c - last;
+        drag.moved += d.length();
+        tf.translation += Vec3::new(-d.x, d.y, 0.0) * o.scale;
+        drag.last = Some(c);
     }
     // hover and click
     let scale = o.scale;
     state.hovered = None;
-    if let (true, Some(c)) = (free, cursor) {
-        if let Ok(w) = camera.viewport_to_world_2d(gt, c) {
-            let reach = 12.0 * scale;
-            state.hovered = geo
-                .pos
-                .iter()
-                .map(|(id, p)| (id, p.distance(w)))
-                .filter(|(_, d)| *d <= reach)
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(id, _)| id.clone());
-        }
+    if let (true, Some(c)) = (free, cursor)
+        && let Ok(w) = camera.viewport_to_world_2d(gt, c)
+    {
+        let reach = 12.0 * scale;
+        state.hovered = geo
+            .pos
+            .iter()
+            .map(|(id, p)| (id, p.distance(w)))
+            .filter(|(_, d)| *d <= reach)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(id, _)| id.clone());
     }
     if buttons.just_released(MouseButton::Left) && drag.last.is_some() && drag.moved < 4.0 {
         let hovered = state.hovered.clone();

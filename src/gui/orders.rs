@@ -368,10 +368,10 @@ pub fn order_form(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     }
     let order = f.order();
     ui.add_enabled_ui(order.is_ok(), |ui| {
-        if ui.button(t(lang, "send")).clicked() {
-            if let Ok(o) = &order {
-                sim.give(&by, o);
-            }
+        if ui.button(t(lang, "send")).clicked()
+            && let Ok(o) = &order
+        {
+            sim.give(&by, o);
         }
     });
     if let Ok(o) = &order {
@@ -417,10 +417,10 @@ pub fn report_form(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     });
     let report = f.report();
     ui.add_enabled_ui(report.is_ok(), |ui| {
-        if ui.button(t(lang, "send_report")).clicked() {
-            if let Ok(o) = &report {
-                sim.give(&by, o);
-            }
+        if ui.button(t(lang, "send_report")).clicked()
+            && let Ok(o) = &report
+        {
+            sim.give(&by, o);
         }
     });
 }

@@ -155,44 +155,44 @@ fn ui(
             );
         }
         for (p, ids) in &markers.teams {
-            if ids.len() > 1 {
-                if let Some(s) = to_screen(*p) {
-                    painter.text(
-                        s + egui::vec2(9.0, 6.0),
-                        egui::Align2::LEFT_TOP,
-                        format!("×{}", ids.len()),
-                        egui::FontId::proportional(11.0),
-                        Color32::from_rgb(20, 20, 120),
-                    );
-                }
+            if ids.len() > 1
+                && let Some(s) = to_screen(*p)
+            {
+                painter.text(
+                    s + egui::vec2(9.0, 6.0),
+                    egui::Align2::LEFT_TOP,
+                    format!("×{}", ids.len()),
+                    egui::FontId::proportional(11.0),
+                    Color32::from_rgb(20, 20, 120),
+                );
             }
         }
-        if let (Some(id), false) = (state.hovered.clone(), state.pointer_over_ui) {
-            if let Some(pos) = pointer {
-                egui::Area::new(egui::Id::new("hover_tip"))
-                    .fixed_pos(pos + egui::vec2(16.0, 16.0))
-                    .order(egui::Order::Tooltip)
-                    .interactable(false)
-                    .show(&ctx, |ui| {
-                        egui::Frame::popup(&ctx.global_style()).show(ui, |ui| {
-                            ui.set_max_width(320.0);
-                            details(ui, sim, &id, lang);
-                            let teams: Vec<&String> = markers
-                                .teams
-                                .iter()
-                                .filter(|(p, _)| geo.pos.get(&id).is_some_and(|q| q.distance(*p) < 14.0 * scale))
-                                .flat_map(|(_, ids)| ids)
-                                .collect();
-                            if !teams.is_empty() {
-                                ui.label(format!(
-                                    "{}: {}",
-                                    t(lang, "teams"),
-                                    teams.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                                ));
-                            }
-                        });
+        if let (Some(id), false) = (state.hovered.clone(), state.pointer_over_ui)
+            && let Some(pos) = pointer
+        {
+            egui::Area::new(egui::Id::new("hover_tip"))
+                .fixed_pos(pos + egui::vec2(16.0, 16.0))
+                .order(egui::Order::Tooltip)
+                .interactable(false)
+                .show(&ctx, |ui| {
+                    egui::Frame::popup(&ctx.global_style()).show(ui, |ui| {
+                        ui.set_max_width(320.0);
+                        details(ui, sim, &id, lang);
+                        let teams: Vec<&String> = markers
+                            .teams
+                            .iter()
+                            .filter(|(p, _)| geo.pos.get(&id).is_some_and(|q| q.distance(*p) < 14.0 * scale))
+                            .flat_map(|(_, ids)| ids)
+                            .collect();
+                        if !teams.is_empty() {
+                            ui.label(format!(
+                                "{}: {}",
+                                t(lang, "teams"),
+                                teams.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                            ));
+                        }
                     });
-            }
+                });
         }
     }
     Ok(())
