@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails (exit 1) on a blank or broken screenshot; standard library only.
+"""Fails (exit 1) on a blank or broken screenshot; standard library only. `read_png` is shared
+with check-screenshot.py (the GUI's check).
 
 Usage: check_png.py FILE [--min-ink SHARE] [--min-colours N] [--colour RRGGBB ...]
 
@@ -62,10 +63,9 @@ def read_png(path):
                 line[i] = (line[i] + pred) & 255
             elif f != 0:
                 raise ValueError(f"bad filter {f} on row {y}")
-        rows.append(line)
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(w)])
         prev = line
-    pixels = [tuple(r[x * bpp:x * bpp + 3]) for r in rows for x in range(w)]
-    return w, h, pixels
+    return w, h, rows
 
 
 def main(argv):
@@ -87,10 +87,11 @@ def main(argv):
             return 2
         i += 2
     try:
-        w, h, pixels = read_png(path)
+        w, h, rows = read_png(path)
     except (OSError, ValueError, zlib.error) as e:
         print(f"{path}: broken image: {e}", file=sys.stderr)
         return 1
+    pixels = [p for row in rows for p in row]
     problems = []
     if w < 200 or h < 200:
         problems.append(f"too small: {w}x{h}")

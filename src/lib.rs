@@ -7,6 +7,8 @@
 pub mod agents;
 pub mod cli;
 pub mod exercise;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod hazards;
 pub mod journal;
 pub mod map;

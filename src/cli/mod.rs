@@ -9,6 +9,7 @@ mod fork;
 mod live;
 mod replay;
 mod resume;
+mod play;
 mod run;
 mod score;
 mod sweep;
@@ -49,6 +50,14 @@ pub enum Command {
     ///
     /// Example: drillsim live scenarios/demo-county.ron --speed 600 --out out/live
     Live(live::LiveArgs),
+    /// Open the exercise GUI: the county map, the clock, each seat's inbox, order and report
+    /// forms, the plan's checklist and the live score (needs the `gui` cargo feature).
+    ///
+    /// Orders from the GUI take the same path as `drillsim live` (same checks, refusals and
+    /// journal). Writes OUT/journal.jsonl, OUT/orders.ron and OUT/summary.json.
+    ///
+    /// Example: drillsim play scenarios/levee-breach-0621.ron --speed 600 --lang en
+    Play(play::PlayArgs),
     /// Score a run from its scenario and journal; writes OUT/score.json next to the journal, or
     /// checks that an existing one equals the recomputed score (exit 1 if not).
     ///
@@ -123,6 +132,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Live(args) => live::live(args),
+        Command::Play(args) => play::play(args),
         Command::Validate { files, short } => validate::validate(&files, short),
         Command::Score(args) => score::score_cmd(args),
         Command::Bench(args) => bench::bench(args),

@@ -1,0 +1,145 @@
+//! `drillsim play`: the exercise GUI (county map and control panels). Needs the `gui` cargo
+//! feature; without it the command says how to build it and exits 2.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct PlayArgs {
+    /// The scenario file (.ron).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Simulated seconds per real second, 1 to 3600 (default 60; 3600 with --demo).
+    #[arg(long, value_parser = parse_speed)]
+    pub speed: Option<f64>,
+    /// Output folder for journal.jsonl, orders.ron and summary.json (default out/<scenario>-play).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Random seed (default: the scenario's `meta.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Language of the interface (switchable in the window): zh or en.
+    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+    pub lang: String,
+    /// Start with the clock stopped.
+    #[arg(long)]
+    pub paused: bool,
+    /// Timed orders to play besides the people's (RON order file, as `drillsim run --orders`).
+    #[arg(long, value_name = "FILE")]
+    pub orders: Option<PathBuf>,
+    /// Fast-forward headless to this time before the window opens ("+30h", "30h" or a date-time).
+    #[arg(long, value_name = "TIME")]
+    pub skip_to: Option<String>,
+    /// Demo: plays the scenario's record order file (scenarios/orders/<name>.ron, if there is one,
+    /// else the plan via --auto-plan) at 3600×, and gives a few orders through the GUI's own forms.
+    #[arg(long)]
+    pub demo: bool,
+    /// Save a screenshot of the window (PNG) just before --exit-after ends the session.
+    #[arg(long, value_name = "PATH", requires = "exit_after")]
+    pub screenshot: Option<PathBuf>,
+    /// Close the window after this many seconds of wall time (for scripts and tests).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub exit_after: Option<f64>,
+    #[command(flatten)]
+    pub auto: super::run::AutoArgs,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (1.0..=3600.0).contains(&x) => Ok(x),
+        _ => Err(format!("\"{s}\" is not a speed from 1 to 3600 (e.g. 1, 60, 3600)")),
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("\"{s}\" is not a number of seconds above zero")),
+    }
+}
+
+#[cfg(feature = "gui")]
+pub(super) fn play(args: PlayArgs) -> ExitCode {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    use crate::exercise::orders::load_orders;
+    use crate::scenario;
+
+    let sc = match scenario::load(&args.scenario) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return super::run::report_load_error(e),
+    };
+    let skip_to = match args.skip_to.as_deref().map(|u| super::run::parse_until(u, &sc)) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(msg)) => {
+            eprintln!("error: --skip-to {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    // The demo plays the record of what the responders did, when the scenario has one.
+    let record = args.scenario.parent().map(|d| d.join("orders").join(args.scenario.file_name().unwrap_or_default()));
+    let orders_path = match (&args.orders, args.demo) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => record.filter(|p| p.is_file()),
+        (None, false) => None,
+    };
+    let orders = match &orders_path {
+        None => None,
+        Some(p) => match load_orders(p, &sc) {
+            Ok(o) => Some(o),
+            Err(e) => return super::run::report_load_error(e),
+        },
+    };
+    let played: BTreeSet<String> = orders.iter().flat_map(|b| b.pending.iter().map(|p| p.by.clone())).collect();
+    let mut auto_args = args.auto;
+    if args.demo && orders.is_none() {
+        auto_args.auto_plan = true;
+    }
+    let auto = match auto_args.resolve_with(&sc, &played) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem = args.scenario.file_stem().unwrap_or_default().to_string_lossy().to_string();
+        PathBuf::from("out").join(format!("{stem}-play"))
+    });
+    if let Some(p) = &args.screenshot
+        && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return ExitCode::from(1);
+    }
+    let speed = args.speed.unwrap_or(if args.demo { 3600.0 } else { 60.0 });
+    crate::gui::run(crate::gui::PlayOptions {
+        scenario: sc,
+        seed: args.seed,
+        out,
+        speed,
+        paused: args.paused,
+        lang: crate::scoring::report::Lang::parse(&args.lang).unwrap_or(crate::scoring::report::Lang::Zh),
+        orders,
+        auto,
+        skip_to,
+        demo: args.demo,
+        screenshot: args.screenshot,
+        exit_after: args.exit_after,
+    })
+}
+
+#[cfg(not(feature = "gui"))]
+pub(super) fn play(args: PlayArgs) -> ExitCode {
+    let _ = args;
+    eprintln!(
+        "error: `drillsim play` needs the GUI, and this drillsim was built without it. Build it with\n  \
+         cargo build --release --features gui\n\
+         (it opens an X11 window and needs a Vulkan driver, e.g. Debian's mesa-vulkan-drivers).\n\
+         `drillsim live` runs the same exercise on a terminal."
+    );
+    ExitCode::from(2)
+}

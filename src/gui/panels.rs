@@ -1,0 +1,577 @@
+//! The egui panels around the map: the clock with pause, play and speed; the seat (facilitator
+//! or an agency, hot-seat) and the language; each seat's inject inbox; the plan's checklist with
+//! deadlines counting down; details of the place clicked; the order and report forms; the
+//! resources board; the live score; the answers and the journal. Also the map's labels and the
+//! hover tooltip, painted over the map.
+
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy_egui::egui::{self, Color32, RichText};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
+
+use super::map::{MapCamera, MapGeo, Markers};
+use super::text::{display_name, t};
+use super::{GuiState, Seat, Sim, agency_name, node_name, orders};
+use crate::agents::supplies::Stocks;
+use crate::agents::teams::{Team, TeamIndex};
+use crate::agents::{Residents, Shelters};
+use crate::exercise::ExerciseState;
+use crate::hazards::HazardState;
+use crate::hazards::derailment::DerailmentState;
+use crate::hazards::spill::SpillState;
+use crate::journal::{Entry, Event, Journal};
+use crate::map::IntakeState;
+use crate::scenario::time::human_secs;
+use crate::scenario::types::{NodeKind, OrderKind};
+use crate::scenario::{CONTROL, ValidScenario};
+use crate::scoring::report::Lang;
+use crate::scoring::{Score, score};
+
+/// The UI pass (the font is installed before it).
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PanelsSet;
+
+/// The live score, recomputed from the journal now and then (it is a pure function of it).
+#[derive(Default)]
+struct ScoreCache {
+    at: Option<Instant>,
+    entries: usize,
+    score: Option<Score>,
+}
+
+const SPEEDS: [f64; 6] = [1.0, 10.0, 60.0, 300.0, 600.0, 3600.0];
+
+#[allow(clippy::too_many_arguments)]
+fn ui(
+    mut contexts: EguiContexts,
+    mut sim: NonSendMut<Sim>,
+    mut state: ResMut<GuiState>,
+    markers: Res<Markers>,
+    geo: Option<Res<MapGeo>>,
+    cam: Single<(&Camera, &GlobalTransform, &Projection), With<MapCamera>>,
+    mut cache: Local<ScoreCache>,
+    mut styled: Local<bool>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if !*styled {
+        ctx.set_visuals(egui::Visuals::light());
+        *styled = true;
+    }
+    let sim = &mut *sim;
+    let state = &mut *state;
+    let lang = state.lang;
+    // the live score: at most every 2 s, and only when the journal grew
+    let n_entries = sim.world().resource::<Journal>().entries.len();
+    if cache.at.is_none_or(|a| a.elapsed() > Duration::from_secs(2)) && n_entries != cache.entries {
+        cache.score = Some(score(&sim.sc, &sim.world().resource::<Journal>().entries));
+        cache.entries = n_entries;
+        cache.at = Some(Instant::now());
+    }
+
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "drillsim_root".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    );
+    egui::Panel::top("top").show(&mut root, |ui| top_bar(ui, sim, state));
+    egui::Panel::bottom("log").resizable(false).exact_size(120.0).show(&mut root, |ui| log_panel(ui, sim, lang));
+    egui::Panel::left("left").resizable(false).exact_size(300.0).show(&mut root, |ui| {
+        egui::ScrollArea::vertical().id_salt("left_scroll").show(ui, |ui| {
+            egui::CollapsingHeader::new(RichText::new(t(lang, "inbox")).strong())
+                .default_open(true)
+                .show(ui, |ui| inbox(ui, sim, state));
+            egui::CollapsingHeader::new(RichText::new(t(lang, "checklist")).strong())
+                .default_open(true)
+                .show(ui, |ui| checklist(ui, sim, state));
+        });
+    });
+    egui::Panel::right("right").resizable(false).exact_size(370.0).show(&mut root, |ui| {
+        egui::ScrollArea::vertical().id_salt("right_scroll").show(ui, |ui| {
+            egui::CollapsingHeader::new(RichText::new(t(lang, "score")).strong())
+                .default_open(true)
+                .show(ui, |ui| score_panel(ui, cache.score.as_ref(), sim, lang));
+            if state.selected.is_some() {
+                egui::CollapsingHeader::new(RichText::new(t(lang, "details")).strong()).default_open(true).show(
+                    ui,
+                    |ui| {
+                        if let Some(id) = state.selected.clone() {
+                            details(ui, sim, &id, lang);
+                        }
+                    },
+                );
+            }
+            egui::CollapsingHeader::new(RichText::new(t(lang, "orders")).strong())
+                .default_open(true)
+                .show(ui, |ui| orders::order_form(ui, sim, state));
+            egui::CollapsingHeader::new(RichText::new(t(lang, "report")).strong())
+                .default_open(false)
+                .show(ui, |ui| orders::report_form(ui, sim, state));
+            egui::CollapsingHeader::new(RichText::new(t(lang, "resources")).strong())
+                .default_open(true)
+                .show(ui, |ui| resources(ui, sim, lang));
+        });
+    });
+    let free = root.available_rect_before_wrap();
+    state.map_rect = Some(free);
+    let pointer = ctx.pointer_hover_pos();
+    state.pointer_over_ui = pointer.is_none_or(|p| !free.contains(p)) || ctx.egui_is_using_pointer();
+
+    // labels and markers' counts over the map, then the tooltip
+    if let Some(geo) = geo {
+        let (camera, gt, proj) = *cam;
+        let scale = match proj {
+            Projection::Orthographic(o) => o.scale,
+            _ => 1.0,
+        };
+        let painter = ctx
+            .layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("map_labels")))
+            .with_clip_rect(free);
+        let to_screen = |p: Vec2| camera.world_to_viewport(gt, p.extend(0.0)).ok().map(|v| egui::pos2(v.x, v.y));
+        let font = egui::FontId::proportional(12.0);
+        for n in &sim.sc.scenario.map.nodes {
+            let show = match n.kind {
+                NodeKind::Town
+                | NodeKind::Township
+                | NodeKind::Shelter
+                | NodeKind::Hospital
+                | NodeKind::WaterIntake => true,
+                NodeKind::Village | NodeKind::Depot | NodeKind::CommandPost | NodeKind::RailSite | NodeKind::Site => {
+                    scale < 1.2
+                }
+                _ => false,
+            };
+            if !show {
+                continue;
+            }
+            let Some(p) = geo.pos.get(&n.id).and_then(|p| to_screen(*p)) else { continue };
+            let name = display_name(n.name.as_deref().unwrap_or(&n.id), lang);
+            painter.text(
+                p + egui::vec2(8.0, -6.0),
+                egui::Align2::LEFT_BOTTOM,
+                name,
+                font.clone(),
+                Color32::from_gray(30),
+            );
+        }
+        for (p, ids) in &markers.teams {
+            if ids.len() > 1
+                && let Some(s) = to_screen(*p)
+            {
+                painter.text(
+                    s + egui::vec2(9.0, 6.0),
+                    egui::Align2::LEFT_TOP,
+                    format!("×{}", ids.len()),
+                    egui::FontId::proportional(11.0),
+                    Color32::from_rgb(20, 20, 120),
+                );
+            }
+        }
+        if let (Some(id), false) = (state.hovered.clone(), state.pointer_over_ui)
+            && let Some(pos) = pointer
+        {
+            egui::Area::new(egui::Id::new("hover_tip"))
+                .fixed_pos(pos + egui::vec2(16.0, 16.0))
+                .order(egui::Order::Tooltip)
+                .interactable(false)
+                .show(&ctx, |ui| {
+                    egui::Frame::popup(&ctx.global_style()).show(ui, |ui| {
+                        ui.set_max_width(320.0);
+                        details(ui, sim, &id, lang);
+                        let teams: Vec<&String> = markers
+                            .teams
+                            .iter()
+                            .filter(|(p, _)| geo.pos.get(&id).is_some_and(|q| q.distance(*p) < 14.0 * scale))
+                            .flat_map(|(_, ids)| ids)
+                            .collect();
+                        if !teams.is_empty() {
+                            ui.label(format!(
+                                "{}: {}",
+                                t(lang, "teams"),
+                                teams.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                            ));
+                        }
+                    });
+                });
+        }
+    }
+    Ok(())
+}
+
+fn top_bar(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
+    let lang = state.lang;
+    let clock = sim.clock();
+    let ex = sim.world().resource::<ExerciseState>();
+    let (paused, speed, level) = (ex.paused, ex.speed, ex.level);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(&sim.sc.scenario.meta.name).strong());
+        ui.separator();
+        ui.label(t(lang, "clock"));
+        ui.label(
+            RichText::new(format!("{}  (+{})", clock.iso(clock.now).replace('T', " "), human_secs(clock.now as i64)))
+                .monospace()
+                .strong(),
+        );
+        let status = if clock.finished() {
+            t(lang, "finished")
+        } else if paused {
+            t(lang, "paused")
+        } else {
+            t(lang, "running")
+        };
+        ui.label(status);
+        if paused {
+            if ui.button(format!("▶ {}", t(lang, "play"))).clicked() {
+                sim.give(CONTROL, &OrderKind::Resume);
+            }
+        } else if ui.button(format!("⏸ {}", t(lang, "pause"))).clicked() {
+            sim.give(CONTROL, &OrderKind::Pause);
+        }
+        ui.label(format!("{} {}×", t(lang, "speed"), speed));
+        for s in SPEEDS {
+            if ui.selectable_label(speed == s, format!("{s}×")).clicked() && speed != s {
+                sim.give(CONTROL, &OrderKind::Speed(s));
+            }
+        }
+        ui.separator();
+        ui.label(format!("{}: {}", t(lang, "level"), level.map_or(t(lang, "none"), |l| l.roman())));
+        ui.separator();
+        ui.label(t(lang, "seat"));
+        let sc = sim.sc.clone();
+        egui::ComboBox::from_id_salt("seat")
+            .width(180.0)
+            .selected_text(super::seat_name(&sc, &state.seat, lang))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.seat, Seat::Facilitator, t(lang, "facilitator"));
+                for a in &sc.scenario.agencies {
+                    ui.selectable_value(&mut state.seat, Seat::Agency(a.id.clone()), agency_name(&sc, &a.id, lang));
+                }
+            });
+        if ui.button(t(lang, "lang")).clicked() {
+            state.lang = match lang {
+                Lang::Zh => Lang::En,
+                Lang::En => Lang::Zh,
+            };
+        }
+    });
+}
+
+fn inject_text(sc: &ValidScenario, id: &str, text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => {
+            sc.scenario.injects.iter().find(|i| i.id == id).and_then(|i| i.text_en.clone()).unwrap_or(text.to_string())
+        }
+        Lang::Zh => text.to_string(),
+    }
+}
+
+fn inbox(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
+    let lang = state.lang;
+    let sc = sim.sc.clone();
+    let entries = &sim.world().resource::<Journal>().entries;
+    let seat = state.seat.clone();
+    let mine = |to: &[String]| match &seat {
+        Seat::Facilitator => true,
+        Seat::Agency(a) => to.iter().any(|x| x == a),
+    };
+    let acked = |inject: &str| -> bool {
+        let Seat::Agency(a) = &seat else { return false };
+        entries.iter().any(|e| matches!(&e.event, Event::Acknowledged { by, inject: i } if by == a && i == inject))
+    };
+    let clock = sim.clock();
+    let mut to_give: Vec<(String, OrderKind)> = Vec::new();
+    let mut any = false;
+    for e in entries.iter().rev() {
+        let Event::InjectDelivered { inject, from, to, text } = &e.event else { continue };
+        if !mine(to) {
+            continue;
+        }
+        any = true;
+        ui.group(|ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(clock.iso(e.t)[11..16].to_string()).monospace());
+                ui.label(RichText::new(format!("{inject} · {}", agency_name(&sc, from, lang))).strong());
+            });
+            ui.label(inject_text(&sc, inject, text, lang));
+            if let Seat::Agency(a) = &seat {
+                if acked(inject) {
+                    ui.small(t(lang, "acked"));
+                } else if ui.small_button(t(lang, "ack")).clicked() {
+                    to_give.push((a.clone(), OrderKind::Acknowledge(inject.clone())));
+                }
+            }
+        });
+    }
+    if !any {
+        ui.label(t(lang, "no_injects"));
+    }
+    if seat == Seat::Facilitator {
+        ui.separator();
+        ui.label(RichText::new(t(lang, "control_only")).strong());
+        let delivered = &sim.world().resource::<ExerciseState>().delivered;
+        for i in &sc.scenario.injects {
+            if delivered.contains_key(&i.id) {
+                continue;
+            }
+            ui.horizontal(|ui| {
+                if ui.small_button(t(lang, "fire")).clicked() {
+                    to_give.push((CONTROL.into(), OrderKind::FireInject(i.id.clone())));
+                }
+                let text = inject_text(&sc, &i.id, &i.text, lang);
+                ui.label(format!("{}: {}", i.id, text.chars().take(40).collect::<String>()));
+            });
+        }
+        if ui.button(t(lang, "end_exercise")).clicked() {
+            to_give.push((CONTROL.into(), OrderKind::EndExercise));
+        }
+    }
+    for (by, o) in to_give {
+        sim.give(&by, &o);
+    }
+}
+
+fn checklist(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
+    let lang = state.lang;
+    let sc = sim.sc.clone();
+    let ex = sim.world().resource::<ExerciseState>();
+    let now = sim.clock().now as i64;
+    for lvl in &sc.scenario.plan.levels {
+        let trig = ex.triggered.get(&lvl.level).copied();
+        let head = match trig {
+            Some(t0) => format!("{} {} (+{})", t(lang, "level"), lvl.level.roman(), human_secs(t0 as i64)),
+            None => format!("{} {} — {}", t(lang, "level"), lvl.level.roman(), t(lang, "not_triggered")),
+        };
+        ui.label(RichText::new(head).strong());
+        for a in &lvl.actions {
+            let mine = matches!(&state.seat, Seat::Agency(s) if *s == a.owner);
+            let (status, color) = match (trig, ex.actions_done.get(&a.id)) {
+                (_, Some(done)) => {
+                    (format!("✔ {} +{}", t(lang, "done"), human_secs(*done as i64)), Color32::from_rgb(0, 120, 0))
+                }
+                (Some(t0), None) => {
+                    let left = (t0 + a.deadline.secs()) as i64 - now;
+                    if left >= 0 {
+                        (format!("{} {}", t(lang, "due_in"), human_secs(left)), Color32::from_rgb(170, 110, 0))
+                    } else {
+                        (format!("{} {}", t(lang, "overdue"), human_secs(-left)), Color32::from_rgb(200, 0, 0))
+                    }
+                }
+                (None, None) => ("·".to_string(), Color32::GRAY),
+            };
+            ui.horizontal_wrapped(|ui| {
+                let who = agency_name(&sc, &a.owner, lang);
+                let desc = if a.description.is_empty() { a.action.name() } else { a.description.clone() };
+                let text = RichText::new(format!("{who}: {desc}"));
+                ui.label(if mine { text.strong() } else { text });
+                ui.colored_label(color, status);
+            });
+        }
+    }
+}
+
+fn score_panel(ui: &mut egui::Ui, s: Option<&Score>, sim: &Sim, lang: Lang) {
+    let Some(s) = s else { return };
+    ui.label(RichText::new(format!("{} {:.0}", t(lang, "overall"), s.overall)).size(18.0).strong());
+    egui::Grid::new("score_parts").num_columns(2).show(ui, |ui| {
+        for (k, v) in [
+            ("plan", s.parts.plan),
+            ("reporting", s.parts.reporting),
+            ("coordination", s.parts.coordination),
+            ("outcomes", s.parts.outcomes),
+        ] {
+            ui.label(t(lang, k));
+            ui.add(
+                egui::ProgressBar::new((v / 100.0).clamp(0.0, 1.0) as f32).desired_width(160.0).text(format!("{v:.0}")),
+            );
+            ui.end_row();
+        }
+    });
+    let hz = sim.world().resource::<HazardState>();
+    let cas: [u32; 4] = hz.casualties.values().fold([0; 4], |mut acc, c| {
+        for i in 0..4 {
+            acc[i] += c[i];
+        }
+        acc
+    });
+    if cas.iter().any(|c| *c > 0) {
+        let (g, y, r, b) = match lang {
+            Lang::Zh => ("轻", "重", "危", "亡"),
+            Lang::En => ("green", "yellow", "red", "black"),
+        };
+        ui.label(format!(
+            "{}: {g} {} · {y} {} · {r} {} · {b} {}",
+            t(lang, "casualties"),
+            cas[0],
+            cas[1],
+            cas[2],
+            cas[3]
+        ));
+    }
+}
+
+/// What is known about one place.
+fn details(ui: &mut egui::Ui, sim: &Sim, id: &str, lang: Lang) {
+    let sc = &sim.sc;
+    let w = sim.world();
+    let Some(n) = sc.scenario.map.nodes.iter().find(|n| n.id == id) else { return };
+    ui.label(RichText::new(display_name(n.name.as_deref().unwrap_or(id), lang)).strong());
+    ui.small(format!("{id} · {}", crate::scenario::ron_name(&n.kind)));
+    if n.population > 0 {
+        let left = w.resource::<Residents>().0.get(id).copied().unwrap_or(0.0);
+        ui.label(format!("{} {} · {} {:.0}", t(lang, "population"), n.population, t(lang, "residents"), left));
+    }
+    if let Some(s) = w.resource::<Shelters>().0.get(id) {
+        ui.label(format!(
+            "{} {}/{} · {}",
+            t(lang, "occupancy"),
+            s.occupants,
+            s.capacity,
+            if s.open { t(lang, "open") } else { t(lang, "closed") }
+        ));
+    }
+    if let Some(stock) = w.get_resource::<Stocks>().and_then(|s| s.0.get(id)) {
+        let items: Vec<String> = stock.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
+        ui.label(format!("{}: {}", t(lang, "stock"), items.join(", ")));
+    }
+    if let Some(h) = w.get_resource::<DerailmentState>().and_then(|d| d.hospitals.iter().find(|h| h.node == id)) {
+        ui.label(format!("{} {}/{}", t(lang, "beds"), h.used, h.beds));
+    }
+    if n.kind == NodeKind::WaterIntake {
+        let open = w.resource::<IntakeState>().is_open(id);
+        ui.label(if open { t(lang, "open") } else { t(lang, "closed") });
+        if let Some(spill) = w.get_resource::<SpillState>() {
+            for (_, tr) in spill.traces.iter().filter(|(_, tr)| tr.intake == id) {
+                ui.label(format!("{:.3} / {:.3} mg/L", tr.now_c, tr.threshold_mg_l));
+            }
+        }
+    }
+    let depth = &w.resource::<HazardState>().zone_depth;
+    for z in sc.scenario.map.flood_zones.iter().filter(|z| z.nodes.iter().any(|x| x == id)) {
+        let d = depth.get(&z.id).copied().unwrap_or(0.0);
+        ui.label(format!("{} {}: {} {d:.2} m", t(lang, "flood"), z.id, t(lang, "depth")));
+    }
+}
+
+fn team_status(team: &Team, sim: &Sim, lang: Lang) -> String {
+    let net = sim.world().resource::<crate::map::RoadNetwork>();
+    let now = sim.clock().now;
+    match (&team.trip, team.working) {
+        (Some(trip), _) => {
+            let eta = trip.legs.last().map_or(now, |l| l.1);
+            format!(
+                "{} {} ({})",
+                t(lang, "en_route"),
+                display_name(&node_name(&sim.sc, net.id_of(trip.to)), lang),
+                human_secs(eta.saturating_sub(now) as i64)
+            )
+        }
+        (None, Some(task)) => format!(
+            "{} {} @ {}",
+            t(lang, "working"),
+            crate::scenario::ron_name(&task),
+            display_name(&node_name(&sim.sc, net.id_of(team.location)), lang)
+        ),
+        (None, None) if team.location == team.home => t(lang, "at_home").to_string(),
+        (None, None) => display_name(&node_name(&sim.sc, net.id_of(team.location)), lang),
+    }
+}
+
+fn resources(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
+    let w = sim.world();
+    ui.label(RichText::new(t(lang, "teams")).underline());
+    if let Some(index) = w.get_resource::<TeamIndex>() {
+        egui::Grid::new("teams_grid").num_columns(2).striped(true).show(ui, |ui| {
+            for (id, e) in &index.0 {
+                let Some(team) = w.get::<Team>(*e) else { continue };
+                ui.label(RichText::new(id).monospace());
+                ui.label(team_status(team, sim, lang));
+                ui.end_row();
+            }
+        });
+    }
+    let shelters = w.resource::<Shelters>();
+    if !shelters.0.is_empty() {
+        ui.label(RichText::new(t(lang, "shelters")).underline());
+        for (id, s) in &shelters.0 {
+            let f = if s.capacity > 0 { s.occupants as f32 / s.capacity as f32 } else { 0.0 };
+            ui.horizontal(|ui| {
+                ui.label(display_name(&node_name(&sim.sc, id), lang));
+                ui.add(egui::ProgressBar::new(f.min(1.0)).desired_width(120.0).text(format!(
+                    "{}/{}{}",
+                    s.occupants,
+                    s.capacity,
+                    if s.open { "" } else { " ✖" }
+                )));
+            });
+        }
+    }
+    if let Some(stocks) = w.get_resource::<Stocks>().filter(|s| !s.0.is_empty()) {
+        ui.label(RichText::new(t(lang, "depots")).underline());
+        for (id, items) in &stocks.0 {
+            let list: Vec<String> = items.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
+            ui.label(format!("{}: {}", display_name(&node_name(&sim.sc, id), lang), list.join(", ")));
+        }
+    }
+    if let Some(d) = w.get_resource::<DerailmentState>().filter(|d| !d.hospitals.is_empty()) {
+        ui.label(RichText::new(t(lang, "hospitals")).underline());
+        for h in &d.hospitals {
+            ui.label(format!(
+                "{}: {}/{} {}",
+                display_name(&node_name(&sim.sc, &h.node), lang),
+                h.used,
+                h.beds,
+                t(lang, "beds")
+            ));
+        }
+    }
+    let intakes = w.resource::<IntakeState>();
+    if !intakes.open.is_empty() {
+        ui.label(RichText::new(t(lang, "intakes")).underline());
+        for (id, open) in &intakes.open {
+            ui.label(format!(
+                "{}: {}",
+                display_name(&node_name(&sim.sc, id), lang),
+                if *open { t(lang, "open") } else { t(lang, "closed") }
+            ));
+        }
+    }
+}
+
+/// One journal entry in a line.
+fn entry_line(e: &Entry) -> String {
+    let mut v = serde_json::to_value(&e.event).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("kind");
+    }
+    let mut body = v.to_string();
+    if body.chars().count() > 180 {
+        body = body.chars().take(180).collect::<String>() + "…";
+    }
+    format!("{} {} {body}", &e.time[5..16], e.event.kind())
+}
+
+fn log_panel(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
+    let n = sim.world().resource::<Journal>().entries.len();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(t(lang, "log")).strong());
+        ui.small(format!("({n} {})", t(lang, "entries")));
+    });
+    ui.columns(2, |cols| {
+        egui::ScrollArea::vertical().id_salt("answers").show(&mut cols[0], |ui| {
+            for l in sim.log.iter().rev() {
+                let c = if l.ok { Color32::from_rgb(0, 110, 0) } else { Color32::from_rgb(190, 0, 0) };
+                ui.colored_label(c, RichText::new(&l.text).small());
+            }
+        });
+        egui::ScrollArea::vertical().id_salt("journal").show(&mut cols[1], |ui| {
+            let entries = &sim.world().resource::<Journal>().entries;
+            for e in entries.iter().rev().take(60) {
+                ui.label(RichText::new(entry_line(e)).small());
+            }
+        });
+    });
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, ui.in_set(PanelsSet));
+}
