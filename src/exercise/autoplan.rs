@@ -184,11 +184,12 @@ fn team_site(
             }
             Hazard::Derailment { node, .. } => (
                 node.clone(),
+                // an ambulance crew (transport and triage) carries patients: nobody else can
                 &[
                     Extrication,
                     Rescue,
-                    Triage,
                     MedicalTransport,
+                    Triage,
                     SiteClearance,
                     Security,
                     TrafficControl,
