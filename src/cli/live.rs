@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, TryRecvError};
 
 use crate::exercise::durable::{AutoSpec, OrderLog, SessionSpec};
-use crate::exercise::live::{Live, orders_file_from};
+use crate::exercise::live::{Live, write_session_records};
 use crate::journal::Journal;
-use crate::journal::summary::summarize;
 use crate::scenario::{self, ValidScenario};
 use crate::sim::{RunOptions, build_app};
 
@@ -172,16 +171,9 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> 
     journal.push(clock.now, clock.iso(clock.now), crate::journal::Event::RunEnded { steps: clock.steps_done });
     journal.flush();
     let entries = journal.entries.clone();
-    let summary = summarize(sc, &entries);
-    let writes = [
-        ("orders.ron", orders_file_from(&entries)),
-        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
-    ];
-    for (name, text) in writes {
-        if let Err(e) = std::fs::write(out_dir.join(name), text) {
-            eprintln!("error: cannot write {name}: {e}");
-            return ExitCode::from(1);
-        }
+    if let Err(e) = write_session_records(sc, &entries, out_dir) {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
     }
     eprintln!(
         "drillsim live: ended at {} after {} steps; journal {} entries in {}",

@@ -87,15 +87,8 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
     if rerun.ended() {
         // The session had reached its end: write what it would have written.
         drop(journal);
-        let summary = crate::journal::summary::summarize(&sc, &entries);
-        let writes = [
-            ("orders.ron", crate::exercise::live::orders_file_from(&entries)),
-            ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
-        ];
-        for (name, text) in writes {
-            if let Err(e) = std::fs::write(out.join(name), text) {
-                return fail(Failure::check(format!("cannot write {name}: {e}")));
-            }
+        if let Err(e) = crate::exercise::live::write_session_records(&sc, &entries, out) {
+            return fail(Failure::check(e));
         }
         eprintln!("drillsim resume: the session had reached its end; journal completed ({} entries)", entries.len());
         return ExitCode::SUCCESS;

@@ -261,6 +261,20 @@ impl Live {
     }
 }
 
+/// Writes what a live session leaves beside its journal when it ends: OUT/orders.ron (its orders,
+/// replayable with `run --orders`) and OUT/summary.json. The error names the file.
+pub fn write_session_records(sc: &ValidScenario, entries: &[Entry], out: &std::path::Path) -> Result<(), String> {
+    let summary = crate::journal::summary::summarize(sc, entries);
+    let writes = [
+        ("orders.ron", orders_file_from(entries)),
+        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
+    ];
+    for (name, text) in writes {
+        std::fs::write(out.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    Ok(())
+}
+
 /// The orders a journal shows the door decided, as an order file that replays them.
 pub fn orders_file_from(entries: &[Entry]) -> String {
     let mut out = String::from(

@@ -290,12 +290,20 @@ fn check_target(t: &Target, o: &OutcomesPart, entries: &[Entry]) -> (TargetResul
             }
         }
         Target::BreachClosedWithin(d) => {
-            within(d.secs(), &o.breach_closed_after_s, "breach", entries, |e| matches!(e, Event::BreachClosed { .. }))
+            let needed = |e: &Event| match e {
+                Event::BreachWidened { hazard, .. } => Some(hazard.clone()),
+                _ => None,
+            };
+            let done = |e: &Event| matches!(e, Event::BreachClosed { .. });
+            within(d.secs(), &o.breach_closed_after_s, "breach", entries, needed, done)
         }
         Target::TrappedFreedWithin(d) => {
-            within(d.secs(), &o.trapped_freed_after_s, "trapped casualties", entries, |e| {
-                matches!(e, Event::Extricated { still_trapped: 0, .. })
-            })
+            let needed = |e: &Event| match e {
+                Event::Extricated { hazard, .. } => Some(hazard.clone()),
+                _ => None,
+            };
+            let done = |e: &Event| matches!(e, Event::Extricated { still_trapped: 0, .. });
+            within(d.secs(), &o.trapped_freed_after_s, "trapped casualties", entries, needed, done)
         }
         Target::MaxUnsafeWater(n) => {
             let ev = last_seq(&|e| matches!(e, Event::WaterUnsafe { .. } | Event::IntakeProtected { .. }));
@@ -309,26 +317,20 @@ fn check_target(t: &Target, o: &OutcomesPart, entries: &[Entry]) -> (TargetResul
     (TargetResult { target, met, actual }, evidence)
 }
 
-/// A "done within" target over the hazards of one kind: met when every such hazard that began was
+/// A "done within" target over the hazards `needed_by` names: met when every such hazard that began was
 /// done within `limit` (vacuously met when none began).
 fn within(
     limit: u64,
     done_after: &BTreeMap<String, u64>,
     what: &str,
     entries: &[Entry],
+    needed_by: impl Fn(&Event) -> Option<String>,
     is_done: impl Fn(&Event) -> bool,
 ) -> (Option<bool>, String, Vec<u64>) {
     let evidence: Vec<u64> = entries.iter().filter(|e| is_done(&e.event)).map(|e| e.seq).collect();
     let began = entries.iter().any(|e| matches!(e.event, Event::HazardOnset { .. }));
-    // The hazards that needed it: a breach that opened, a wreck with people trapped.
-    let needed: BTreeSet<&str> = entries
-        .iter()
-        .filter_map(|e| match (&e.event, what) {
-            (Event::BreachWidened { hazard, .. }, "breach") => Some(hazard.as_str()),
-            (Event::Extricated { hazard, .. }, "trapped casualties") => Some(hazard.as_str()),
-            _ => None,
-        })
-        .collect();
+    // The hazards that needed it (a breach that opened, a wreck with people trapped).
+    let needed: BTreeSet<String> = entries.iter().filter_map(|e| needed_by(&e.event)).collect();
     if !began || needed.is_empty() {
         return (Some(true), format!("no {what}"), evidence);
     }
@@ -341,7 +343,7 @@ fn within(
     };
     let mut worst: Option<u64> = None;
     for h in &needed {
-        match done_after.get(*h) {
+        match done_after.get(h) {
             Some(&s) => worst = Some(worst.map_or(s, |w: u64| w.max(s))),
             None => {
                 let ran = end_t.saturating_sub(onset(h).unwrap_or(0));

@@ -533,7 +533,8 @@ fn grade_text(lang: Lang, g: crate::scenario::types::Grade) -> &'static str {
     }
 }
 
-fn esc(s: &str) -> String {
+/// Escapes text for HTML (element content and attribute values).
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

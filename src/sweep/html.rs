@@ -8,9 +8,7 @@ use super::stats::{ColumnStats, column_stats};
 use super::table::Manifest;
 use crate::scenario::time::human_secs;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::scoring::report::esc;
 
 /// How a column's values are shown: durations in seconds as "1h30m", others with few digits.
 fn show(col: &str, v: f64) -> String {
