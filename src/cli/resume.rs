@@ -32,8 +32,41 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    if super::live::session_ended(out) {
-        eprintln!("drillsim resume: the session in {} ended normally; nothing to resume", out.display());
+    // One drillsim per folder: a session still running keeps its folder locked.
+    let _lock = match crate::outdir::lock(out) {
+        Ok(l) => l,
+        Err(crate::outdir::OutError::Busy { pid, .. }) => {
+            eprintln!(
+                "error: the session in {} is still running (process {pid}); nothing was changed. \
+                 Give orders to it, or stop it first",
+                out.display()
+            );
+            return ExitCode::from(2);
+        }
+        Err(e) => return super::out_error(e),
+    };
+    if crate::outdir::journal_ended(out) {
+        let missing: Vec<&str> = ["orders.ron", "summary.json"].into_iter().filter(|n| !out.join(n).exists()).collect();
+        if missing.is_empty() {
+            eprintln!("drillsim resume: the session in {} ended normally; nothing to resume", out.display());
+            return ExitCode::SUCCESS;
+        }
+        // It ended, but a crash came before its last records: write them from the journal.
+        let (recipe, _) = match recipe_of(out) {
+            Ok(r) => r,
+            Err(f) => return fail(f),
+        };
+        let entries = match crate::journal::read(&out.join("journal.jsonl")) {
+            Ok(e) => e,
+            Err(e) => return fail(Failure::input(format!("{e:#}"))),
+        };
+        if let Err(e) = crate::exercise::live::write_session_records(&recipe.scenario, &entries, out) {
+            return fail(Failure::check(e));
+        }
+        eprintln!(
+            "drillsim resume: the session had ended, but {} did not get written before the crash; written now",
+            missing.join(" and ")
+        );
         return ExitCode::SUCCESS;
     }
     let (recipe, lines) = match recipe_of(out) {
@@ -101,7 +134,7 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         Ok(l) => live.set_log(l),
         Err(e) => return fail(Failure::check(format!("cannot reopen {}: {e}", log_path.display()))),
     }
-    live.set_next_tag(log.orders.iter().map(|o| o.tag).max().unwrap_or(0) + 1);
+    live.set_next_tag(log.last_tag + 1);
     eprintln!(
         "drillsim resume: \"{}\": {} logged orders re-run to +{} ({} journal entries, the same byte for byte); \
          carrying on live at {}× real time{}",
