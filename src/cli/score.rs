@@ -82,9 +82,14 @@ fn load_checked(path: Option<&Path>, out: &Path, entries: &[Entry], journal: &Pa
                 out.join(crate::outdir::SCENARIO_COPY).display(),
                 crate::replay::what_changed(&kept, &sc.source.text)
             ),
-            Err(_) => format!("SHA-256 {} in the journal, {} now", sha, sc.sha256),
+            Err(_) => "the run kept no copy of its scenario to compare with".to_string(),
         };
-        eprintln!("error: {} is not the scenario this journal was run from: {what}", path.display());
+        eprintln!(
+            "error: {} is not the scenario this journal was run from: {what} (SHA-256 {} in the journal, {} now)",
+            path.display(),
+            sha,
+            sc.sha256
+        );
         return Err(ExitCode::from(2));
     }
     Ok(sc)
