@@ -317,6 +317,21 @@ fn resume_writes_the_records_a_crash_after_run_ended_left_missing() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+#[test]
+fn resume_writes_the_summary_and_score_of_a_run_killed_after_run_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    assert_eq!(code(&drillsim(&["run", DEMO, "--orders", DEMO_ORDERS, "--out", s(&out)])), 0);
+    let summary = std::fs::read(out.join("summary.json")).unwrap();
+    let score = std::fs::read(out.join("score.json")).unwrap();
+    std::fs::remove_file(out.join("summary.json")).unwrap();
+    std::fs::remove_file(out.join("score.json")).unwrap();
+    let o = drillsim(&["resume", s(&out)]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), summary);
+    assert_eq!(std::fs::read(out.join("score.json")).unwrap(), score);
+}
+
 // ---- 5, 11, 12, 13: errors placed and bounded
 
 #[test]

@@ -75,7 +75,8 @@ pub enum Command {
     /// Example: drillsim report out/demo --lang en
     Report(score::ReportArgs),
     /// Carry on a live session that stopped (crash, kill -9) from its durable order log
-    /// OUT/orders.log: re-runs the logged orders, checks the journal, then goes on live.
+    /// OUT/orders.log: re-runs the logged orders, checks the journal, then goes on live. A session
+    /// or run that ended but lost its last records to a crash gets them written.
     ///
     /// Example: drillsim resume out/live
     Resume(resume::ResumeArgs),

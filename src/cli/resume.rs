@@ -25,6 +25,10 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
     let out = &args.out;
     let log_path = out.join("orders.log");
     if !log_path.exists() {
+        if crate::outdir::journal_ended(out) && !out.join("summary.json").exists() {
+            // A run that ended, but a crash came before its last records: write them.
+            return complete_run(out);
+        }
         eprintln!(
             "error: {} has no orders.log: it is not a live session (`drillsim replay {}` re-runs and checks a run)",
             out.display(),
@@ -146,4 +150,35 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         if live.paused() { ", paused (the facilitator resumes)" } else { "" }
     );
     super::live::drive(live, &sc, out)
+}
+
+/// Writes summary.json and score.json of a run (`drillsim run`) whose journal ended before they
+/// were written (a crash between `run_ended` and them).
+fn complete_run(out: &std::path::Path) -> ExitCode {
+    let _lock = match crate::outdir::lock(out) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
+    let (recipe, _) = match recipe_of(out) {
+        Ok(r) => r,
+        Err(f) => return fail(f),
+    };
+    let entries = match crate::journal::read(&out.join("journal.jsonl")) {
+        Ok(e) => e,
+        Err(e) => return fail(Failure::input(format!("{e:#}"))),
+    };
+    let sc = &recipe.scenario;
+    let summary = crate::journal::summary::summarize(sc, &entries);
+    let score = crate::scoring::score(sc, &entries);
+    let records = [
+        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary serializes") + "\n"),
+        ("score.json", super::score::score_json(&score)),
+    ];
+    for (name, text) in records {
+        if let Err(e) = crate::outdir::write_record(out, name, text) {
+            return fail(Failure::check(e));
+        }
+    }
+    eprintln!("drillsim resume: the run in {} had ended; summary.json and score.json written", out.display());
+    ExitCode::SUCCESS
 }

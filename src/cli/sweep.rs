@@ -30,9 +30,9 @@ pub struct SweepArgs {
     /// Timed orders to play in every run (RON order file).
     #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
-    /// Simulations run side by side, one per thread (default: the number of cores). The results
-    /// do not depend on it.
-    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Simulations run side by side, one per thread, 1 to 256 (default: the number of cores). The
+    /// results do not depend on it.
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=super::run::MAX_THREADS))]
     pub jobs: Option<u16>,
     /// Output folder: runs.csv, summary.json, sweep.html, sweep.json (a shard writes
     /// DIR/shard-IIII-of-NNNN/ with runs.csv and sweep.json).
