@@ -237,3 +237,91 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{SourceFile, parse};
+
+    /// The demo with one value changed: the `range` problems' paths (other rules' problems too,
+    /// by rule name).
+    fn problems_with(from: &str, to: &str) -> Vec<String> {
+        let text = std::fs::read_to_string("scenarios/demo-county.ron").unwrap();
+        assert!(text.contains(from), "{from}");
+        match parse(SourceFile::new("demo.ron", text.replacen(from, to, 1))) {
+            Ok(_) => Vec::new(),
+            Err(p) => p.problems.iter().map(|q| format!("{} {}", q.rule, q.path)).collect(),
+        }
+    }
+
+    #[test]
+    fn each_bound_is_inclusive_and_a_step_beyond_it_is_refused() {
+        // (as written in the demo, the bounds' values, a value past each bound, the path)
+        let cases = [
+            (
+                "area_km2: 6.0",
+                ["area_km2: 0.01", "area_km2: 10000.0"],
+                ["area_km2: 0.0099", "area_km2: 10000.1"],
+                "map.flood_zones[0].area_km2",
+            ),
+            (
+                "ground_elevation_m: 26.5",
+                ["ground_elevation_m: -500.0", "ground_elevation_m: 9000.0"],
+                ["ground_elevation_m: -500.1", "ground_elevation_m: 9000.1"],
+                "map.flood_zones[0].ground_elevation_m",
+            ),
+            (
+                "width_m: 300.0",
+                ["width_m: 0.1", "width_m: 100000.0"],
+                ["width_m: 0.09", "width_m: 100000.5"],
+                "map.flood_zones[0].spills_to[0].width_m",
+            ),
+            (
+                "crest_elevation_m: 31.5",
+                ["crest_elevation_m: 28.0", "crest_elevation_m: 9000.0"],
+                ["crest_elevation_m: 9000.5", "crest_elevation_m: NaN"],
+                "map.rivers[0].levees[0].crest_elevation_m",
+            ),
+            (
+                "initial_width_m: 20.0",
+                ["initial_width_m: 0.1", "initial_width_m: 150.0"],
+                ["initial_width_m: 0.05", "initial_width_m: inf"],
+                "hazards[0].initial_width_m",
+            ),
+            (
+                "critical_velocity_ms: 0.5",
+                ["critical_velocity_ms: 0.01", "critical_velocity_ms: 20.0"],
+                ["critical_velocity_ms: 0.009", "critical_velocity_ms: 20.5"],
+                "hazards[0].critical_velocity_ms",
+            ),
+        ];
+        for (from, ok, bad, path) in cases {
+            for to in ok {
+                let found = problems_with(from, to);
+                assert!(!found.iter().any(|p| p.ends_with(path)), "{to}: {found:?}");
+            }
+            for to in bad {
+                let found = problems_with(from, to);
+                assert!(found.iter().any(|p| p.ends_with(path)), "{to} must be refused at {path}: {found:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_another_rule_reports_is_not_reported_twice() {
+        let found = problems_with("area_km2: 6.0", "area_km2: -1.0");
+        assert_eq!(found, vec!["not-positive map.flood_zones[0].area_km2".to_string()]);
+    }
+
+    #[test]
+    fn the_clock_is_bounded() {
+        assert_eq!(problems_with("duration: \"12h\"", "duration: \"366d\""), Vec::<String>::new());
+        assert_eq!(problems_with("duration: \"12h\"", "duration: \"367d\""), vec!["range meta.duration".to_string()]);
+        let steps = problems_with("step: \"1m\"", "step: \"1s\"");
+        assert_eq!(steps, Vec::<String>::new(), "12 h of 1 s steps is 43,200 steps");
+        let text = std::fs::read_to_string("scenarios/demo-county.ron").unwrap();
+        let long =
+            text.replacen("step: \"1m\"", "step: \"1s\"", 1).replacen("duration: \"12h\"", "duration: \"12d\"", 1);
+        let p = parse(SourceFile::new("demo.ron", long)).unwrap_err();
+        assert!(p.problems.iter().any(|q| q.rule == "range" && q.path == "meta.step"), "{p}");
+    }
+}
