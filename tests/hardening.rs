@@ -318,6 +318,36 @@ fn resume_writes_the_records_a_crash_after_run_ended_left_missing() {
 }
 
 #[test]
+fn a_power_cut_that_lost_the_journal_or_tore_it_anywhere_is_resumed_from_the_order_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("live");
+    let mut l = Session::live(&base);
+    assert!(l.ask(r#"(by: "ofc", order: SetLevel(IV))"#).starts_with("accepted #1"));
+    assert!(l.ask(r#"(by: "ofc", order: Log("水位上涨"))"#).starts_with("accepted #2"));
+    l.kill();
+    let journal = std::fs::read(base.join("journal.jsonl")).unwrap();
+    for cut in [None, Some(0), Some(journal.len() / 3), Some(journal.len() - 5)] {
+        let out = dir.path().join(format!("cut-{cut:?}"));
+        std::fs::create_dir_all(&out).unwrap();
+        for name in ["orders.log", "scenario.ron"] {
+            std::fs::copy(base.join(name), out.join(name)).unwrap();
+        }
+        if let Some(c) = cut {
+            std::fs::write(out.join("journal.jsonl"), &journal[..c]).unwrap();
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+            .args(["resume", s(&out)])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{cut:?}: {}", text(&o.stderr));
+        let j = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
+        assert!(j.contains("水位上涨") && j.contains("\"kind\":\"run_ended\""), "{cut:?}");
+        assert_eq!(code(&drillsim(&["replay", s(&out)])), 0, "{cut:?}");
+    }
+}
+
+#[test]
 fn resume_writes_the_summary_and_score_of_a_run_killed_after_run_ended() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");

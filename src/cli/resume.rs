@@ -73,6 +73,14 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    // A power cut can lose a journal whose folder entry was not yet on disk: the order log is
+    // enough to rebuild it.
+    let journal_path = out.join("journal.jsonl");
+    if !journal_path.exists()
+        && let Err(e) = crate::outdir::write_atomic(&journal_path, b"")
+    {
+        return fail(Failure::check(format!("cannot write {}: {e}", journal_path.display())));
+    }
     let (recipe, lines) = match recipe_of(out) {
         Ok(r) => r,
         Err(f) => return fail(f),
@@ -116,7 +124,6 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
     }
     let clock = rerun.clock();
     let entries: Vec<_> = rerun.entries().to_vec();
-    let journal_path = out.join("journal.jsonl");
     let journal = match Journal::continue_file(&journal_path, entries.clone()) {
         Ok(j) => j,
         Err(e) => return fail(Failure::check(format!("cannot write {}: {e}", journal_path.display()))),
