@@ -12,6 +12,7 @@ pub mod gui;
 pub mod hazards;
 pub mod journal;
 pub mod map;
+pub mod outdir;
 pub mod replay;
 pub mod scenario;
 pub mod scoring;

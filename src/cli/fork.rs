@@ -59,6 +59,10 @@ pub(super) fn fork(args: ForkArgs) -> ExitCode {
     if args.out.canonicalize().ok().is_some_and(|o| args.base.canonicalize().ok() == Some(o)) {
         return fail(Failure::input("--out must be another folder than the run forked from"));
     }
+    let _lock = match crate::outdir::claim(&args.out, false) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
     let sidecar = ForkSidecar {
         base: args.base.display().to_string(),
         at,
@@ -83,8 +87,8 @@ pub(super) fn fork(args: ForkArgs) -> ExitCode {
         return fail(f);
     }
     let side = serde_json::to_string_pretty(&sidecar).expect("fork.json") + "\n";
-    if let Err(e) = std::fs::write(args.out.join("fork.json"), side) {
-        return fail(Failure::check(format!("cannot write fork.json: {e}")));
+    if let Err(e) = crate::outdir::write_record(&args.out, "fork.json", side) {
+        return fail(Failure::check(e));
     }
     let base_entries: Vec<_> = lines.lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
     println!(

@@ -30,6 +30,9 @@ pub struct LiveArgs {
     /// Start with the clock stopped; the facilitator resumes with `(by: "control", order: Resume)`.
     #[arg(long)]
     pub paused: bool,
+    /// Write over the records of an earlier live session in --out (they are lost).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub auto: super::run::AutoArgs,
 }
@@ -53,20 +56,15 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!("error: cannot create {}: {e}", args.out.display());
+    let _lock = match crate::outdir::claim(&args.out, args.force) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
+    if let Err(e) = super::run::keep_inputs(&args.out, &sc, None) {
+        eprintln!("error: {e}");
         return ExitCode::from(1);
     }
     let log_path = args.out.join("orders.log");
-    if log_path.exists() && !session_ended(&args.out) {
-        eprintln!(
-            "error: {} holds a live session that did not end (orders.log); carry it on with \
-             `drillsim resume {}`, or choose another --out",
-            args.out.display(),
-            args.out.display()
-        );
-        return ExitCode::from(2);
-    }
     let journal = match Journal::to_file(&args.out.join("journal.jsonl")) {
         Ok(j) => j,
         Err(e) => {
@@ -105,23 +103,22 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
     drive(live, &sc, &args.out)
 }
 
-/// Whether the journal in `out` ends with `run_ended`.
-pub(super) fn session_ended(out: &Path) -> bool {
-    std::fs::read_to_string(out.join("journal.jsonl"))
-        .ok()
-        .and_then(|t| t.lines().last().map(|l| l.contains("\"kind\":\"run_ended\"")))
-        .unwrap_or(false)
-}
-
 /// The live session's loop: lines from standard input, answers on standard output, the clock
 /// paced to the wall clock; at the end `run_ended`, OUT/orders.ron and OUT/summary.json.
 pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> ExitCode {
-    let (tx, rx) = mpsc::channel::<String>();
+    // Lines are read as bytes: one that is not UTF-8 is answered, and input goes on.
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
+        let mut input = std::io::stdin().lock();
+        loop {
+            let mut line = Vec::new();
+            match input.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
             }
         }
     });
@@ -131,7 +128,7 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> 
         let mut said = Vec::new();
         while input_open {
             match rx.try_recv() {
-                Ok(line) => said.extend(live.take_line(&line)),
+                Ok(line) => said.extend(live.take_bytes(&line)),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => input_open = false,
             }

@@ -1,6 +1,8 @@
 //! The command line: clap definitions, argument checks, and one small function per subcommand.
 //!
-//! Exit codes: 0 success, 1 a run failed, 2 bad input (scenario, order file or arguments).
+//! Exit codes: 0 success, 1 a run failed (or a check found a difference, or the system could not
+//! write), 2 bad input (scenario, order file, arguments, an output folder that is a file, in use by
+//! another drillsim, or holding a live session's records).
 
 mod bench;
 mod compare;
@@ -73,7 +75,8 @@ pub enum Command {
     /// Example: drillsim report out/demo --lang en
     Report(score::ReportArgs),
     /// Carry on a live session that stopped (crash, kill -9) from its durable order log
-    /// OUT/orders.log: re-runs the logged orders, checks the journal, then goes on live.
+    /// OUT/orders.log: re-runs the logged orders, checks the journal, then goes on live. A session
+    /// or run that ended but lost its last records to a crash gets them written.
     ///
     /// Example: drillsim resume out/live
     Resume(resume::ResumeArgs),
@@ -116,10 +119,15 @@ pub enum Command {
     /// Check scenario files; every problem is listed with file:line:col. Exit code 2 if any.
     ///
     /// Example: drillsim validate scenarios/*.ron
+    ///
+    /// With --orders FILE (one scenario), the order file is checked against it too.
     Validate {
         /// Scenario files (.ron).
         #[arg(required = true, value_name = "SCENARIO")]
         files: Vec<PathBuf>,
+        /// An order file to check against the scenario (needs exactly one SCENARIO).
+        #[arg(long, value_name = "FILE")]
+        orders: Option<PathBuf>,
         /// One line per problem (file:line:col: [rule] message) instead of snippets.
         #[arg(long)]
         short: bool,
@@ -133,7 +141,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Live(args) => live::live(args),
         Command::Play(args) => play::play(args),
-        Command::Validate { files, short } => validate::validate(&files, short),
+        Command::Validate { files, orders, short } => validate::validate(&files, orders.as_deref(), short),
         Command::Score(args) => score::score_cmd(args),
         Command::Bench(args) => bench::bench(args),
         Command::Report(args) => score::report_cmd(args),
@@ -152,4 +160,10 @@ pub fn main() -> ExitCode {
 pub(crate) fn use_color() -> bool {
     use std::io::IsTerminal;
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// Reports why an output folder cannot be taken; exit 2 (or 1 if the system failed).
+pub(crate) fn out_error(e: crate::outdir::OutError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(e.exit_code())
 }

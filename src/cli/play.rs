@@ -108,6 +108,11 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
         let stem = args.scenario.file_stem().unwrap_or_default().to_string_lossy().to_string();
         PathBuf::from("out").join(format!("{stem}-play"))
     });
+    // One drillsim per folder; a live session's records are never written over.
+    let _lock = match crate::outdir::claim(&out, false) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
     if let Some(p) = &args.screenshot
         && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)

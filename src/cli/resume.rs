@@ -25,6 +25,10 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
     let out = &args.out;
     let log_path = out.join("orders.log");
     if !log_path.exists() {
+        if crate::outdir::journal_ended(out) && !out.join("summary.json").exists() {
+            // A run that ended, but a crash came before its last records: write them.
+            return complete_run(out);
+        }
         eprintln!(
             "error: {} has no orders.log: it is not a live session (`drillsim replay {}` re-runs and checks a run)",
             out.display(),
@@ -32,9 +36,50 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    if super::live::session_ended(out) {
-        eprintln!("drillsim resume: the session in {} ended normally; nothing to resume", out.display());
+    // One drillsim per folder: a session still running keeps its folder locked.
+    let _lock = match crate::outdir::lock(out) {
+        Ok(l) => l,
+        Err(crate::outdir::OutError::Busy { pid, .. }) => {
+            eprintln!(
+                "error: the session in {} is still running (process {pid}); nothing was changed. \
+                 Give orders to it, or stop it first",
+                out.display()
+            );
+            return ExitCode::from(2);
+        }
+        Err(e) => return super::out_error(e),
+    };
+    if crate::outdir::journal_ended(out) {
+        let missing: Vec<&str> = ["orders.ron", "summary.json"].into_iter().filter(|n| !out.join(n).exists()).collect();
+        if missing.is_empty() {
+            eprintln!("drillsim resume: the session in {} ended normally; nothing to resume", out.display());
+            return ExitCode::SUCCESS;
+        }
+        // It ended, but a crash came before its last records: write them from the journal.
+        let (recipe, _) = match recipe_of(out) {
+            Ok(r) => r,
+            Err(f) => return fail(f),
+        };
+        let entries = match crate::journal::read(&out.join("journal.jsonl")) {
+            Ok(e) => e,
+            Err(e) => return fail(Failure::input(format!("{e:#}"))),
+        };
+        if let Err(e) = crate::exercise::live::write_session_records(&recipe.scenario, &entries, out) {
+            return fail(Failure::check(e));
+        }
+        eprintln!(
+            "drillsim resume: the session had ended, but {} did not get written before the crash; written now",
+            missing.join(" and ")
+        );
         return ExitCode::SUCCESS;
+    }
+    // A power cut can lose a journal whose folder entry was not yet on disk: the order log is
+    // enough to rebuild it.
+    let journal_path = out.join("journal.jsonl");
+    if !journal_path.exists()
+        && let Err(e) = crate::outdir::write_atomic(&journal_path, b"")
+    {
+        return fail(Failure::check(format!("cannot write {}: {e}", journal_path.display())));
     }
     let (recipe, lines) = match recipe_of(out) {
         Ok(r) => r,
@@ -79,7 +124,6 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
     }
     let clock = rerun.clock();
     let entries: Vec<_> = rerun.entries().to_vec();
-    let journal_path = out.join("journal.jsonl");
     let journal = match Journal::continue_file(&journal_path, entries.clone()) {
         Ok(j) => j,
         Err(e) => return fail(Failure::check(format!("cannot write {}: {e}", journal_path.display()))),
@@ -101,7 +145,7 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         Ok(l) => live.set_log(l),
         Err(e) => return fail(Failure::check(format!("cannot reopen {}: {e}", log_path.display()))),
     }
-    live.set_next_tag(log.orders.iter().map(|o| o.tag).max().unwrap_or(0) + 1);
+    live.set_next_tag(log.last_tag + 1);
     eprintln!(
         "drillsim resume: \"{}\": {} logged orders re-run to +{} ({} journal entries, the same byte for byte); \
          carrying on live at {}× real time{}",
@@ -113,4 +157,35 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         if live.paused() { ", paused (the facilitator resumes)" } else { "" }
     );
     super::live::drive(live, &sc, out)
+}
+
+/// Writes summary.json and score.json of a run (`drillsim run`) whose journal ended before they
+/// were written (a crash between `run_ended` and them).
+fn complete_run(out: &std::path::Path) -> ExitCode {
+    let _lock = match crate::outdir::lock(out) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
+    let (recipe, _) = match recipe_of(out) {
+        Ok(r) => r,
+        Err(f) => return fail(f),
+    };
+    let entries = match crate::journal::read(&out.join("journal.jsonl")) {
+        Ok(e) => e,
+        Err(e) => return fail(Failure::input(format!("{e:#}"))),
+    };
+    let sc = &recipe.scenario;
+    let summary = crate::journal::summary::summarize(sc, &entries);
+    let score = crate::scoring::score(sc, &entries);
+    let records = [
+        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary serializes") + "\n"),
+        ("score.json", super::score::score_json(&score)),
+    ];
+    for (name, text) in records {
+        if let Err(e) = crate::outdir::write_record(out, name, text) {
+            return fail(Failure::check(e));
+        }
+    }
+    eprintln!("drillsim resume: the run in {} had ended; summary.json and score.json written", out.display());
+    ExitCode::SUCCESS
 }

@@ -7,12 +7,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::exercise::autoplan::AutoPlan;
+use crate::exercise::orders::OrderBook;
 use crate::exercise::orders::load_orders;
 use crate::journal::Journal;
 use crate::journal::summary::{Summary, summarize};
 use crate::scenario::time::{Dur, TimeSpec, human_secs};
 use crate::scenario::{self, LoadError};
-use crate::sim::{RunOptions, build_app, run_to_end};
+use crate::sim::{RunOptions, SimClock, build_app, run_to_end_with};
+
+/// The most worker threads `--threads` takes (more only makes the task pool fail to start).
+pub const MAX_THREADS: i64 = 256;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -31,9 +35,12 @@ pub struct RunArgs {
     /// Output folder (default: out/<scenario file name>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads for the engine (default: all cores). The journal does not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads for the engine, 1 to 256 (default: all cores). The journal does not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
+    /// Run even into a folder that holds a live session's records (they are lost).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub auto: AutoArgs,
 }
@@ -42,7 +49,8 @@ pub struct RunArgs {
 #[derive(Debug, clap::Args)]
 pub struct AutoArgs {
     /// Play the plan automatically: each plan action is ordered by its owner when its level
-    /// triggers, plus --auto-delay. With --orders, only seats that give no order in the file.
+    /// triggers, plus --auto-delay. Seats that give orders in an order file (where the command
+    /// takes one) are left to it.
     #[arg(long)]
     pub auto_plan: bool,
     /// Time from a level's trigger to the automatic orders (capped at each action's deadline).
@@ -113,8 +121,13 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         }
     };
     let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(args.scenario.file_stem().unwrap_or_default()));
-    if let Err(e) = std::fs::create_dir_all(&out) {
-        eprintln!("error: cannot create {}: {e}", out.display());
+    // Every argument is checked: now the folder (locked for this run, cleaned of an earlier one).
+    let _lock = match crate::outdir::claim(&out, args.force) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
+    if let Err(e) = keep_inputs(&out, &scenario, orders.as_ref()) {
+        eprintln!("error: {e}");
         return ExitCode::from(1);
     }
     let journal_path = out.join("journal.jsonl");
@@ -128,9 +141,10 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
 
     // What the journal does not say, for `drillsim replay` and `fork`.
     let sidecar = crate::replay::RunSidecar { auto: auto.as_ref().map(crate::exercise::durable::AutoSpec::of), until };
-    let sidecar_path = out.join("run.json");
-    if let Err(e) = std::fs::write(&sidecar_path, serde_json::to_string_pretty(&sidecar).expect("run.json") + "\n") {
-        eprintln!("error: cannot write {}: {e}", sidecar_path.display());
+    if let Err(e) =
+        crate::outdir::write_record(&out, "run.json", serde_json::to_string_pretty(&sidecar).expect("run.json") + "\n")
+    {
+        eprintln!("error: {e}");
         return ExitCode::from(1);
     }
     let wall = Instant::now();
@@ -139,24 +153,26 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
     if let Some(a) = auto {
         app.insert_resource(a);
     }
-    if let Err(e) = run_to_end(&mut app) {
+    let mut bar = Progress::new(wall);
+    let ran = run_to_end_with(&mut app, &mut |c| bar.show(c));
+    bar.done();
+    if let Err(e) = ran {
         eprintln!("error: {e:#}");
         return ExitCode::from(1);
     }
     let wall = wall.elapsed();
     let journal = app.world_mut().remove_resource::<Journal>().expect("the journal");
     let summary = summarize(&scenario, &journal.entries);
-    let summary_path = out.join("summary.json");
-    let text = serde_json::to_string_pretty(&summary).expect("summary serializes") + "\n";
-    if let Err(e) = std::fs::write(&summary_path, text) {
-        eprintln!("error: cannot write {}: {e}", summary_path.display());
-        return ExitCode::from(1);
-    }
-    let score_path = out.join("score.json");
     let score = crate::scoring::score(&scenario, &journal.entries);
-    if let Err(e) = std::fs::write(&score_path, super::score::score_json(&score)) {
-        eprintln!("error: cannot write {}: {e}", score_path.display());
-        return ExitCode::from(1);
+    let records = [
+        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary serializes") + "\n"),
+        ("score.json", super::score::score_json(&score)),
+    ];
+    for (name, text) in records {
+        if let Err(e) = crate::outdir::write_record(&out, name, text) {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
     }
     print_human(&summary, &out, wall.as_secs_f64());
     println!("  score: {:.1}/100 (details: drillsim score, drillsim report)", score.overall);
@@ -225,4 +241,59 @@ fn print_human(s: &Summary, out: &Path, wall_s: f64) {
         s.final_level.map_or("none", |l| l.roman())
     );
     println!("  wrote {}/journal.jsonl, summary.json and score.json", out.display());
+}
+
+/// Keeps a copy of the scenario (and the order file) a run used in its folder, so the folder does
+/// not depend on the files staying as they were: `report` and `replay` read the copies.
+pub(super) fn keep_inputs(out: &Path, sc: &scenario::ValidScenario, orders: Option<&OrderBook>) -> Result<(), String> {
+    use crate::outdir::{ORDERS_COPY, SCENARIO_COPY, write_record};
+    write_record(out, SCENARIO_COPY, sc.source.text.as_bytes())?;
+    if let Some(file) = orders.and_then(|b| b.source.as_ref()) {
+        write_record(out, ORDERS_COPY, file.text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A progress bar on standard error for runs that take more than a few seconds (never drawn
+/// when standard error is not a terminal).
+struct Progress {
+    since: Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    /// Wall time before a bar appears.
+    const AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn new(since: Instant) -> Progress {
+        Progress { since, bar: None }
+    }
+
+    fn show(&mut self, c: &SimClock) {
+        if self.bar.is_none() && self.since.elapsed() >= Self::AFTER {
+            use std::io::IsTerminal;
+            let target = if std::io::stderr().is_terminal() {
+                indicatif::ProgressDrawTarget::stderr()
+            } else {
+                indicatif::ProgressDrawTarget::hidden()
+            };
+            let bar = indicatif::ProgressBar::with_draw_target(Some(c.stop_at), target);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {msg} simulated, ETA {eta}")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            self.bar = Some(bar);
+        }
+        if let Some(b) = &self.bar {
+            b.set_position(c.now.min(c.stop_at));
+            b.set_message(format!("+{} of +{}", human_secs(c.now as i64), human_secs(c.stop_at as i64)));
+        }
+    }
+
+    fn done(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
 }

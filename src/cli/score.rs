@@ -59,24 +59,57 @@ fn run_started(entries: &[Entry]) -> Option<(&str, &str)> {
     }
 }
 
-fn load_checked(path: &Path, entries: &[Entry], journal: &Path) -> Result<ValidScenario, ExitCode> {
+/// The scenario a journal was run from: `path` if given (it must be that scenario: if not, what
+/// changed is said in plain words, against the copy the run kept in its folder `out`), else the
+/// copy kept in `out`, else the path the journal names.
+fn load_checked(path: Option<&Path>, out: &Path, entries: &[Entry], journal: &Path) -> Result<ValidScenario, ExitCode> {
+    let Some((named, sha)) = run_started(entries) else {
+        eprintln!("error: {}:1: the journal does not begin with run_started", journal.display());
+        return Err(ExitCode::from(2));
+    };
+    let Some(path) = path else {
+        let (file, _) = crate::replay::kept_or_named(out, crate::outdir::SCENARIO_COPY, named, sha).map_err(|f| {
+            eprintln!("error: {}", f.msg);
+            ExitCode::from(f.code)
+        })?;
+        return scenario::parse(file).map_err(|p| super::run::report_load_error(scenario::LoadError::Invalid(p)));
+    };
     let sc = scenario::load(path).map_err(super::run::report_load_error)?;
-    match run_started(entries) {
-        None => {
-            eprintln!("error: {}:1: the journal does not begin with run_started", journal.display());
-            Err(ExitCode::from(2))
-        }
-        Some((_, sha)) if sha != sc.sha256 => {
-            eprintln!(
-                "error: {} is not the scenario this journal was run from (SHA-256 {} in the journal, {} now)",
-                path.display(),
-                sha,
-                sc.sha256
-            );
-            Err(ExitCode::from(2))
-        }
-        Some(_) => Ok(sc),
+    if sc.sha256 != sha {
+        let what = match std::fs::read_to_string(out.join(crate::outdir::SCENARIO_COPY)) {
+            Ok(kept) => format!(
+                "against the copy the run kept ({}): {}",
+                out.join(crate::outdir::SCENARIO_COPY).display(),
+                crate::replay::what_changed(&kept, &sc.source.text)
+            ),
+            Err(_) => "the run kept no copy of its scenario to compare with".to_string(),
+        };
+        eprintln!(
+            "error: {} is not the scenario this journal was run from: {what} (SHA-256 {} in the journal, {} now)",
+            path.display(),
+            sha,
+            sc.sha256
+        );
+        return Err(ExitCode::from(2));
     }
+    Ok(sc)
+}
+
+/// Says when a journal does not end with `run_ended` (a run killed or still going): its score
+/// covers only what happened up to its last entry.
+fn incomplete(entries: &[Entry], journal: &Path) -> Option<String> {
+    let last = entries.last()?;
+    if matches!(last.event, Event::RunEnded { .. }) {
+        return None;
+    }
+    let note = format!(
+        "{} has no run_ended: the run is incomplete (it stops at +{}, {}); this covers only that part",
+        journal.display(),
+        crate::scenario::time::human_secs(last.t as i64),
+        last.time
+    );
+    eprintln!("warning: {note}");
+    Some(note)
 }
 
 pub(super) fn score_cmd(args: ScoreArgs) -> ExitCode {
@@ -84,13 +117,16 @@ pub(super) fn score_cmd(args: ScoreArgs) -> ExitCode {
         Ok(e) => e,
         Err(c) => return c,
     };
-    let sc = match load_checked(&args.scenario, &entries, &args.journal) {
+    let dir = args.journal.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let sc = match load_checked(Some(args.scenario.as_path()), dir, &entries, &args.journal) {
         Ok(s) => s,
         Err(c) => return c,
     };
     let s = score(&sc, &entries);
     print_table(&s);
-    let dir = args.journal.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Some(note) = incomplete(&entries, &args.journal) {
+        println!("  INCOMPLETE RUN: {note}");
+    }
     let path = dir.join("score.json");
     let text = score_json(&s);
     match std::fs::read_to_string(&path) {
@@ -102,7 +138,7 @@ pub(super) fn score_cmd(args: ScoreArgs) -> ExitCode {
             eprintln!("error: {} differs from the score recomputed from the journal", path.display());
             ExitCode::from(1)
         }
-        Err(_) => match std::fs::write(&path, text) {
+        Err(_) => match crate::outdir::write_atomic(&path, text.as_bytes()) {
             Ok(()) => {
                 println!("  wrote {}", path.display());
                 ExitCode::SUCCESS
@@ -148,24 +184,27 @@ pub(super) fn report_cmd(args: ReportArgs) -> ExitCode {
         Ok(e) => e,
         Err(c) => return c,
     };
-    let scenario_path = match (&args.scenario, run_started(&entries)) {
-        (Some(p), _) => p.clone(),
-        (None, Some((p, _))) => PathBuf::from(p),
-        (None, None) => {
-            eprintln!("error: {}:1: the journal does not begin with run_started", journal_path.display());
-            return ExitCode::from(2);
-        }
-    };
-    let sc = match load_checked(&scenario_path, &entries, &journal_path) {
+    let sc = match load_checked(args.scenario.as_deref(), &args.out, &entries, &journal_path) {
         Ok(s) => s,
         Err(c) => return c,
     };
     let s = score(&sc, &entries);
-    let md = report::markdown(&sc, &s, &entries, lang);
-    let html = report::html(&sc, &s, &entries, lang);
+    let mut md = report::markdown(&sc, &s, &entries, lang);
+    let mut html = report::html(&sc, &s, &entries, lang);
+    if let Some(note) = incomplete(&entries, &journal_path) {
+        md = format!("> **INCOMPLETE RUN** — {note}\n\n{md}");
+        let banner = format!(
+            "<p style=\"border:2px solid #b00;padding:6px;color:#b00\"><b>INCOMPLETE RUN</b> — {}</p>",
+            crate::scoring::report::esc(&note)
+        );
+        html = match html.find("<body>") {
+            Some(i) => format!("{}{banner}{}", &html[..i + 6], &html[i + 6..]),
+            None => banner + &html,
+        };
+    }
     for (name, text) in [("report.md", md), ("report.html", html)] {
         let p = args.out.join(name);
-        if let Err(e) = std::fs::write(&p, text) {
+        if let Err(e) = crate::outdir::write_atomic(&p, text.as_bytes()) {
             eprintln!("error: cannot write {}: {e}", p.display());
             return ExitCode::from(1);
         }

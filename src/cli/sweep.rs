@@ -30,9 +30,9 @@ pub struct SweepArgs {
     /// Timed orders to play in every run (RON order file).
     #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
-    /// Simulations run side by side, one per thread (default: the number of cores). The results
-    /// do not depend on it.
-    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Simulations run side by side, one per thread, 1 to 256 (default: the number of cores). The
+    /// results do not depend on it.
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=super::run::MAX_THREADS))]
     pub jobs: Option<u16>,
     /// Output folder: runs.csv, summary.json, sweep.html, sweep.json (a shard writes
     /// DIR/shard-IIII-of-NNNN/ with runs.csv and sweep.json).
@@ -178,10 +178,10 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
         Some((s, _)) => args.out.join(s.dir_name()),
         None => args.out.clone(),
     };
-    if let Err(e) = std::fs::create_dir_all(&out) {
-        eprintln!("error: cannot create {}: {e}", out.display());
-        return ExitCode::from(1);
-    }
+    let _lock = match crate::outdir::claim(&out, false) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
 
     use std::io::IsTerminal;
     let target = if args.quiet || !std::io::stderr().is_terminal() {
@@ -258,10 +258,10 @@ fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> ExitCod
             return ExitCode::from(1);
         }
     };
-    if let Err(e) = std::fs::create_dir_all(out) {
-        eprintln!("error: cannot create {}: {e}", out.display());
-        return ExitCode::from(1);
-    }
+    let _lock = match crate::outdir::claim(out, false) {
+        Ok(l) => l,
+        Err(e) => return super::out_error(e),
+    };
     let sc = &spec.scenario;
     let summary = crate::journal::summary::summarize(sc, &journal.entries);
     let score = crate::scoring::score(sc, &journal.entries);
@@ -272,7 +272,7 @@ fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> ExitCod
     ];
     for (name, text) in files {
         let p = out.join(name);
-        if let Err(e) = std::fs::write(&p, text) {
+        if let Err(e) = crate::outdir::write_atomic(&p, text.as_bytes()) {
             eprintln!("error: cannot write {}: {e}", p.display());
             return ExitCode::from(1);
         }

@@ -1,11 +1,30 @@
-//! `drillsim validate`: check scenario files and list every problem.
+//! `drillsim validate`: check scenario files (and an order file against its scenario) and list
+//! every problem.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::scenario::{self, LoadError};
 
-pub(super) fn validate(files: &[PathBuf], short: bool) -> ExitCode {
+fn report(e: LoadError, short: bool) {
+    match e {
+        LoadError::Invalid(p) => {
+            if short {
+                eprint!("{}", p.short());
+            } else {
+                eprint!("{}", p.render(super::use_color()));
+            }
+            eprintln!("{}: {} problem(s)", p.file.path.display(), p.problems.len());
+        }
+        e @ LoadError::Io { .. } => eprintln!("error: {e}"),
+    }
+}
+
+pub(super) fn validate(files: &[PathBuf], orders: Option<&Path>, short: bool) -> ExitCode {
+    if orders.is_some() && files.len() != 1 {
+        eprintln!("error: --orders is checked against one scenario; name exactly one SCENARIO");
+        return ExitCode::from(2);
+    }
     let mut bad = 0usize;
     for f in files {
         match scenario::load(f) {
@@ -24,19 +43,19 @@ pub(super) fn validate(files: &[PathBuf], short: bool) -> ExitCode {
                     v.steps(),
                     s.meta.step
                 );
-            }
-            Err(LoadError::Invalid(p)) => {
-                bad += 1;
-                if short {
-                    eprint!("{}", p.short());
-                } else {
-                    eprint!("{}", p.render(super::use_color()));
+                if let Some(o) = orders {
+                    match crate::exercise::orders::load_orders(o, &v) {
+                        Ok(b) => println!("{}: ok — {} orders for \"{}\"", o.display(), b.pending.len(), s.meta.name),
+                        Err(e) => {
+                            bad += 1;
+                            report(e, short);
+                        }
+                    }
                 }
-                eprintln!("{}: {} problem(s)", f.display(), p.problems.len());
             }
-            Err(e @ LoadError::Io { .. }) => {
+            Err(e) => {
                 bad += 1;
-                eprintln!("error: {e}");
+                report(e, short);
             }
         }
     }

@@ -6,7 +6,7 @@
 //! (`drillsim resume` rebuilds the session from it).
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -61,6 +61,11 @@ pub struct LoggedOrder {
 enum Line {
     Session(SessionSpec),
     Order(LoggedOrder),
+    /// A line that was answered `invalid` (nothing queued): its answer number is used up, so a
+    /// resumed session does not give it again.
+    Invalid {
+        tag: u64,
+    },
 }
 
 /// The open log, appended to and fsynced line by line.
@@ -70,12 +75,8 @@ pub struct OrderLog {
 }
 
 fn sync_dir(path: &Path) {
-    // Make the file's directory entry durable too (best effort: not every platform allows it).
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Ok(d) = File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
+    // Make the file's directory entry durable too.
+    crate::outdir::sync_dir(path.parent().unwrap_or(Path::new(".")));
 }
 
 impl OrderLog {
@@ -105,6 +106,11 @@ impl OrderLog {
         self.write_line(&Line::Order(o.clone()))
     }
 
+    /// Records that answer number `tag` went to an invalid line (made durable like an order).
+    pub fn note_invalid(&mut self, tag: u64) -> std::io::Result<()> {
+        self.write_line(&Line::Invalid { tag })
+    }
+
     fn write_line(&mut self, line: &Line) -> std::io::Result<()> {
         let mut text = serde_json::to_string(line).map_err(std::io::Error::from)?;
         text.push('\n');
@@ -119,38 +125,51 @@ pub struct ReadLog {
     pub spec: SessionSpec,
     pub orders: Vec<LoggedOrder>,
     pub torn: bool,
+    /// The highest answer number given (orders and invalid lines alike); 0 if none.
+    pub last_tag: u64,
 }
 
-/// Reads a log; `Err` is a message naming the file and line.
+/// Reads a log; `Err` is a message naming the file and line. The log is read as bytes: a last
+/// line without its newline was cut short by a crash while it was written (and so never
+/// acknowledged), wherever the cut fell — inside a UTF-8 character too — and is left out.
 pub fn read_log(path: &Path) -> Result<ReadLog, String> {
-    let f = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut r = BufReader::new(f);
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse_log(&bytes).map_err(|(n, m)| {
+        if n == 0 { format!("{}: {m}", path.display()) } else { format!("{}:{n}: {m}", path.display()) }
+    })
+}
+
+/// [`read_log`] on bytes; `Err((line, message))`, line 0 for the whole log.
+pub fn parse_log(bytes: &[u8]) -> Result<ReadLog, (usize, String)> {
     let mut spec = None;
     let mut orders = Vec::new();
-    let mut torn = false;
-    let mut buf = String::new();
+    let mut last_tag = 0;
+    let mut rest = bytes;
     let mut n = 0;
-    loop {
-        buf.clear();
-        let got = r.read_line(&mut buf).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if got == 0 {
-            break;
-        }
+    let mut torn = false;
+    while !rest.is_empty() {
         n += 1;
-        if !buf.ends_with('\n') {
+        let Some(end) = rest.iter().position(|b| *b == b'\n') else {
             torn = true; // cut short by a crash while it was written: never acknowledged
             break;
-        }
-        let line: Line = serde_json::from_str(buf.trim_end())
-            .map_err(|e| format!("{}:{n}: not an order log line: {e}", path.display()))?;
+        };
+        let raw = &rest[..end];
+        rest = &rest[end + 1..];
+        let text = std::str::from_utf8(raw).map_err(|e| (n, format!("not UTF-8 at byte {}", e.valid_up_to() + 1)))?;
+        let line: Line = serde_json::from_str(text.trim_end())
+            .map_err(|e| (n, format!("not an order log line: {}", crate::scenario::diag::clip(&e.to_string(), 200))))?;
         match (line, n) {
             (Line::Session(s), 1) => spec = Some(s),
-            (Line::Order(o), k) if k > 1 => orders.push(o),
-            _ => return Err(format!("{}:{n}: the session line must come first, and only once", path.display())),
+            (Line::Order(o), k) if k > 1 => {
+                last_tag = last_tag.max(o.tag);
+                orders.push(o);
+            }
+            (Line::Invalid { tag }, k) if k > 1 => last_tag = last_tag.max(tag),
+            _ => return Err((n, "the session line must come first, and only once".into())),
         }
     }
-    let spec = spec.ok_or_else(|| format!("{}: empty order log (no session line)", path.display()))?;
-    Ok(ReadLog { spec, orders, torn })
+    let spec = spec.ok_or_else(|| (0, "empty order log (no session line)".to_string()))?;
+    Ok(ReadLog { spec, orders, torn, last_tag })
 }
 
 #[cfg(test)]
@@ -188,6 +207,32 @@ mod tests {
         let r = read_log(&p).unwrap();
         assert_eq!(r.orders.len(), 2);
         assert!(!r.torn);
+    }
+
+    #[test]
+    fn a_line_torn_inside_a_utf8_character_is_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("orders.log");
+        let mut log = OrderLog::create(&p, &spec()).unwrap();
+        let o = LoggedOrder { tag: 1, queued_at: 0, t: 0, by: "ofc".into(), order: OrderKind::Log("水位".into()) };
+        log.append(&o).unwrap();
+        log.note_invalid(2).unwrap();
+        drop(log);
+        let full = serde_json::to_string(&Line::Order(LoggedOrder { tag: 3, ..o.clone() })).unwrap();
+        let cut = full.find('位').unwrap() + 1; // one byte into a three-byte character
+        let mut f = OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(&full.as_bytes()[..cut]).unwrap();
+        drop(f);
+        let r = read_log(&p).unwrap();
+        assert!(r.torn);
+        assert_eq!(r.orders, vec![o.clone()]);
+        assert_eq!(r.last_tag, 2, "the invalid line's number is used up");
+        let mut log = OrderLog::reopen(&p).unwrap();
+        log.append(&LoggedOrder { tag: 3, ..o }).unwrap();
+        let r = read_log(&p).unwrap();
+        assert!(!r.torn);
+        assert_eq!(r.orders.len(), 2);
+        assert_eq!(r.last_tag, 3);
     }
 
     #[test]

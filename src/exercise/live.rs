@@ -18,6 +18,7 @@ use crate::exercise::ExerciseState;
 use crate::exercise::durable::{LoggedOrder, OrderLog};
 use crate::exercise::orders::{OrderBook, Pending, ScenarioIds, order_id_problems};
 use crate::journal::{Entry, Event, Journal};
+use crate::scenario::diag::{QUOTE_CHARS, clip};
 use crate::scenario::time::{TimeSpec, human_secs};
 use crate::scenario::types::OrderKind;
 use crate::scenario::{CONTROL, ValidScenario, ron_options};
@@ -38,16 +39,21 @@ pub struct LiveLine {
 pub fn parse_line(line: &str, scenario: &ValidScenario) -> Result<LiveLine, String> {
     let t = line.trim();
     let parsed: LiveLine = if t.starts_with('{') {
-        serde_json::from_str(t).map_err(|e| format!("column {}: {e}", e.column()))?
+        serde_json::from_str(t).map_err(|e| format!("column {}: {}", e.column(), clip(&e.to_string(), QUOTE_CHARS)))?
     } else {
-        ron_options().from_str(t).map_err(|e| format!("column {}: {}", e.span.start.col, e.code))?
+        ron_options()
+            .from_str(t)
+            .map_err(|e| format!("column {}: {}", e.span.start.col, clip(&e.code.to_string(), QUOTE_CHARS)))?
     };
     let ids = ScenarioIds::of(scenario);
     if parsed.by != CONTROL && !ids.agencies.contains(parsed.by.as_str()) {
-        return Err(format!("unknown agency \"{}\" (or \"{CONTROL}\" for the facilitator)", parsed.by));
+        return Err(format!(
+            "unknown agency \"{}\" (or \"{CONTROL}\" for the facilitator)",
+            clip(&parsed.by, QUOTE_CHARS)
+        ));
     }
     if let Some((field, msg)) = order_id_problems(&parsed.order, &ids).into_iter().next() {
-        return Err(format!("order.{field}: {msg}"));
+        return Err(format!("order.{field}: {}", clip(&msg, QUOTE_CHARS)));
     }
     Ok(parsed)
 }
@@ -155,23 +161,63 @@ impl Live {
         self.app.world_mut().resource_mut::<OrderBook>().push(Pending { t, by, order, tag: Some(tag) });
     }
 
-    /// Takes a raw line: queues it, or answers it as invalid at once.
+    /// Takes a raw line: queues it, or answers it as invalid at once. An order timed after the
+    /// scenario's end, or before the clock's time, is invalid (said so, nothing queued).
     pub fn take_line(&mut self, line: &str) -> Option<Answer> {
         if line.trim().is_empty() || line.trim_start().starts_with("//") {
             return None;
         }
         let sc = self.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
-        match parse_line(line, &sc) {
+        match parse_line(line, &sc).and_then(|l| self.timing(l, &sc)) {
             Ok(l) => {
                 let tag = self.queue(l);
                 self.log_error.clone().map(|reason| Answer::Invalid { tag, reason })
             }
-            Err(reason) => {
-                let tag = self.next_tag;
-                self.next_tag += 1;
-                Some(Answer::Invalid { tag, reason })
-            }
+            Err(reason) => Some(self.invalid(reason)),
         }
+    }
+
+    /// Takes a raw line as bytes (standard input): one that is not UTF-8 is answered
+    /// `invalid: not UTF-8` and input goes on.
+    pub fn take_bytes(&mut self, line: &[u8]) -> Option<Answer> {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match std::str::from_utf8(line) {
+            Ok(text) => self.take_line(text),
+            Err(e) => Some(self.invalid(format!(
+                "not UTF-8 (at byte {}); send orders as UTF-8 text (a terminal in GBK cannot be read)",
+                e.valid_up_to() + 1
+            ))),
+        }
+    }
+
+    /// Answers a line as invalid; its number is used up (and logged, so a resumed session does
+    /// not give it again).
+    fn invalid(&mut self, reason: String) -> Answer {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        if let Some(log) = &mut self.log
+            && let Err(e) = log.note_invalid(tag)
+        {
+            self.log_error.get_or_insert_with(|| format!("cannot write the order log: {e}"));
+        }
+        Answer::Invalid { tag, reason }
+    }
+
+    /// Checks a line's `at` against the clock and the scenario's end.
+    fn timing(&self, l: LiveLine, sc: &ValidScenario) -> Result<LiveLine, String> {
+        let Some(at) = l.at else { return Ok(l) };
+        let (t, now, end) = (sc.offset(&at), self.clock().now as i64, sc.duration_secs as i64);
+        if t > end {
+            return Err(format!("at {at} is after the scenario's end (+{}); nothing was queued", human_secs(end)));
+        }
+        if t < now {
+            return Err(format!(
+                "at {at} has passed (the clock is at +{}); leave out `at` to give the order now",
+                human_secs(now)
+            ));
+        }
+        Ok(l)
     }
 
     /// Decides the orders due now without moving the clock (the zero-time pass of the door).
@@ -262,7 +308,7 @@ impl Live {
 }
 
 /// Writes what a live session leaves beside its journal when it ends: OUT/orders.ron (its orders,
-/// replayable with `run --orders`) and OUT/summary.json. The error names the file.
+/// replayable with `run --orders`) and OUT/summary.json, each atomically. The error names the file.
 pub fn write_session_records(sc: &ValidScenario, entries: &[Entry], out: &std::path::Path) -> Result<(), String> {
     let summary = crate::journal::summary::summarize(sc, entries);
     let writes = [
@@ -270,7 +316,7 @@ pub fn write_session_records(sc: &ValidScenario, entries: &[Entry], out: &std::p
         ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
     ];
     for (name, text) in writes {
-        std::fs::write(out.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
+        crate::outdir::write_record(out, name, text)?;
     }
     Ok(())
 }

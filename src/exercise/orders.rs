@@ -78,9 +78,7 @@ impl OrderBook {
 
 /// Reads and checks an order file against a scenario: every problem at its line:col.
 pub fn load_orders(path: &Path, scenario: &ValidScenario) -> Result<OrderBook, LoadError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.display().to_string(), source: e })?;
-    parse_orders(SourceFile::new(path, text), scenario).map_err(LoadError::Invalid)
+    parse_orders(crate::scenario::read_source(path)?, scenario).map_err(LoadError::Invalid)
 }
 
 /// The ids a scenario defines, by kind, for checking orders.

@@ -28,9 +28,8 @@ use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 
 use crate::exercise::autoplan::AutoPlan;
-use crate::exercise::live::{Answer, Live, orders_file_from};
+use crate::exercise::live::{Answer, Live};
 use crate::exercise::orders::OrderBook;
-use crate::journal::summary::summarize;
 use crate::journal::{Event, Journal};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::OrderKind;
@@ -275,16 +274,9 @@ fn finish(sim: &mut Sim, out: &std::path::Path) -> bool {
         return false;
     }
     let entries = journal.entries.clone();
-    let summary = summarize(&sim.sc, &entries);
-    let writes = [
-        ("orders.ron", orders_file_from(&entries)),
-        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
-    ];
-    for (name, text) in writes {
-        if let Err(e) = std::fs::write(out.join(name), text) {
-            eprintln!("error: cannot write {name}: {e}");
-            return false;
-        }
+    if let Err(e) = crate::exercise::live::write_session_records(&sim.sc, &entries, out) {
+        eprintln!("error: {e}");
+        return false;
     }
     eprintln!(
         "drillsim play: ended at {} after {} steps; journal {} entries in {}",

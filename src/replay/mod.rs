@@ -118,20 +118,68 @@ pub fn read_lines(path: &Path) -> Result<JournalLines, Failure> {
     Ok(JournalLines { lines, torn })
 }
 
-fn load_scenario(path: &str, sha: &str) -> Result<Arc<ValidScenario>, Failure> {
-    let sc = scenario::load(Path::new(path)).map_err(|e| match e {
-        scenario::LoadError::Invalid(p) => {
-            Failure::input(format!("{path}: {} problem(s); see drillsim validate", p.problems.len()))
-        }
-        e => Failure::input(format!("{e} (the path is as the run recorded it; run from the same folder)")),
+fn load_scenario(out: &Path, path: &str, sha: &str) -> Result<Arc<ValidScenario>, Failure> {
+    let (file, kept) = kept_or_named(out, crate::outdir::SCENARIO_COPY, path, sha)?;
+    let sc = scenario::parse(file).map_err(|p| {
+        Failure::input(format!("{}: {} problem(s); see drillsim validate", kept.display(), p.problems.len()))
     })?;
-    if sc.sha256 != sha {
-        return Err(Failure::input(format!(
-            "{path} has changed since the run (SHA-256 {} now, {sha} then); a replay needs the same scenario",
-            &sc.sha256[..12.min(sc.sha256.len())]
-        )));
-    }
     Ok(Arc::new(sc))
+}
+
+/// The input a run used, as it was: the copy kept in OUT (`copy`) when it is the one the run
+/// recorded (SHA-256 `sha`), else the file at `path`, which must then be unchanged. The text is
+/// named by the recorded path, so a re-run journals the same `run_started`. Also returns the file
+/// actually read.
+pub fn kept_or_named(
+    out: &Path,
+    copy: &str,
+    path: &str,
+    sha: &str,
+) -> Result<(scenario::SourceFile, PathBuf), Failure> {
+    let copy_path = out.join(copy);
+    let kept = std::fs::read_to_string(&copy_path).ok();
+    if let Some(text) = &kept
+        && hex(&Sha256::digest(text.as_bytes())) == sha
+    {
+        return Ok((scenario::SourceFile::new(path, text.as_str()), copy_path));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::input(format!(
+            "cannot read {path}: {e} (the path is as the run recorded it, and {} has no copy of it)",
+            out.display()
+        ))
+    })?;
+    let now = hex(&Sha256::digest(text.as_bytes()));
+    if now != sha {
+        let what = match &kept {
+            Some(old) => what_changed(old, &text),
+            None => format!("SHA-256 {} now, {} then", &now[..12], &sha[..12.min(sha.len())]),
+        };
+        return Err(Failure::input(format!("{path} has changed since the run ({what}); a re-run needs the same file")));
+    }
+    Ok((scenario::SourceFile::new(path, text), PathBuf::from(path)))
+}
+
+/// In plain words, how `new` differs from `old` (the first line that differs, and line counts).
+pub fn what_changed(old: &str, new: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let clip = |l: &str| crate::scenario::diag::clip(l.trim(), 80);
+    let first = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i));
+    let Some(i) = first else {
+        return "only its line endings or final newline differ".into();
+    };
+    let at = match (a.get(i), b.get(i)) {
+        (Some(x), Some(y)) => format!("line {} was `{}`, now `{}`", i + 1, clip(x), clip(y)),
+        (None, Some(y)) => format!("line {} was added: `{}`", i + 1, clip(y)),
+        (Some(x), None) => format!("line {} and after were removed, from `{}`", i + 1, clip(x)),
+        (None, None) => unreachable!("i is below the longer length"),
+    };
+    let counts = if a.len() == b.len() {
+        format!("{} lines then and now", a.len())
+    } else {
+        format!("{} lines then, {} now", a.len(), b.len())
+    };
+    format!("{at}; {counts}")
 }
 
 /// How to re-run the run in `out`, and its journal lines.
@@ -156,7 +204,7 @@ pub fn recipe_of(out: &Path) -> Result<(Recipe, JournalLines), Failure> {
     let log_path = out.join("orders.log");
     if log_path.exists() {
         let log = read_log(&log_path).map_err(Failure::input)?;
-        let sc = load_scenario(&log.spec.scenario_path, &log.spec.scenario_sha256)?;
+        let sc = load_scenario(out, &log.spec.scenario_path, &log.spec.scenario_sha256)?;
         let recipe = Recipe {
             scenario: sc,
             seed: log.spec.seed,
@@ -173,14 +221,14 @@ pub fn recipe_of(out: &Path) -> Result<(Recipe, JournalLines), Failure> {
     let Event::RunStarted { scenario_path, scenario_sha256, seed, orders_path, orders_sha256, .. } = entry.event else {
         return Err(Failure::input(format!("{}:1: the first entry is not run_started", journal_path.display())));
     };
-    let sc = load_scenario(&scenario_path, &scenario_sha256)?;
+    let sc = load_scenario(out, &scenario_path, &scenario_sha256)?;
     let book = match orders_path {
         None => None,
         Some(p) => {
-            let book = load_orders(Path::new(&p), &sc).map_err(|e| Failure::input(format!("{e}")))?;
-            if book.sha256 != orders_sha256 {
-                return Err(Failure::input(format!("{p} has changed since the run; a replay needs the same orders")));
-            }
+            let sha = orders_sha256.clone().unwrap_or_default();
+            let (file, _) = kept_or_named(out, crate::outdir::ORDERS_COPY, &p, &sha)?;
+            let book = crate::exercise::orders::parse_orders(file, &sc)
+                .map_err(|e| Failure::input(format!("{p}: {} problem(s); see drillsim validate", e.problems.len())))?;
             Some(book)
         }
     };
@@ -421,12 +469,15 @@ pub fn write_outputs(sc: &ValidScenario, entries: &[Entry], out: &Path) -> Resul
         text.push_str(&line_of(e));
         text.push('\n');
     }
-    std::fs::write(out.join("journal.jsonl"), text).map_err(|e| io(out.join("journal.jsonl"), e))?;
     let summary = crate::journal::summary::summarize(sc, entries);
-    std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary).expect("summary") + "\n")
-        .map_err(|e| io(out.join("summary.json"), e))?;
     let score = crate::scoring::score(sc, entries);
-    let score_text = serde_json::to_string_pretty(&score).expect("score") + "\n";
-    std::fs::write(out.join("score.json"), score_text).map_err(|e| io(out.join("score.json"), e))?;
+    let files = [
+        ("journal.jsonl", text),
+        ("summary.json", serde_json::to_string_pretty(&summary).expect("summary") + "\n"),
+        ("score.json", serde_json::to_string_pretty(&score).expect("score") + "\n"),
+    ];
+    for (name, text) in files {
+        crate::outdir::write_atomic(&out.join(name), text.as_bytes()).map_err(|e| io(out.join(name), e))?;
+    }
     Ok(())
 }

@@ -6,20 +6,53 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
+
+/// How many characters of a person's input a message quotes at most.
+pub const QUOTE_CHARS: usize = 200;
+/// Lines longer than this (bytes) are not drawn as snippets: the problem is shown with a clipped
+/// excerpt of its line instead.
+const SNIPPET_LINE_BYTES: usize = 400;
 
 /// One input file as read.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Byte offset of each line's start, built on first use (placing a problem is then a binary
+    /// search, not a scan of the file: many problems in a large file stay linear).
+    lines: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
     pub fn new(path: impl AsRef<Path>, text: impl Into<Arc<str>>) -> Self {
-        SourceFile { path: path.as_ref().to_path_buf(), text: text.into() }
+        SourceFile { path: path.as_ref().to_path_buf(), text: text.into(), lines: Arc::default() }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts().partition_point(|s| *s <= offset).saturating_sub(1)
+    }
+
+    /// Byte range of a 0-based line, without its newline.
+    fn line_range(&self, line: usize) -> Range<usize> {
+        let starts = self.line_starts();
+        let start = starts.get(line).copied().unwrap_or(self.text.len());
+        let end = starts.get(line + 1).map_or(self.text.len(), |s| s - 1);
+        start..end.max(start)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -28,24 +61,63 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = &self.text[..offset];
-        let line = 1 + before.matches('\n').count();
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = 1 + before[line_start..].chars().count();
-        (line, col)
+        let line = self.line_of(offset);
+        let line_start = self.line_starts()[line];
+        let col = 1 + self.text[line_start..offset].chars().count();
+        (line + 1, col)
     }
 
     /// Byte offset of a 1-based line and character column.
     pub fn offset_of(&self, line: usize, col: usize) -> usize {
-        let mut off = 0;
-        for (i, l) in self.text.split_inclusive('\n').enumerate() {
-            if i + 1 == line {
-                let in_line: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
-                return off + in_line;
-            }
-            off += l.len();
-        }
-        self.text.len()
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let l = &rest[..rest.find('\n').map_or(rest.len(), |i| i + 1)];
+        start + l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum::<usize>()
+    }
+}
+
+/// `text` cut to at most `max_chars` characters, saying how much was left out: messages quote a
+/// person's input, and a 1 MB line must not come back as a 1 MB answer.
+pub fn clip(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} more characters)", &text[..cut], text[cut..].chars().count()),
+    }
+}
+
+/// The lines of a file around one place, for miette: it reads spans through the line index, so
+/// drawing a snippet does not scan the file from its start.
+struct Window<'a> {
+    name: String,
+    file: &'a SourceFile,
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let f = self.file;
+        let text: &'a str = &f.text;
+        let (s, e) = (span.offset().min(text.len()), (span.offset() + span.len()).min(text.len()));
+        let first = f.line_of(s).saturating_sub(before);
+        let last = (f.line_of(e) + after).min(f.line_starts().len() - 1);
+        let from = f.line_starts()[first];
+        let to = f.line_starts().get(last + 1).copied().unwrap_or(text.len());
+        let inner = text[from..to].read_span(&SourceSpan::new((s - from).into(), e - s), before, after)?;
+        let (data, sp) = (inner.data(), inner.span());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new((sp.offset() + from).into(), sp.len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 
@@ -71,43 +143,65 @@ pub struct Problems {
 }
 
 impl Problems {
-    /// Renders every problem with its file:line:col and snippet.
+    /// Renders every problem with its file:line:col and snippet (a clipped excerpt of its line
+    /// when the line is too long to draw). Linear in the number of problems and the file's size.
     pub fn render(&self, color: bool) -> String {
         let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-        let src = NamedSource::new(self.file.path.display().to_string(), self.file.text.to_string());
+        let src = Window { name: self.file.path.display().to_string(), file: &self.file };
         let mut out = String::new();
         for p in &self.problems {
-            let d = ProblemDiagnostic { p, src: &src, file: &self.file };
+            let line = self.file.line_range(self.file.line_of(p.span.start.min(self.file.text.len())));
             let mut one = String::new();
-            if handler.render_report(&mut one, &d).is_ok() {
+            let drawn = line.len() <= SNIPPET_LINE_BYTES && {
+                let d = ProblemDiagnostic { p, src: &src, file: &self.file };
+                handler.render_report(&mut one, &d).is_ok()
+            };
+            if drawn {
                 out.push_str(&one);
             } else {
                 // never lose a problem because its snippet cannot be drawn
+                out.push_str(&self.one_line(p));
                 out.push_str(&format!(
-                    "{}:{}:{}: [{}] {}\n",
-                    self.file.path.display(),
-                    p.line,
-                    p.col,
-                    p.rule,
-                    p.message
+                    "  | {}\n",
+                    excerpt(&self.file.text[line.clone()], p.span.start.saturating_sub(line.start))
                 ));
                 if let Some(h) = &p.help {
-                    out.push_str(&format!("  help: {h}\n"));
+                    out.push_str(&format!("  help: {}\n", clip(h, QUOTE_CHARS)));
                 }
             }
         }
         out
     }
 
+    fn one_line(&self, p: &Problem) -> String {
+        format!("{}:{}:{}: [{}] {}\n", self.file.path.display(), p.line, p.col, p.rule, clip(&p.message, QUOTE_CHARS))
+    }
+
     /// One line per problem: `file:line:col: [rule] message`.
     pub fn short(&self) -> String {
-        let mut out = String::new();
-        for p in &self.problems {
-            out.push_str(&format!("{}:{}:{}: [{}] {}\n", self.file.path.display(), p.line, p.col, p.rule, p.message));
-        }
-        out
+        self.problems.iter().map(|p| self.one_line(p)).collect()
     }
+}
+
+/// Up to 60 characters either side of byte `at` of a long line, with "…" where it was cut.
+fn excerpt(line: &str, at: usize) -> String {
+    let mut at = at.min(line.len());
+    while !line.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before: Vec<char> = line[..at].chars().rev().take(61).collect();
+    let after: String = line[at..].chars().take(61).collect();
+    let mut s = String::new();
+    if before.len() > 60 {
+        s.push('…');
+    }
+    s.extend(before.iter().rev().skip(before.len().saturating_sub(60)));
+    s.push_str(&after.chars().take(60).collect::<String>());
+    if after.chars().count() > 60 {
+        s.push('…');
+    }
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 impl fmt::Display for Problems {
@@ -120,7 +214,7 @@ impl std::error::Error for Problems {}
 
 struct ProblemDiagnostic<'a> {
     p: &'a Problem,
-    src: &'a NamedSource<String>,
+    src: &'a Window<'a>,
     file: &'a SourceFile,
 }
 
@@ -132,7 +226,7 @@ impl fmt::Debug for ProblemDiagnostic<'_> {
 
 impl fmt::Display for ProblemDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file.path.display(), self.p.line, self.p.col, self.p.message)
+        write!(f, "{}:{}:{}: {}", self.file.path.display(), self.p.line, self.p.col, clip(&self.p.message, QUOTE_CHARS))
     }
 }
 
@@ -143,14 +237,14 @@ impl Diagnostic for ProblemDiagnostic<'_> {
         Some(Box::new(self.p.rule))
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.p.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.p.help.as_ref().map(|h| Box::new(clip(h, QUOTE_CHARS)) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(self.src)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let len = self.p.span.end.saturating_sub(self.p.span.start).clamp(1, 200);
-        let label = if self.p.path.is_empty() { "here".to_string() } else { self.p.path.clone() };
+        let label = if self.p.path.is_empty() { "here".to_string() } else { clip(&self.p.path, 80) };
         Some(Box::new(std::iter::once(LabeledSpan::new(Some(label), self.p.span.start, len))))
     }
 }
@@ -238,4 +332,85 @@ fn ron_help(message: &str) -> Option<String> {
         return None;
     };
     Some(help.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(file: &SourceFile, at: usize, message: &str) -> Problem {
+        let (line, col) = file.line_col(at);
+        Problem {
+            rule: "syntax",
+            path: String::new(),
+            message: message.into(),
+            help: None,
+            span: at..at + 1,
+            line,
+            col,
+        }
+    }
+
+    #[test]
+    fn a_problem_far_out_on_a_long_line_is_shown_clipped_without_a_panic() {
+        let text = format!("(a: 1,\n{}X\n)", "x".repeat(70_000));
+        let file = SourceFile::new("long.ron", text.clone());
+        let at = text.find('X').unwrap();
+        let p = problem(&file, at, &format!("Unexpected `{}`", "y".repeat(100_000)));
+        assert_eq!((p.line, p.col), (2, 70_001));
+        let probs = Problems { file, problems: vec![p] };
+        for color in [false, true] {
+            let out = probs.render(color);
+            assert!(out.contains("long.ron:2:70001: [syntax]"), "{}", &out[..out.len().min(300)]);
+            assert!(out.contains("xX"), "the excerpt shows the place");
+            assert!(out.len() < 2_000, "clipped: {} bytes", out.len());
+        }
+        assert!(probs.short().len() < 1_000);
+    }
+
+    #[test]
+    fn snippets_still_drawn_for_ordinary_lines_with_their_line_numbers() {
+        let text = "(\n  a: 1,\n  b: oops,\n  c: 3,\n)\n";
+        let file = SourceFile::new("s.ron", text);
+        let at = text.find("oops").unwrap();
+        let probs = Problems { file: file.clone(), problems: vec![problem(&file, at, "bad value")] };
+        let out = probs.render(false);
+        assert!(out.contains("s.ron:3:6"), "{out}");
+        assert!(out.contains(" 3 │   b: oops,") || out.contains("3 │   b: oops,"), "{out}");
+        assert!(out.contains("a: 1") && out.contains("c: 3"), "one line of context each side: {out}");
+    }
+
+    #[test]
+    fn line_and_column_round_trip_through_the_index() {
+        let file = SourceFile::new("f", "ab\n水位\n\nz");
+        for off in 0..=file.text.len() {
+            if file.text.is_char_boundary(off) {
+                let (l, c) = file.line_col(off);
+                assert_eq!(file.offset_of(l, c), off, "offset {off} → {l}:{c}");
+            }
+        }
+        assert_eq!(file.line_col(4), (2, 1));
+        assert_eq!(file.line_col(7), (2, 2));
+    }
+
+    #[test]
+    fn clip_keeps_short_text_and_says_what_it_cut() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("水位高", 2), "水位… (1 more characters)");
+    }
+
+    #[test]
+    fn ten_thousand_problems_in_a_large_file_render() {
+        // Placing and drawing each problem reads only its lines (it took a minute when each one
+        // scanned the file from its start).
+        let line = format!("(at: \"+1h\", by: \"nobody\", order: Log(\"{}\")),\n", "x".repeat(230));
+        let text = line.repeat(10_000);
+        let file = SourceFile::new("orders.ron", text);
+        let problems: Vec<Problem> =
+            (0..10_000).map(|i| problem(&file, i * line.len() + 17, "unknown agency")).collect();
+        assert_eq!(problems[9_999].line, 10_000);
+        let out = Problems { file, problems }.render(false);
+        assert!(out.contains("orders.ron:1:18") && out.contains("orders.ron:10000:18"));
+        assert_eq!(out.matches("unknown agency").count(), 10_000);
+    }
 }

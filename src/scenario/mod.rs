@@ -4,6 +4,7 @@
 //! (unknown ids, capacities, time windows, reachability…) and returns every problem at once.
 
 pub mod diag;
+pub mod ranges;
 pub mod spans;
 pub mod time;
 pub mod types;
@@ -71,12 +72,18 @@ pub enum LoadError {
 
 /// Reads, parses and validates a scenario file.
 pub fn load(path: &Path) -> Result<ValidScenario, LoadError> {
+    parse(read_source(path)?).map_err(LoadError::Invalid)
+}
+
+/// Reads an input file (a scenario or an order file) as UTF-8 text; bytes that are not UTF-8 are
+/// a problem at their line:col.
+pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io { path: path.display().to_string(), source: e })?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(SourceFile::new(path, t)),
         Err(e) => {
-            let file = SourceFile::new(path, String::from_utf8_lossy(e.as_bytes()).into_owned());
             let at = e.utf8_error().valid_up_to();
+            let file = SourceFile::new(path, String::from_utf8_lossy(e.as_bytes()).into_owned());
             let (line, col) = file.line_col(at);
             let problem = Problem {
                 rule: "syntax",
@@ -87,10 +94,9 @@ pub fn load(path: &Path) -> Result<ValidScenario, LoadError> {
                 line,
                 col,
             };
-            return Err(LoadError::Invalid(Problems { file, problems: vec![problem] }));
+            Err(LoadError::Invalid(Problems { file, problems: vec![problem] }))
         }
-    };
-    parse(SourceFile::new(path, text)).map_err(LoadError::Invalid)
+    }
 }
 
 /// Parses and validates scenario text.
@@ -105,6 +111,7 @@ pub fn parse(file: SourceFile) -> Result<ValidScenario, Problems> {
     let spans = spans::SpanIndex::build(&file.text);
     let mut c = diag::Collector::new(&file, &spans);
     let start = validate::check(&scenario, &mut c);
+    ranges::check(&scenario, &mut c);
     let problems = c.into_sorted();
     if !problems.is_empty() {
         return Err(Problems { file, problems });

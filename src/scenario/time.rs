@@ -5,7 +5,14 @@ use std::fmt;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
-/// A non-negative duration, written as a sum of parts: "90s", "15m", "1h30m", "3d", "0s".
+/// The longest duration or offset the format takes: 100 years (365-day years), in seconds. Every
+/// time in a scenario, an order file or a live line is below it, so times always fit the signed
+/// seconds the engine and the records count in (an offset of "+18446744073709551615s" is refused,
+/// never wrapped to a negative time).
+pub const MAX_SECS: u64 = 100 * 365 * 86_400;
+
+/// A non-negative duration, written as a sum of parts: "90s", "15m", "1h30m", "3d", "0s"; at most
+/// [`MAX_SECS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Dur(pub u64);
 
@@ -41,11 +48,12 @@ impl Dur {
                 if num.is_empty() {
                     return Err(format!("\"{t}\" is not a duration: a number must come before '{ch}'"));
                 }
-                let n: u64 = num.parse().map_err(|_| format!("\"{t}\": number too large"))?;
+                let n: u64 = num.parse().map_err(|_| format!("\"{t}\" is too long: at most 100 years (\"36500d\")"))?;
                 total = n
                     .checked_mul(unit)
                     .and_then(|v| total.checked_add(v))
-                    .ok_or_else(|| format!("\"{t}\": duration too large"))?;
+                    .filter(|v| *v <= MAX_SECS)
+                    .ok_or_else(|| format!("\"{t}\" is too long: at most 100 years (\"36500d\")"))?;
                 num.clear();
             }
         }
@@ -101,6 +109,14 @@ impl<'de> Deserialize<'de> for Dur {
         let text = String::deserialize(d)?;
         Dur::parse(&text).map_err(de::Error::custom)
     }
+}
+
+/// Reads a number that must be finite (not NaN, not infinite, not beyond ±1.8e308), for
+/// `#[serde(deserialize_with = "finite")]`: such a value is refused where it is read, so it never
+/// reaches the records (JSON writes a non-finite number as `null`, which no reader takes back).
+pub fn finite<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() { Ok(v) } else { Err(de::Error::custom(format!("a finite number is needed here, found {v}"))) }
 }
 
 /// A point in scenario time: relative to the start ("+2h30m") or a calendar time
@@ -180,6 +196,32 @@ mod tests {
         assert!(Dur::parse("10").unwrap_err().contains("no unit"));
         assert!(Dur::parse("3w").unwrap_err().contains("unit 'w'"));
         assert!(Dur::parse("-5m").unwrap_err().contains("negative"));
+    }
+
+    #[test]
+    fn times_beyond_a_hundred_years_are_refused_not_wrapped() {
+        assert_eq!(Dur::parse("36500d").unwrap().secs(), MAX_SECS);
+        assert!(Dur::parse("36500d1s").unwrap_err().contains("too long"));
+        for t in ["+18446744073709551615s", "+9223372036854775808s", "+999999999999h", "+99999999999999999999999d"] {
+            let e = TimeSpec::parse(t).unwrap_err();
+            assert!(e.contains("too long"), "{t}: {e}");
+        }
+        // what is read is always printed back as itself (never "+-1s")
+        let t = TimeSpec::parse("+36500d").unwrap();
+        assert_eq!(TimeSpec::parse(&t.to_string()).unwrap(), t);
+        assert!(t.offset_from(parse_datetime("2010-06-21T12:00").unwrap()) > 0);
+    }
+
+    #[test]
+    fn finite_numbers_only() {
+        #[derive(serde::Deserialize)]
+        struct X(#[serde(deserialize_with = "finite")] f64);
+        for bad in ["X(NaN)", "X(inf)", "X(-inf)", "X(1e309)"] {
+            let e = crate::scenario::ron_options().from_str::<X>(bad).err().unwrap_or_else(|| panic!("{bad} read"));
+            assert!(e.code.to_string().contains("finite"), "{bad}: {e}");
+        }
+        assert_eq!(crate::scenario::ron_options().from_str::<X>("X(2.5)").unwrap().0, 2.5);
+        assert!(serde_json::from_str::<X>("1e309").is_err());
     }
 
     #[test]

@@ -710,6 +710,7 @@ pub enum OrderKind {
         from: String,
         to: String,
         item: String,
+        #[serde(deserialize_with = "crate::scenario::time::finite")]
         quantity: f64,
     },
     /// Close a road (by road id) to traffic.
@@ -752,7 +753,7 @@ pub enum OrderKind {
     /// Facilitator: restart the exercise clock (live mode).
     Resume,
     /// Facilitator: run at this many times real time (live mode).
-    Speed(f64),
+    Speed(#[serde(deserialize_with = "crate::scenario::time::finite")] f64),
     /// Facilitator: deliver an inject now (any inject not yet delivered, usually a `Manual` one).
     FireInject(String),
     /// Facilitator: move the next timed inject to this time and every later timed inject by the

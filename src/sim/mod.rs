@@ -175,6 +175,11 @@ fn run_steps(world: &mut World) {
 /// Runs the app until the clock stops; writes the last entry. Errors if the journal cannot be
 /// written.
 pub fn run_to_end(app: &mut App) -> anyhow::Result<()> {
+    run_to_end_with(app, &mut |_| {})
+}
+
+/// [`run_to_end`], calling `progress` with the clock after each update (a progress bar).
+pub fn run_to_end_with(app: &mut App, progress: &mut dyn FnMut(&SimClock)) -> anyhow::Result<()> {
     loop {
         app.update();
         let world = app.world_mut();
@@ -182,6 +187,7 @@ pub fn run_to_end(app: &mut App) -> anyhow::Result<()> {
             anyhow::bail!("cannot write the journal: {e}");
         }
         let clock = world.resource::<SimClock>().clone();
+        progress(&clock);
         if clock.finished() {
             let mut journal = world.resource_mut::<Journal>();
             journal.push(clock.now, clock.iso(clock.now), Event::RunEnded { steps: clock.steps_done });

@@ -158,7 +158,7 @@ pub fn write_whole(dir: &Path, m: &Manifest, rows: &[Row]) -> anyhow::Result<()>
     std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {
         let p = dir.join(name);
-        std::fs::write(&p, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
+        crate::outdir::write_atomic(&p, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
     };
     write("runs.csv", &csv_bytes(&m.columns, rows))?;
     let s = summary(m, rows);
@@ -172,10 +172,11 @@ pub fn write_whole(dir: &Path, m: &Manifest, rows: &[Row]) -> anyhow::Result<()>
 pub fn write_shard(dir: &Path, m: &Manifest, rows: &[Row]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     let p = dir.join("runs.csv");
-    std::fs::write(&p, csv_bytes(&m.columns, rows))
+    crate::outdir::write_atomic(&p, &csv_bytes(&m.columns, rows))
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
     let p = dir.join("sweep.json");
-    std::fs::write(&p, m.to_json()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+    crate::outdir::write_atomic(&p, m.to_json().as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
     Ok(())
 }
 
