@@ -335,6 +335,18 @@ pub struct Zone {
     /// Nodes inside, with their ground (the zone's ground when not given or lower).
     pub nodes: Vec<(String, f64)>,
     pub max_depth_m: f64,
+    /// Vertical refuge: share of the residents with an upper floor they can reach, and its
+    /// height above the ground, m.
+    pub refuge: (f64, f64),
+}
+
+impl Zone {
+    /// Share of the residents at depth `h_m` who are in the water: all but those in a refuge
+    /// above it.
+    pub fn in_water_share(&self, h_m: f64) -> f64 {
+        let (share, height) = self.refuge;
+        if h_m < height { 1.0 - share } else { 1.0 }
+    }
 }
 
 impl Zone {
@@ -529,6 +541,7 @@ impl FloodModel {
                     })
                     .collect(),
                 max_depth_m: 0.0,
+                refuge: (z.refuge_share.unwrap_or(0.0), z.refuge_height_m.unwrap_or(0.0)),
             })
             .collect();
         let mut links = Vec::new();
@@ -1103,28 +1116,32 @@ pub fn flood_consequences(
             let rise = state.rise_rate(zi, *ground, clock.now);
             let (_, f_new) = jonkman_mortality(depth, v, rise);
             if let Some(people) = residents.0.get_mut(n) {
+                // residents in a refuge above the water are out of it
+                let in_water = z.in_water_share(depth);
                 let f_old = harm.fraction.get(n).copied().unwrap_or(0.0);
                 if f_new > f_old {
-                    let dead = deaths_on_rise(*people, f_old, f_new);
+                    let dead = deaths_on_rise(*people, f_old, f_new) * in_water;
                     *people -= dead;
                     new_deaths += dead;
                     harm.fraction.insert(n.clone(), f_new);
                 }
-                exposed += *people;
+                exposed += *people * in_water;
             }
-            // evacuees on a road ending here or stuck here: exposed like the residents
-            for &h in on_the_way.get(n.as_str()).into_iter().flatten() {
+            // evacuees on a road ending here or stuck here: exposed like the residents (those
+            // stuck at the node find a refuge as its residents do; those on a road none)
+            for &(h, on_road) in on_the_way.get(n.as_str()).into_iter().flatten() {
                 let hu = h as usize;
+                let in_water = if on_road { 1.0 } else { z.in_water_share(depth) };
                 let f_old = harm.transit_fraction[hu] as f64;
                 let people = hh.people[hu] as f64;
                 if f_new > f_old {
-                    let dead = deaths_on_rise(people, f_old, f_new);
+                    let dead = deaths_on_rise(people, f_old, f_new) * in_water;
                     hh.people[hu] = (people - dead).max(0.0) as f32;
                     new_deaths += dead;
                     harm.transit_fraction[hu] = f_new as f32;
                 }
-                exposed += hh.people[hu] as f64;
-                in_transit += hh.people[hu] as f64;
+                exposed += hh.people[hu] as f64 * in_water;
+                in_transit += hh.people[hu] as f64 * in_water;
             }
         }
         exposed_total += exposed;
@@ -1187,14 +1204,14 @@ pub fn flood_consequences(
 /// Evacuees on the way, by the node where the water reaches them: a household stuck at a node
 /// is there; one on a road is at the end of the road with the deeper water. Cars on a road with
 /// more water over either end than the road-closure depth stop (`EvacNet::water_stop`) until it
-/// falls below it again. Returns node id → households.
+/// falls below it again. Returns node id → (household, on a road rather than at the node).
 fn evacuees_in_water<'a>(
     hh: &Households,
     ev: &mut EvacNet,
     net: &'a RoadNetwork,
     node_depth: &BTreeMap<&str, (f64, f64)>,
-) -> BTreeMap<&'a str, Vec<u32>> {
-    let mut at: BTreeMap<&'a str, Vec<u32>> = BTreeMap::new();
+) -> BTreeMap<&'a str, Vec<(u32, bool)>> {
+    let mut at: BTreeMap<&'a str, Vec<(u32, bool)>> = BTreeMap::new();
     if !ev.ready {
         return at;
     }
@@ -1209,14 +1226,15 @@ fn evacuees_in_water<'a>(
             continue;
         }
         let edge = hh.edge[h];
-        let node = if (edge as usize) < ev.source.len() {
+        let on_road = (edge as usize) < ev.source.len();
+        let node = if on_road {
             let (s, t) = (ev.source[edge as usize], ev.target[edge as usize]);
             if depth(s).0 > depth(t).0 { s } else { t }
         } else {
             hh.node[h]
         };
         if depth(node).0 > WET_DEPTH_M {
-            at.entry(net.ids[node as usize].as_str()).or_default().push(h as u32);
+            at.entry(net.ids[node as usize].as_str()).or_default().push((h as u32, on_road));
         }
     }
     at
@@ -1371,7 +1389,16 @@ mod tests {
             road_closure_depth_m: 0.3,
             nodes: vec![],
             max_depth_m: 0.0,
+            refuge: (0.0, 0.0),
         }
+    }
+
+    #[test]
+    fn a_refuge_keeps_its_share_out_of_the_water_until_it_is_flooded() {
+        let z = Zone { refuge: (0.6, 5.0), ..polder(0.0, 1.0) };
+        assert!((z.in_water_share(3.0) - 0.4).abs() < 1e-12);
+        assert_eq!(z.in_water_share(5.0), 1.0, "water at the refuge's height reaches everyone");
+        assert_eq!(polder(0.0, 1.0).in_water_share(3.0), 1.0, "no refuge by default");
     }
 
     #[test]

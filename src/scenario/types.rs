@@ -163,6 +163,14 @@ pub struct FloodZone {
     /// default 0.3 m (DOMAIN.md §5; see `hazards::flood::DEFAULT_ROAD_CLOSURE_DEPTH_M`).
     #[serde(default)]
     pub road_closure_depth_m: Option<f64>,
+    /// Vertical refuge (`hazards::flood`): the share of the residents whose house has an upper
+    /// floor or roof they can reach (default 0) ...
+    #[serde(default)]
+    pub refuge_share: Option<f64>,
+    /// ... and how high above the ground it is, m: while the water at a node is below it, those
+    /// residents are out of the water (not exposed); above it they are exposed like the others.
+    #[serde(default)]
+    pub refuge_height_m: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -345,6 +345,14 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     }
     for (i, z) in s.map.flood_zones.iter().enumerate() {
         let p = format!("map.flood_zones[{i}]");
+        if let Some(v) = z.refuge_share
+            && !(0.0..=1.0).contains(&v)
+        {
+            c.at("range", format!("{p}.refuge_share"), format!("refuge_share is a share from 0 to 1, found {v}"));
+        }
+        if let Some(v) = z.refuge_height_m {
+            non_negative(c, format!("{p}.refuge_height_m"), "refuge height", v);
+        }
         for (j, n) in z.nodes.iter().enumerate() {
             known(c, format!("{p}.nodes[{j}]"), "node", n, &ids.nodes);
         }
