@@ -466,3 +466,27 @@ fn evacuees_caught_on_the_way_are_exposed_and_their_cars_stop() {
     );
     assert!(stuck_at_low, "evacuation_totals says where the stuck are");
 }
+
+#[test]
+fn the_exposed_peak_is_the_peak_of_the_simultaneous_total() {
+    // The totals' exposed_peak is the most people in the water at one moment, all zones
+    // together: at most the sum of the zones' own peaks (reached at different moments) and at
+    // least the largest of them; the per-zone peaks are kept beside it.
+    let s = Arc::new(scenario::load(Path::new("scenarios/demo-county.ron")).unwrap());
+    let orders = load_orders(Path::new("scenarios/orders/demo-county.ron"), &s).unwrap();
+    let mut app = build_app(s, RunOptions { orders: Some(orders), ..Default::default() }, Journal::in_memory());
+    run_to_end(&mut app).unwrap();
+    let w = app.world();
+    let harm = w.resource::<FloodHarm>();
+    let j = w.resource::<Journal>();
+    let Some(Event::FloodTotals { exposed_peak, exposed_peak_by_zone, .. }) =
+        j.entries.iter().rev().map(|e| &e.event).find(|e| matches!(e, Event::FloodTotals { .. }))
+    else {
+        panic!("flood_totals")
+    };
+    let sum: u64 = exposed_peak_by_zone.values().sum();
+    let max = exposed_peak_by_zone.values().copied().max().unwrap_or(0);
+    assert!(*exposed_peak <= sum && *exposed_peak >= max, "{exposed_peak} vs zones {exposed_peak_by_zone:?}");
+    assert_eq!(*exposed_peak, harm.exposed_total_peak.round() as u64);
+    assert_eq!(exposed_peak_by_zone.len(), 2);
+}
