@@ -45,8 +45,10 @@
 //!
 //! # Limits
 //!
-//! People on the road or stuck on the way are not exposed to the flood. Walkers use the car
-//! routes. Shelter room is not reserved for people on the way.
+//! People on the road or stuck on the way are exposed to the flood by `hazards::flood` (which
+//! also stops the cars on a road under water through `EvacNet::water_stop`). Walkers use the car
+//! routes and wade on. Shelter room is not reserved for people on the way. `evacuation_totals`
+//! lists where the stuck are (`stuck_at`, cars stopped by water at their road's end).
 //!
 //! # Journal (aggregated, never per vehicle)
 //!

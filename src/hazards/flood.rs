@@ -14,8 +14,9 @@
 //!    depths go to `HazardState.zone_depth` (read by the `DepthAtLeast` condition).
 //! 2. **Consequences set** ([`flood_consequences`]): roads with an end node under more than the
 //!    zone's closure depth close (reason `"flood"`) and reopen when the water falls below it;
-//!    people still at wet nodes are exposed; deaths follow the Jonkman depth–mortality function
-//!    ([`jonkman_remaining_zone`]), applied as the increase of the cumulative fraction.
+//!    people still at wet nodes, and evacuees on the way there, are exposed; deaths follow
+//!    Jonkman's mortality functions ([`jonkman_mortality`]: breach zone, rapidly rising water,
+//!    remaining zone), applied as the increase of the cumulative fraction.
 //!
 //! # Formulas and sources
 //!
@@ -78,17 +79,45 @@
 //!   the depth at a node rises: with `F` the largest fraction reached so far, a step that raises
 //!   it to `F'` kills `(F' − F)/(1 − F)` of the people still there (the survivors so far), so
 //!   deaths do not repeat each step and people evacuated before the water rises are spared.
-//!   Not modelled: the rapidly rising zone (`μ = 1.46`, `σ = 0.28` where `h ≥ 2.1 m` and the
-//!   rise is ≥ 0.5 m/h) and the breach zone, which need local depths and velocities that zone
-//!   storage does not give.
+//!   The same sources give two more zones, used here ([`jonkman_mortality`]): the **breach zone**
+//!   where `h·v ≥ 7 m²/s` and `v ≥ 2 m/s` (houses collapse; `F_D = 1`), and the **rapidly
+//!   rising zone** where `h ≥ 2.1 m` and the water rises at least 0.5 m/h, `F_D = Φ((ln h −
+//!   1.46)/0.28)`; elsewhere the remaining zone. These criteria and parameters are quoted as in
+//!   Jonkman (2007) and Jonkman et al. (2008) — from the thesis and paper as we know them; the
+//!   stored search text available while writing this did not show the table itself, so verify
+//!   against the paper before relying on the values. Zone storage gives no velocities: the
+//!   velocity at a node of the zone a breach fills is that of the breach jet spreading over the
+//!   polder, `v = Q / ((B + s·r)·h)` with `r` the distance from the levee node and `s` =
+//!   [`BREACH_JET_SPREAD`] (an assumption of this model). The rise rate is the rise of the depth
+//!   at the node over the last hour ([`FloodState::rise_rate`]). The fraction reached at a node
+//!   never falls, whichever zone gives it.
+//! * **Vertical refuge** (`refuge_share`, `refuge_height_m` of a flood zone; default none): that
+//!   share of the residents is out of the water while the depth is below the refuge's height
+//!   (upper floors, roofs); exposure and deaths count the others. An assumption of this model,
+//!   for multi-storey rural houses; Jonkman's functions were fitted on 1953 Dutch data.
+//! * **Evacuees on the way** (households of `agents::evacuees` on a road, or stuck at a node):
+//!   placed at the node where they are stuck, or at the end of their road with the deeper water,
+//!   they are exposed like the residents there (the node's depth and mortality zone; those stuck
+//!   at a node share its refuge, those on a road have none), each household keeping its own
+//!   fraction reached. A road with more water over either end than its zone's closure depth
+//!   stops the cars on it (`EvacNet::water_stop`) until the water falls.
+//! * **River routing** (`river_bed_elevation_m` on the breach; [`RiverRouting`]): the levee's
+//!   reach is a store of surface `L·B` (`B = A/(h_peak − bed)`) with a rating
+//!   `Q(h) = A·U·((h − bed)/(h_peak − bed))^{5/3}` (wide channel, Manning). The hydrograph is the
+//!   natural stage; the breach creates a deficit `D`, `dD/dt = Q_breach − (Q(h_nat) − Q(h))`,
+//!   and the stage is `h = h_nat − D/(L·B)`: the breach draws the stage down at the breach, the
+//!   reach passes on `Q(h)` (less than its natural flow), and routed breaches on reaches
+//!   downstream start from the stage that carries that reduced flow (no travel time). In a
+//!   steady state `Q_breach = Q(h_nat) − Q(h) ≤ Q(h_nat)`: the flood takes no more than the
+//!   river brings. Without `river_bed_elevation_m` the river is an infinite reservoir at its
+//!   hydrograph's stage.
 //!
 //! # Limits
 //!
-//! The river is an infinite reservoir at its hydrograph's stage: breach outflow does not lower
-//! it, so a very wide breach on a small river over-predicts the flood. Zones are level pools (no
-//! travel time across a zone, no flow velocities). Water leaves the system only back through a
-//! breach. Flood deaths also go to `HazardState.casualties` as black under the first breach
-//! (one step late), so that `CasualtiesAtLeast` counts them.
+//! Zones are level pools (no travel time across a zone; velocities only from the breach jet
+//! estimate). Water leaves the system only back through a breach. No rescue by boat. Flood
+//! deaths also go to `HazardState.casualties` as black under the first breach (one step late),
+//! so that `CasualtiesAtLeast` counts them.
 //!
 //! # Journal
 //!
@@ -98,7 +127,10 @@
 //! down with 1 cm hysteresis), `flood_exposure` (when a zone's set of wet nodes changes),
 //! `road_closed` / `road_reopened` (reason `flood`), `flood_deaths` (a zone's first death, then
 //! each doubling, at least six-hourly while deaths go on, and what is pending when the water
-//! stops rising) and `flood_totals` at the run's last step.
+//! stops rising) and `flood_totals` at the run's last step (`exposed_peak`: the most people in
+//! the water at one moment, all zones together; `exposed_peak_by_zone`; `flooded_km2`, the
+//! largest area under water at once; `river_drawdown_m`, the largest lowering of a routed
+//! stage).
 //!
 //! # Integration
 //!
