@@ -375,3 +375,38 @@ fn bad_casualty_model_values_are_refused() {
         p.short()
     );
 }
+
+#[test]
+fn triage_assigns_start_categories_and_a_tired_team_mistakes_some() {
+    // 400 casualties; START on each one's observations gives back its condition, so with no
+    // mis-triage the labels are the drawn counts; at 25 % about a quarter of the living are one
+    // category off (the dead never), and the journal says how many.
+    let shares = "(green: 0.4, yellow: 0.3, red: 0.2, black: 0.1)";
+    let triaged = |j: &[Entry]| {
+        j.iter()
+            .find_map(|e| match &e.event {
+                Event::Triaged { green, yellow, red, black, mistriaged, .. } => {
+                    Some(([*green, *yellow, *red, *black], *mistriaged))
+                }
+                _ => None,
+            })
+            .expect("triaged")
+    };
+    let drawn = |j: &[Entry]| {
+        j.iter()
+            .find_map(|e| match &e.event {
+                Event::Casualties { green, yellow, red, black, .. } => Some([*green, *yellow, *red, *black]),
+                _ => None,
+            })
+            .expect("casualties")
+    };
+    let exact = run(&small(400, shares, 50, "max_extricators: 60"), None, 3, Some(3600));
+    assert_eq!(triaged(&exact), (drawn(&exact), 0));
+    let tired = run(&small(400, shares, 50, "mistriage_rate: 0.25"), None, 3, Some(3600));
+    let (labels, off) = triaged(&tired);
+    let truth = drawn(&tired);
+    assert_eq!(labels[3], truth[3], "the dead are not mistaken");
+    assert_eq!(labels.iter().sum::<u32>(), 400);
+    let living = (400 - truth[3]) as f64;
+    assert!((off as f64 / living - 0.25).abs() < 0.07, "{off} of {living} mistaken");
+}

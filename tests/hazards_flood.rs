@@ -327,16 +327,30 @@ fn deaths_follow_the_mortality_function_once_not_every_step() {
 fn the_shipped_flood_scenarios_tell_a_plausible_story() {
     let s = Arc::new(scenario::load(Path::new("scenarios/levee-breach-0621.ron")).unwrap());
     let r = run(s, None);
-    let luozhen_3m = r.events.iter().find_map(|(t, e)| match e {
-        Event::FloodDepth { zone, depth_m, rising: true, .. } if zone == "fz_luozhen" && *depth_m == 3.0 => Some(*t),
-        _ => None,
-    });
-    // the breach is at +30h30m; "above the first floor by the morning of 22 June" (08:00 = +44h)
-    let t = luozhen_3m.expect("Luozhen reaches 3 m");
-    assert!(t > 30 * 3600 + 1800 && t <= 44 * 3600, "Luozhen 3 m at +{}s", t);
+    let luozhen = |m: f64| {
+        r.events.iter().find_map(|(t, e)| match e {
+            Event::FloodDepth { zone, depth_m, rising: true, .. } if zone == "fz_luozhen" && *depth_m == m => Some(*t),
+            _ => None,
+        })
+    };
+    // the breach is at +30h30m; the press: the water high in the houses by the morning of 22
+    // June (08:00 = +44h). With the river drawn down (routing) the model gives 2 m by then and
+    // 3 m during the 22nd.
+    let t = luozhen(2.0).expect("Luozhen reaches 2 m");
+    assert!(t > 30 * 3600 + 1800 && t <= 44 * 3600, "Luozhen 2 m at +{}s", t);
+    let t = luozhen(3.0).expect("Luozhen reaches 3 m");
+    assert!(t <= 60 * 3600, "Luozhen 3 m at +{}s", t);
     for z in &r.model.zones {
-        assert!(z.max_depth_m > 2.0 && z.max_depth_m < 8.0, "{}: {} m", z.id, z.max_depth_m);
+        assert!(z.max_depth_m > 2.0 && z.max_depth_m < 5.0, "{}: {} m", z.id, z.max_depth_m);
     }
+    // about 70 km² under water, and the river drawn down at the breach
+    let Some(Event::FloodTotals { flooded_km2, river_drawdown_m, .. }) =
+        r.events.iter().rev().map(|(_, e)| e).find(|e| matches!(e, Event::FloodTotals { .. }))
+    else {
+        panic!("flood_totals")
+    };
+    assert!((60.0..=80.0).contains(flooded_km2), "{flooded_km2} km²");
+    assert!(*river_drawdown_m > 0.5, "drawdown {river_drawdown_m} m");
     let b = &r.model.breaches[0];
     assert!(b.peak_width_m > 200.0 && b.peak_width_m <= 400.0, "width {}", b.peak_width_m);
     // the demo with its orders: the polder floods and spills into the Xiaqiao basin
@@ -369,4 +383,110 @@ fn bad_flood_parameters_are_reported_at_their_place() {
     let text = polder(10, 4.0, "24h", HIGH_RIVER, "").replace("bottom_elevation_m: 20.0", "bottom_elevation_m: 26.0");
     let p = scenario::parse(SourceFile::new("bad.ron", text)).expect_err("bottom above the crest");
     assert!(p.problems.iter().any(|p| p.rule == "range" && p.path == "hazards[0].bottom_elevation_m"), "{}", p.short());
+}
+
+#[test]
+fn evacuees_caught_on_the_way_are_exposed_and_their_cars_stop() {
+    // Nobody lives at "low" (inside the polder); the town's people are ordered to the shelter
+    // 20 minutes before the water closes the roads at "low" (+2h20m), and the shortest way
+    // there runs through "low". When the water over
+    // "low" passes 0.3 m its roads close: cars on the road to it stop in the water, households
+    // at it are stuck. Each of them takes the mortality of the place where the water holds them,
+    // F(low), as a resident there would: the flood's deaths are mid's residents × F(mid) plus,
+    // for every household the water reached on the way, its survivors × f/(1 − f), f its
+    // mortality fraction (F(low) for those held there).
+    use drillsim::agents::evacuees::{EvacNet, Households, Stage};
+    let text = polder(10, 4.0, "12h", HIGH_RIVER, "")
+        .replace("population: 2000,  elevation_m: 20.0", "population: 0, elevation_m: 20.0")
+        .replace("shelters: [", "evacuation: (mobilisation_mean: \"20m\"),\n        shelters: [");
+    let s = parse(&text);
+    let orders = r#"Orders(orders: [
+        (at: "+1h50m", by: "ofc", order: OpenShelter("high")),
+        (at: "+2h", by: "ofc", order: Evacuate(from: "town", to: "high")),
+    ])"#;
+    let book = parse_orders(SourceFile::new("orders.ron", orders), &s).unwrap_or_else(|p| panic!("{p}"));
+    let mut app = build_app(s, RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
+    run_to_end(&mut app).expect("run");
+    let w = app.world();
+    let harm = w.resource::<FloodHarm>();
+    let (hh, ev) = (w.resource::<Households>(), w.resource::<EvacNet>());
+    let low =
+        w.resource::<drillsim::map::RoadNetwork>().node("low").expect("low is on the road network").index() as u32;
+    // households held at low: stuck there, or on a road that ends there
+    let held: Vec<usize> = (0..hh.len())
+        .filter(|&h| match hh.stage[h] {
+            Stage::StuckOnRoad => hh.node[h] == low && hh.edge[h] == u32::MAX,
+            Stage::OnRoad => {
+                let e = hh.edge[h] as usize;
+                e < ev.source.len() && (ev.target[e] == low || ev.source[e] == low) && ev.water_stop[e]
+            }
+            _ => false,
+        })
+        .collect();
+    let j = w.resource::<Journal>();
+    let log: Vec<String> = j
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.event,
+                Event::RoadClosed { .. }
+                    | Event::FloodExposure { .. }
+                    | Event::EvacuationTotals { .. }
+                    | Event::OrderRefused { .. }
+                    | Event::EvacuationStarted { .. }
+            )
+        })
+        .map(|e| format!("{} {:?}", e.t, e.event))
+        .collect();
+    assert!(!held.is_empty(), "some of the town's people are caught at low: {log:#?}");
+    let f_low = harm.transit_fraction[held[0]] as f64;
+    assert!(f_low > 0.0);
+    for &h in &held {
+        assert!((harm.transit_fraction[h] as f64 - f_low).abs() < 1e-6, "one place, one mortality");
+    }
+    let f_mid = harm.fraction.iter().find(|(n, _)| *n == "mid").map(|(_, f)| *f).expect("mid got wet");
+    // every household the water reached on the way (also those that passed "low" while it was
+    // still shallow and drove or walked on) lost people·f/(1 − f) of its survivors' number
+    let transit: f64 = (0..hh.len())
+        .map(|h| harm.transit_fraction.get(h).copied().unwrap_or(0.0) as f64)
+        .zip(&hh.people)
+        .map(|(f, p)| *p as f64 * f / (1.0 - f))
+        .sum();
+    let held_deaths: f64 = held.iter().map(|&h| hh.people[h] as f64 * f_low / (1.0 - f_low)).sum();
+    assert!(held_deaths > 0.5 * transit, "most of it among those the water held: {held_deaths} of {transit}");
+    let want = 1000.0 * f_mid + transit;
+    assert!((harm.deaths_total() - want).abs() < 1e-3 * want.max(1.0), "{} vs {want}", harm.deaths_total());
+    let in_transit = j.entries.iter().any(
+        |e| matches!(&e.event, Event::FloodExposure { zone, in_transit, .. } if zone == "polder" && *in_transit > 0),
+    );
+    assert!(in_transit, "the exposure entries count the evacuees on the way");
+    let stuck_at_low = j.entries.iter().any(
+        |e| matches!(&e.event, Event::EvacuationTotals { stuck_at, .. } if stuck_at.get("low").is_some_and(|p| *p > 0)),
+    );
+    assert!(stuck_at_low, "evacuation_totals says where the stuck are");
+}
+
+#[test]
+fn the_exposed_peak_is_the_peak_of_the_simultaneous_total() {
+    // The totals' exposed_peak is the most people in the water at one moment, all zones
+    // together: at most the sum of the zones' own peaks (reached at different moments) and at
+    // least the largest of them; the per-zone peaks are kept beside it.
+    let s = Arc::new(scenario::load(Path::new("scenarios/demo-county.ron")).unwrap());
+    let orders = load_orders(Path::new("scenarios/orders/demo-county.ron"), &s).unwrap();
+    let mut app = build_app(s, RunOptions { orders: Some(orders), ..Default::default() }, Journal::in_memory());
+    run_to_end(&mut app).unwrap();
+    let w = app.world();
+    let harm = w.resource::<FloodHarm>();
+    let j = w.resource::<Journal>();
+    let Some(Event::FloodTotals { exposed_peak, exposed_peak_by_zone, .. }) =
+        j.entries.iter().rev().map(|e| &e.event).find(|e| matches!(e, Event::FloodTotals { .. }))
+    else {
+        panic!("flood_totals")
+    };
+    let sum: u64 = exposed_peak_by_zone.values().sum();
+    let max = exposed_peak_by_zone.values().copied().max().unwrap_or(0);
+    assert!(*exposed_peak <= sum && *exposed_peak >= max, "{exposed_peak} vs zones {exposed_peak_by_zone:?}");
+    assert_eq!(*exposed_peak, harm.exposed_total_peak.round() as u64);
+    assert_eq!(exposed_peak_by_zone.len(), 2);
 }

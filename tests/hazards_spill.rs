@@ -340,3 +340,153 @@ fn a_gas_release_with_bad_values_is_refused_at_its_place() {
         p.short()
     );
 }
+
+#[test]
+fn the_acid_injects_quote_the_spill_model_at_delivery() {
+    // A04 (07:00) quotes the border section, km 12 of rv_guangze; the spill (396 kg over 30 min
+    // from 03:20, 1 km down the same reach, decay 0.05/h) is one reach away: the closed form.
+    let s = Arc::new(scenario::load(Path::new("scenarios/acid-spill-0929.ron")).unwrap());
+    let j = run(s.clone(), None, &[]);
+    let text = |id: &str| {
+        j.iter()
+            .find_map(|e| match &e.event {
+                Event::InjectDelivered { inject, text, text_en, .. } if inject == id => {
+                    Some((text.clone(), text_en.clone().unwrap_or_default()))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{id} delivered"))
+    };
+    let (zh, en) = text("A04");
+    assert!(!zh.contains('{') && !en.contains('{'), "placeholders filled: {zh} / {en}");
+    let reach = s.scenario.map.rivers[0].reaches.iter().find(|r| r.id == "rv_guangze").unwrap();
+    let seg = Segment {
+        length_m: 11_000.0,
+        velocity_ms: reach.velocity_ms,
+        area_m2: reach.cross_section_m2,
+        dispersion_m2s: reach.dispersion_m2s,
+    };
+    let eq = spill::equivalent(&[seg]);
+    let c = spill::concentration_mg_l(396.0, 1800.0, &eq, 0.05 / 3600.0, 4.0 * 3600.0 - 1200.0);
+    let quoted = format!("{c:.2}");
+    assert!(zh.contains(&quoted) && en.contains(&format!("fluoride {quoted} mg/L")), "{c}: {zh} / {en}");
+    assert!(c > 1.0, "over the limit, as the text says: {c}");
+    let (zh6, _) = text("A06");
+    assert!(!zh6.contains('{'), "{zh6}");
+}
+
+#[test]
+fn an_unknown_reach_in_a_placeholder_is_refused_at_its_inject() {
+    let text = std::fs::read_to_string("scenarios/acid-spill-0929.ron")
+        .unwrap()
+        .replacen("{conc:rv_guangze@12}毫克", "{conc:rv_nowhere@12}毫克", 1)
+        .replacen("{conc:rv_border@10}毫克", "{conc:rv_border@99}毫克", 1);
+    let p = scenario::parse(SourceFile::new("acid.ron", text)).expect_err("invalid");
+    let short = p.short();
+    assert!(short.contains("[unknown-id]") && short.contains("rv_nowhere"), "{short}");
+    assert!(short.contains("[range]") && short.contains("km 99"), "{short}");
+}
+
+/// The gas test county with a toxicity (`tox` is the body of `toxicity: (...)`).
+fn gas_county(tox: &str) -> Arc<ValidScenario> {
+    let text = format!(
+        r#"(
+    format: 1,
+    meta: (name: "gas dose test", start: "2020-01-01T00:00", step: "1m", duration: "3h", seed: 1),
+    map: (
+        nodes: [
+            (id: "plant", kind: site, pos: (0.0, 0.0)),
+            (id: "v_near", kind: village, pos: (0.5, 0.0), population: 300),
+            (id: "sh",     kind: shelter, pos: (0.0, -3.0)),
+            (id: "hp",     kind: hospital, pos: (0.0, -4.0)),
+        ],
+        roads: [
+            (id: "r1", from: "plant", to: "v_near", length_km: 0.5, speed_kmh: 30.0),
+            (id: "r6", from: "plant", to: "sh", length_km: 3.0, speed_kmh: 30.0),
+            (id: "r7", from: "sh", to: "hp", length_km: 1.0, speed_kmh: 30.0),
+        ],
+    ),
+    agencies: [(id: "ofc", name_zh: "应急办", name_en: "Office", role: emergency_office)],
+    resources: (shelters: [(node: "sh", capacity: 2000)], hospitals: [(node: "hp", beds: 50)]),
+    hazards: [
+        GasRelease(id: "gas", substance: "chlorine", node: "plant", at: "+30m", rate_kg_s: 5.0, duration: "30m",
+                   wind_dir_deg: 270.0, wind_ms: 2.0, stability: F, level_of_concern_mg_m3: 100.0,
+                   toxicity: ({tox})),
+    ],
+)"#
+    );
+    Arc::new(scenario::parse(SourceFile::new("gas.ron", text)).unwrap_or_else(|p| panic!("{}", p.short())))
+}
+
+fn gas_run(s: Arc<ValidScenario>, orders: Option<&str>) -> (Vec<Entry>, f64) {
+    let orders = orders.map(|o| parse_orders(SourceFile::new("o.ron", o), &s).unwrap_or_else(|p| panic!("{p}")));
+    let mut app = build_app(s, RunOptions { orders, ..Default::default() }, Journal::in_memory());
+    run_to_end(&mut app).unwrap();
+    let w = app.world();
+    let r = &w.resource::<drillsim::hazards::plume::PlumeState>().releases[0];
+    let near = r.nodes.iter().position(|(id, _, _)| id == "v_near").unwrap();
+    (w.resource::<Journal>().entries.clone(), r.dose.as_ref().unwrap().real[near].load)
+}
+
+#[test]
+fn the_indoor_dose_follows_the_one_compartment_closed_form() {
+    // n = 1: with C outdoors for T, the load indoors at λ after τ more is
+    // C·T − C·(1 − e^{−λT})/λ · e^{−λτ}. The gas is at v_near (500 m downwind) for the 30 steps
+    // ending 300…2040 s after the release began (T = 1800 s), and the run's last step is 6900 s
+    // after that (τ). Minutes, as the probit's unit.
+    let tox = "probit_a: -30.0, probit_b: 1.0, probit_n: 1.0, injury_mg_m3_60min: 1e6";
+    let c = Plume { rate_kg_s: 5.0, wind_ms: 2.0, stability: Stability::F, height_m: 0.0 }.ground_mg_m3(500.0, 0.0);
+    let closed = |lambda_per_h: f64| {
+        let (t, tau, l) = (1800.0 / 60.0, 6900.0 / 60.0, lambda_per_h / 60.0);
+        c * t - c * (1.0 - (-l * t).exp()) / l * (-l * tau).exp()
+    };
+    let (_, load) = gas_run(gas_county(tox), None);
+    assert!(rel(load, closed(1.0)) < 1e-3, "{load} vs {}", closed(1.0));
+    // told to shelter in place as the release begins: 0.3 air changes an hour
+    let warn = r#"Orders(orders: [ (at: "+30m", by: "ofc", order: WarnPublic("关闭门窗,就地避险")) ])"#;
+    let (_, sheltered) = gas_run(gas_county(tox), Some(warn));
+    assert!(rel(sheltered, closed(0.3)) < 1e-3, "{sheltered} vs {}", closed(0.3));
+}
+
+#[test]
+fn gas_harm_joins_the_casualty_chain_and_shelter_in_place_is_credited() {
+    // n 2: the loads at v_near without and with the warning, then an injury level between them
+    // (the load of C for 60 min is C²·60) and a probit that kills a few percent without it
+    let warn = r#"Orders(orders: [ (at: "+30m", by: "ofc", order: WarnPublic("关闭门窗,就地避险")) ])"#;
+    let probe = "probit_a: -40.0, probit_b: 1.0, probit_n: 2.0, injury_mg_m3_60min: 1e9";
+    let (_, l_open) = gas_run(gas_county(probe), None);
+    let (_, l_shut) = gas_run(gas_county(probe), Some(warn));
+    assert!(l_shut < l_open, "{l_shut} vs {l_open}");
+    let injury = ((l_open * l_shut).sqrt() / 60.0).sqrt();
+    let a = 5.0 - 1.5 - l_open.ln(); // Pr(open) = 3.5: Φ(−1.5) ≈ 7 % dead
+    let tox = format!("probit_a: {a}, probit_b: 1.0, probit_n: 2.0, injury_mg_m3_60min: {injury}");
+    let tox = tox.as_str();
+    let harm = |j: &[Entry]| {
+        j.iter()
+            .find_map(|e| match &e.event {
+                Event::GasTotals {
+                    yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, ..
+                } => Some(([*yellow, *red, *dead], [*no_response_yellow, *no_response_red, *no_response_dead])),
+                _ => None,
+            })
+            .expect("gas_totals")
+    };
+    let (none, _) = gas_run(gas_county(tox), None);
+    let (real, shadow) = harm(&none);
+    assert_eq!(real, shadow, "with no response the run is its own no-response shadow");
+    assert!(real.iter().sum::<u32>() > 0, "the gas harms people at v_near: {real:?}");
+    // the harmed are patients of the casualty chain
+    let cas = none.iter().rev().find_map(|e| match &e.event {
+        Event::Casualties { hazard, yellow, red, black, .. } if hazard == "gas" => Some(yellow + red + black),
+        _ => None,
+    });
+    assert!(cas.is_some_and(|n| n + 1 >= real.iter().sum::<u32>()), "{cas:?} vs {real:?}");
+    let (warned, _) = gas_run(gas_county(tox), Some(warn));
+    let (real_w, shadow_w) = harm(&warned);
+    assert_eq!(shadow_w, shadow, "the shadow does not depend on the response");
+    assert!(real_w.iter().sum::<u32>() < real.iter().sum::<u32>(), "sheltering in place helps: {real_w:?} vs {real:?}");
+    let credit = drillsim::scoring::gas_protection_credit(real_w.iter().sum(), shadow_w.iter().sum()).unwrap();
+    assert!(credit > 0.0 && credit <= 1.0, "{credit}");
+    assert_eq!(drillsim::scoring::gas_protection_credit(5, 5), Some(0.0));
+    assert_eq!(drillsim::scoring::gas_protection_credit(0, 0), None);
+}

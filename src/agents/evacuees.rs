@@ -45,8 +45,10 @@
 //!
 //! # Limits
 //!
-//! People on the road or stuck on the way are not exposed to the flood. Walkers use the car
-//! routes. Shelter room is not reserved for people on the way.
+//! People on the road or stuck on the way are exposed to the flood by `hazards::flood` (which
+//! also stops the cars on a road under water through `EvacNet::water_stop`). Walkers use the car
+//! routes and wade on. Shelter room is not reserved for people on the way. `evacuation_totals`
+//! lists where the stuck are (`stuck_at`, cars stopped by water at their road's end).
 //!
 //! # Journal (aggregated, never per vehicle)
 //!
@@ -207,6 +209,8 @@ pub struct EvacNet {
     pub updates: u64,
     pub refused_people: f64,
     pub sheltered_people: f64,
+    /// Per edge: water over the road stops its cars (set by `hazards::flood`).
+    pub water_stop: Vec<bool>,
 }
 
 impl EvacNet {
@@ -484,6 +488,9 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
             ev.flow_acc[e] = (1.0 - ev.flow_per_step[e]).max(0.0);
             continue;
         }
+        if ev.water_stop.get(e).copied().unwrap_or(false) {
+            continue; // stopped by water: no car moves until it falls
+        }
         ev.flow_acc[e] = (ev.flow_acc[e] + ev.flow_per_step[e]).min(ev.flow_per_step[e].max(1.0) + 1.0);
         while let Some(&h) = ev.queue[e].front() {
             let hu = h as usize;
@@ -630,6 +637,7 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
                 _ => {}
             }
         }
+        let stuck_at = stuck_places(hh, ev, net);
         let left: f64 = ev.origins.values().map(|o| o.left).sum();
         let left_dry: f64 = ev.origins.values().map(|o| o.left_dry).sum();
         out.push(Event::EvacuationTotals {
@@ -641,11 +649,31 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
             on_road: on_road.round() as u32,
             stuck: stuck.round() as u32,
             not_yet_left: waiting.round() as u32,
+            stuck_at,
         });
     }
     for e in out {
         journal.write(Journaled(e));
     }
+}
+
+/// Where the stuck households are (node id → people): those that found no road (at home or on
+/// the way) and the cars stopped by water on a road, at the road's end.
+fn stuck_places(hh: &Households, ev: &EvacNet, net: &RoadNetwork) -> BTreeMap<String, u32> {
+    let mut at: BTreeMap<u32, f64> = BTreeMap::new();
+    for h in 0..hh.len() {
+        let node = match hh.stage[h] {
+            Stage::StuckHome | Stage::StuckOnRoad => hh.node[h],
+            Stage::OnRoad
+                if hh.car[h] && hh.edge[h] != NONE && ev.water_stop.get(hh.edge[h] as usize) == Some(&true) =>
+            {
+                ev.target[hh.edge[h] as usize]
+            }
+            _ => continue,
+        };
+        *at.entry(node).or_default() += hh.people[h] as f64;
+    }
+    at.into_iter().map(|(n, p)| (net.ids[n as usize].clone(), p.round() as u32)).filter(|(_, p)| *p > 0).collect()
 }
 
 /// A household leaves home (or finds it cannot).

@@ -7,6 +7,7 @@ pub mod conditions;
 pub mod durable;
 pub mod live;
 pub mod orders;
+pub mod placeholders;
 
 use std::collections::BTreeMap;
 
@@ -47,6 +48,9 @@ pub struct ExerciseState {
     pub retimed: BTreeMap<String, u64>,
     /// Injects the facilitator fired, to deliver this step.
     pub manual: Vec<String>,
+    /// Times the public was warned (`WarnPublic`): people shelter in place from then on
+    /// (`hazards::plume`'s dose model).
+    pub public_warnings: Vec<u64>,
     /// Live pacing (no effect on the simulation itself).
     pub paused: bool,
     pub speed: f64,
@@ -64,6 +68,7 @@ impl Default for ExerciseState {
             actions_done: BTreeMap::new(),
             retimed: BTreeMap::new(),
             manual: Vec::new(),
+            public_warnings: Vec::new(),
             paused: false,
             speed: 1.0,
         }
@@ -118,10 +123,12 @@ fn deliver_injects(
     clock: Res<SimClock>,
     scenario: Res<ScenarioRes>,
     hazards: Res<HazardState>,
+    spills: Res<crate::hazards::spill::SpillState>,
     mut state: ResMut<ExerciseState>,
     mut journal: MessageWriter<Journaled>,
 ) {
     let manual = std::mem::take(&mut state.manual);
+    let value = |p: &placeholders::Placeholder| placeholders::value_now(&scenario.0, &spills, &hazards, clock.now, p);
     for inj in &scenario.0.scenario.injects {
         if state.delivered.contains_key(&inj.id) {
             continue;
@@ -139,7 +146,8 @@ fn deliver_injects(
                 inject: inj.id.clone(),
                 from: inj.from.clone(),
                 to: inj.to.clone(),
-                text: inj.text.clone(),
+                text: placeholders::fill(&inj.text, value),
+                text_en: inj.text_en.as_deref().map(|t| placeholders::fill(t, value)),
             }));
         }
     }

@@ -467,7 +467,10 @@ impl Door<'_, '_> {
                 out.push(Event::WorkingGroupSetUp { by: by.clone(), name, lead });
             }
             OrderKind::RequestSupport { to, what } => out.push(Event::SupportRequested { by: by.clone(), to, what }),
-            OrderKind::WarnPublic(text) => out.push(Event::PublicWarning { by: by.clone(), text }),
+            OrderKind::WarnPublic(text) => {
+                self.state.public_warnings.push(now);
+                out.push(Event::PublicWarning { by: by.clone(), text });
+            }
             OrderKind::Report { kind, to, figures } => {
                 self.state.reports.push(SentReport { t: now, by: by.clone(), to: to.clone(), kind });
                 out.push(Event::ReportSent { by: by.clone(), to, report: kind, figures });

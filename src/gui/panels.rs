@@ -265,6 +265,14 @@ fn inject_text(sc: &ValidScenario, id: &str, text: &str, lang: Lang) -> String {
     }
 }
 
+/// A delivered inject's text in `lang`: the journal's, with the model values filled in.
+fn delivered_text(text: &str, text_en: &Option<String>, lang: Lang) -> String {
+    match (lang, text_en) {
+        (Lang::En, Some(en)) => en.clone(),
+        _ => text.to_string(),
+    }
+}
+
 fn inbox(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     let lang = state.lang;
     let sc = sim.sc.clone();
@@ -282,7 +290,7 @@ fn inbox(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     let mut to_give: Vec<(String, OrderKind)> = Vec::new();
     let mut any = false;
     for e in entries.iter().rev() {
-        let Event::InjectDelivered { inject, from, to, text } = &e.event else { continue };
+        let Event::InjectDelivered { inject, from, to, text, text_en } = &e.event else { continue };
         if !mine(to) {
             continue;
         }
@@ -292,7 +300,7 @@ fn inbox(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
                 ui.label(RichText::new(clock.iso(e.t)[11..16].to_string()).monospace());
                 ui.label(RichText::new(format!("{inject} · {}", agency_name(&sc, from, lang))).strong());
             });
-            ui.label(inject_text(&sc, inject, text, lang));
+            ui.label(delivered_text(text, text_en, lang));
             if let Seat::Agency(a) = &seat {
                 if acked(inject) {
                     ui.small(t(lang, "acked"));

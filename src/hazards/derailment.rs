@@ -70,6 +70,8 @@ pub struct Params {
     pub ambulance_capacity: u32,
     pub handover_s: f64,
     pub clearance_person_h: f64,
+    /// Share of casualties triaged one category off (default 0).
+    pub mistriage_rate: f64,
 }
 
 /// The defaults (see the module doc for their grounds).
@@ -84,11 +86,17 @@ pub const DEFAULTS: Params = Params {
     ambulance_capacity: 2,
     handover_s: 600.0,
     clearance_person_h: 2000.0,
+    mistriage_rate: 0.0,
 };
 
 impl Params {
-    /// The parameters of a derailment hazard (None for other hazards).
+    /// The parameters of a derailment hazard, or of a gas release that harms people (its
+    /// casualties, from the dose model, take the same chain with the defaults and nobody
+    /// trapped); None for other hazards.
     pub fn of(h: &Hazard) -> Option<Params> {
+        if let Hazard::GasRelease { toxicity: Some(_), .. } = h {
+            return Some(Params { trapped_share: 0.0, ..DEFAULTS });
+        }
         let Hazard::Derailment {
             trapped_share,
             yellow_to_red_per_h,
@@ -100,6 +108,7 @@ impl Params {
             ambulance_capacity,
             handover_min,
             clearance_person_h,
+            mistriage_rate,
             ..
         } = h
         else {
@@ -117,6 +126,7 @@ impl Params {
             ambulance_capacity: ambulance_capacity.unwrap_or(d.ambulance_capacity),
             handover_s: handover_min.map_or(d.handover_s, |m| m * 60.0),
             clearance_person_h: clearance_person_h.unwrap_or(d.clearance_person_h),
+            mistriage_rate: mistriage_rate.unwrap_or(d.mistriage_rate),
         })
     }
 }
@@ -144,15 +154,111 @@ pub enum Place {
     },
 }
 
+/// What a triage officer sees of a casualty: the observations START sorts by (Benson, Koenig &
+/// Schultz 1996, *Disaster triage: START, then SAVE*, Prehosp Disaster Med 11(2):117–124).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observations {
+    pub walks: bool,
+    /// Breathing (after the airway is repositioned).
+    pub breathing: bool,
+    /// Respirations per minute.
+    pub resp_rate: u32,
+    /// Capillary refill, s (over 2 s, or no radial pulse: poor perfusion).
+    pub cap_refill_s: f64,
+    /// Obeys simple commands.
+    pub obeys: bool,
+}
+
+/// START: walks → green (minor); not breathing with the airway open → black (expectant); more
+/// than 30 breaths a minute, capillary refill over 2 s or not obeying commands → red
+/// (immediate); otherwise yellow (delayed).
+pub fn start_category(o: &Observations) -> Cat {
+    if o.walks {
+        Cat::Green
+    } else if !o.breathing {
+        Cat::Black
+    } else if o.resp_rate > 30 || o.cap_refill_s > 2.0 || !o.obeys {
+        Cat::Red
+    } else {
+        Cat::Yellow
+    }
+}
+
+/// Observations of a casualty whose true condition is `cat` (the scenario's injury profile draws
+/// the condition): normal signs within START's limits, and for a red casualty one of the three
+/// red criteria, chosen evenly.
+pub fn observations_for(cat: Cat, rng: &mut impl Rng) -> Observations {
+    let normal = |rng: &mut dyn rand::RngCore| Observations {
+        walks: false,
+        breathing: true,
+        resp_rate: rng.random_range(12..=28),
+        cap_refill_s: rng.random_range(0.8..1.9),
+        obeys: true,
+    };
+    let mut o = normal(rng);
+    match cat {
+        Cat::Green => o.walks = true,
+        Cat::Yellow => {}
+        Cat::Red => worsen(&mut o, Cat::Red, rng),
+        Cat::Black => worsen(&mut o, Cat::Black, rng),
+    }
+    o
+}
+
+/// Moves the observations to a worse condition: red gets one red criterion (fast breathing,
+/// poor perfusion or confusion, chosen evenly); black stops breathing. The casualty no longer
+/// walks.
+pub fn worsen(o: &mut Observations, to: Cat, rng: &mut impl Rng) {
+    o.walks = false;
+    match to {
+        Cat::Red => match rng.random_range(0..3) {
+            0 => o.resp_rate = rng.random_range(31..=40),
+            1 => o.cap_refill_s = rng.random_range(2.5..4.0),
+            _ => o.obeys = false,
+        },
+        Cat::Black => {
+            o.breathing = false;
+            o.resp_rate = 0;
+        }
+        _ => {}
+    }
+}
+
+/// The category a triage officer gives: START on the observations, and with probability
+/// `rate` one category off (up or down evenly, within green..red; the dead are not mistaken).
+pub fn triage(o: &Observations, rate: f64, rng: &mut impl Rng) -> Cat {
+    let cat = start_category(o);
+    if cat == Cat::Black || rate <= 0.0 || rng.random::<f64>() >= rate {
+        return cat;
+    }
+    let up = rng.random::<bool>();
+    match (cat, up) {
+        (Cat::Green, _) => Cat::Yellow,
+        (Cat::Red, _) => Cat::Yellow,
+        (_, true) => Cat::Red,
+        (_, false) => Cat::Green,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Patient {
+    /// True condition (what happens to the casualty; what the counts report).
     pub cat: Cat,
+    /// Category given by triage (what the responders act on: treatment and transport order).
+    pub label: Cat,
+    pub obs: Observations,
     pub trapped: bool,
     pub treated: bool,
     pub place: Place,
 }
 
 impl Patient {
+    /// A new casualty in condition `cat`: observations drawn, triaged (START, mis-triage `rate`).
+    pub fn new(cat: Cat, trapped: bool, rate: f64, rng: &mut impl Rng) -> Patient {
+        let obs = observations_for(cat, rng);
+        let label = triage(&obs, rate, rng);
+        Patient { cat, label, obs, trapped, treated: false, place: Place::Site }
+    }
     fn living(&self) -> bool {
         self.cat != Cat::Black
     }
@@ -197,6 +303,24 @@ impl Incident {
     pub fn trapped(&self) -> u32 {
         self.patients.iter().filter(|p| p.trapped).count() as u32
     }
+}
+
+/// Journals the categories triage gave (`triaged`: labels, and how many are not the
+/// casualty's true condition).
+fn journal_triage(journal: &mut MessageWriter<Journaled>, hazard: &str, patients: &[Patient]) {
+    let mut c = [0u32; 4];
+    for p in patients {
+        c[p.label as usize] += 1;
+    }
+    let mistriaged = patients.iter().filter(|p| p.label != p.cat).count() as u32;
+    journal.write(Journaled(Event::Triaged {
+        hazard: hazard.to_string(),
+        green: c[0],
+        yellow: c[1],
+        red: c[2],
+        black: c[3],
+        mistriaged,
+    }));
 }
 
 /// A hospital's beds for casualties.
@@ -295,7 +419,11 @@ pub(super) fn derailment_step(
 
     for h in &sc.scenario.hazards {
         let Some(params) = Params::of(h) else { continue };
-        let Hazard::Derailment { id, node, blocks_roads, .. } = h else { continue };
+        let (id, node, blocks_roads, gas) = match h {
+            Hazard::Derailment { id, node, blocks_roads, .. } => (id, node, blocks_roads.as_slice(), false),
+            Hazard::GasRelease { id, node, .. } => (id, node, &[][..], true),
+            _ => continue,
+        };
         if !hazards.onset.contains_key(id) {
             continue;
         }
@@ -308,7 +436,7 @@ pub(super) fn derailment_step(
             for (cat, n) in [Cat::Green, Cat::Yellow, Cat::Red, Cat::Black].into_iter().zip(counts) {
                 for _ in 0..n {
                     let trapped = cat != Cat::Green && inc_rng.random::<f64>() < params.trapped_share;
-                    patients.push(Patient { cat, trapped, treated: false, place: Place::Site });
+                    patients.push(Patient::new(cat, trapped, params.mistriage_rate, &mut inc_rng));
                 }
             }
             let reason = format!("derailment:{id}");
@@ -319,6 +447,9 @@ pub(super) fn derailment_step(
                 if net.close_road(ix, &reason) {
                     journal.write(Journaled(Event::RoadClosed { road: road.clone(), reason: reason.clone() }));
                 }
+            }
+            if !patients.is_empty() {
+                journal_triage(&mut journal, id, &patients);
             }
             incidents.insert(
                 id.clone(),
@@ -333,7 +464,7 @@ pub(super) fn derailment_step(
                     extrication_work: 0.0,
                     treatment_work: 0.0,
                     clearance_done: 0.0,
-                    cleared: false,
+                    cleared: gas, // a gas release leaves no wreck to clear
                     trips: BTreeMap::new(),
                     blocked,
                     on_site: BTreeMap::new(),
@@ -341,6 +472,18 @@ pub(super) fn derailment_step(
             );
             continue;
         };
+        // casualties that arrive later (the gas dose model's), at the incident's site
+        if let Some(new) = hazards.pending_patients.remove(id) {
+            for (cat, n) in [Cat::Green, Cat::Yellow, Cat::Red, Cat::Black].into_iter().zip(new) {
+                for _ in 0..n {
+                    inc.patients.push(Patient::new(cat, false, inc.params.mistriage_rate, &mut inc.rng));
+                }
+            }
+            journal_triage(&mut journal, id, &inc.patients);
+            let [green, yellow, red, black] = inc.counts();
+            hazards.casualties.insert(id.clone(), [green, yellow, red, black]);
+            journal.write(Journaled(Event::Casualties { hazard: id.clone(), green, yellow, red, black }));
+        }
         let dt_h = now.saturating_sub(inc.last_t) as f64 / 3600.0;
         inc.last_t = now;
         if dt_h <= 0.0 {
@@ -371,6 +514,9 @@ pub(super) fn derailment_step(
                     pt.cat = Cat::Black;
                     r2b += 1;
                 }
+                // the signs worsen, and the responders see it: triaged again
+                worsen(&mut pt.obs, pt.cat, &mut inc.rng);
+                pt.label = triage(&pt.obs, p.mistriage_rate, &mut inc.rng);
             }
         }
         if y2r + r2b > 0 {
@@ -419,7 +565,7 @@ pub(super) fn derailment_step(
             inc.extrication_work += workers * p.extrication_per_person_h * dt_h;
             let mut freed = [0u32; 4];
             for cat in [Cat::Red, Cat::Yellow, Cat::Black] {
-                for pt in inc.patients.iter_mut().filter(|pt| pt.trapped && pt.cat == cat) {
+                for pt in inc.patients.iter_mut().filter(|pt| pt.trapped && pt.label == cat) {
                     if inc.extrication_work < 1.0 {
                         break;
                     }
@@ -449,7 +595,7 @@ pub(super) fn derailment_step(
             inc.treatment_work += crews.medics as f64 * p.treatment_per_person_h * dt_h;
             let mut done = [0u32; 4];
             for cat in [Cat::Red, Cat::Yellow, Cat::Green] {
-                for pt in inc.patients.iter_mut().filter(|pt| untreated(pt) && pt.cat == cat) {
+                for pt in inc.patients.iter_mut().filter(|pt| untreated(pt) && pt.label == cat) {
                     if inc.treatment_work < 1.0 {
                         break;
                     }
@@ -485,7 +631,7 @@ pub(super) fn derailment_step(
                     inc.patients
                         .iter()
                         .enumerate()
-                        .filter(move |(_, pt)| pt.free_at_site() && pt.cat == cat)
+                        .filter(move |(_, pt)| pt.free_at_site() && pt.living() && pt.label == cat)
                         .map(|(i, _)| i)
                 })
                 .collect();
@@ -558,4 +704,54 @@ pub(super) fn derailment_step(
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<DerailmentState>().add_systems(Startup, init_hospitals);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(walks: bool, breathing: bool, resp_rate: u32, cap_refill_s: f64, obeys: bool) -> Observations {
+        Observations { walks, breathing, resp_rate, cap_refill_s, obeys }
+    }
+
+    #[test]
+    fn start_sorts_by_the_published_steps() {
+        assert_eq!(start_category(&obs(true, true, 40, 3.0, false)), Cat::Green, "walking wounded first");
+        assert_eq!(start_category(&obs(false, false, 0, 0.0, false)), Cat::Black);
+        assert_eq!(start_category(&obs(false, true, 31, 1.0, true)), Cat::Red, "over 30 breaths a minute");
+        assert_eq!(start_category(&obs(false, true, 30, 1.0, true)), Cat::Yellow, "30 is not over 30");
+        assert_eq!(start_category(&obs(false, true, 20, 2.1, true)), Cat::Red, "refill over 2 s");
+        assert_eq!(start_category(&obs(false, true, 20, 2.0, true)), Cat::Yellow);
+        assert_eq!(start_category(&obs(false, true, 20, 1.0, false)), Cat::Red, "does not obey commands");
+    }
+
+    #[test]
+    fn observations_drawn_for_a_condition_triage_back_to_it_and_worsen_with_it() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for cat in [Cat::Green, Cat::Yellow, Cat::Red, Cat::Black] {
+            for _ in 0..500 {
+                let mut o = observations_for(cat, &mut rng);
+                assert_eq!(start_category(&o), cat, "{o:?}");
+                assert_eq!(triage(&o, 0.0, &mut rng), cat);
+                if cat == Cat::Yellow {
+                    worsen(&mut o, Cat::Red, &mut rng);
+                    assert_eq!(start_category(&o), Cat::Red, "{o:?}");
+                    worsen(&mut o, Cat::Black, &mut rng);
+                    assert_eq!(start_category(&o), Cat::Black, "{o:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mistriage_is_one_category_off_at_its_rate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let yellow = obs(false, true, 20, 1.0, true);
+        let n = 20_000;
+        let off = (0..n).filter(|_| triage(&yellow, 0.2, &mut rng) != Cat::Yellow).count();
+        assert!((off as f64 / n as f64 - 0.2).abs() < 0.01, "{off}");
+        let dead = obs(false, false, 0, 0.0, false);
+        assert!((0..1000).all(|_| triage(&dead, 1.0, &mut rng) == Cat::Black), "the dead are not mistaken");
+        assert!((0..1000).all(|_| triage(&obs(true, true, 15, 1.0, true), 1.0, &mut rng) == Cat::Yellow));
+    }
 }

@@ -14,8 +14,9 @@
 //!    depths go to `HazardState.zone_depth` (read by the `DepthAtLeast` condition).
 //! 2. **Consequences set** ([`flood_consequences`]): roads with an end node under more than the
 //!    zone's closure depth close (reason `"flood"`) and reopen when the water falls below it;
-//!    people still at wet nodes are exposed; deaths follow the Jonkman depth–mortality function
-//!    ([`jonkman_remaining_zone`]), applied as the increase of the cumulative fraction.
+//!    people still at wet nodes, and evacuees on the way there, are exposed; deaths follow
+//!    Jonkman's mortality functions ([`jonkman_mortality`]: breach zone, rapidly rising water,
+//!    remaining zone), applied as the increase of the cumulative fraction.
 //!
 //! # Formulas and sources
 //!
@@ -78,17 +79,45 @@
 //!   the depth at a node rises: with `F` the largest fraction reached so far, a step that raises
 //!   it to `F'` kills `(F' − F)/(1 − F)` of the people still there (the survivors so far), so
 //!   deaths do not repeat each step and people evacuated before the water rises are spared.
-//!   Not modelled: the rapidly rising zone (`μ = 1.46`, `σ = 0.28` where `h ≥ 2.1 m` and the
-//!   rise is ≥ 0.5 m/h) and the breach zone, which need local depths and velocities that zone
-//!   storage does not give.
+//!   The same sources give two more zones, used here ([`jonkman_mortality`]): the **breach zone**
+//!   where `h·v ≥ 7 m²/s` and `v ≥ 2 m/s` (houses collapse; `F_D = 1`), and the **rapidly
+//!   rising zone** where `h ≥ 2.1 m` and the water rises at least 0.5 m/h, `F_D = Φ((ln h −
+//!   1.46)/0.28)`; elsewhere the remaining zone. These criteria and parameters are quoted as in
+//!   Jonkman (2007) and Jonkman et al. (2008) — from the thesis and paper as we know them; the
+//!   stored search text available while writing this did not show the table itself, so verify
+//!   against the paper before relying on the values. Zone storage gives no velocities: the
+//!   velocity at a node of the zone a breach fills is that of the breach jet spreading over the
+//!   polder, `v = Q / ((B + s·r)·h)` with `r` the distance from the levee node and `s` =
+//!   [`BREACH_JET_SPREAD`] (an assumption of this model). The rise rate is the rise of the depth
+//!   at the node over the last hour ([`FloodState::rise_rate`]). The fraction reached at a node
+//!   never falls, whichever zone gives it.
+//! * **Vertical refuge** (`refuge_share`, `refuge_height_m` of a flood zone; default none): that
+//!   share of the residents is out of the water while the depth is below the refuge's height
+//!   (upper floors, roofs); exposure and deaths count the others. An assumption of this model,
+//!   for multi-storey rural houses; Jonkman's functions were fitted on 1953 Dutch data.
+//! * **Evacuees on the way** (households of `agents::evacuees` on a road, or stuck at a node):
+//!   placed at the node where they are stuck, or at the end of their road with the deeper water,
+//!   they are exposed like the residents there (the node's depth and mortality zone; those stuck
+//!   at a node share its refuge, those on a road have none), each household keeping its own
+//!   fraction reached. A road with more water over either end than its zone's closure depth
+//!   stops the cars on it (`EvacNet::water_stop`) until the water falls.
+//! * **River routing** (`river_bed_elevation_m` on the breach; [`RiverRouting`]): the levee's
+//!   reach is a store of surface `L·B` (`B = A/(h_peak − bed)`) with a rating
+//!   `Q(h) = A·U·((h − bed)/(h_peak − bed))^{5/3}` (wide channel, Manning). The hydrograph is the
+//!   natural stage; the breach creates a deficit `D`, `dD/dt = Q_breach − (Q(h_nat) − Q(h))`,
+//!   and the stage is `h = h_nat − D/(L·B)`: the breach draws the stage down at the breach, the
+//!   reach passes on `Q(h)` (less than its natural flow), and routed breaches on reaches
+//!   downstream start from the stage that carries that reduced flow (no travel time). In a
+//!   steady state `Q_breach = Q(h_nat) − Q(h) ≤ Q(h_nat)`: the flood takes no more than the
+//!   river brings. Without `river_bed_elevation_m` the river is an infinite reservoir at its
+//!   hydrograph's stage.
 //!
 //! # Limits
 //!
-//! The river is an infinite reservoir at its hydrograph's stage: breach outflow does not lower
-//! it, so a very wide breach on a small river over-predicts the flood. Zones are level pools (no
-//! travel time across a zone, no flow velocities). Water leaves the system only back through a
-//! breach. Flood deaths also go to `HazardState.casualties` as black under the first breach
-//! (one step late), so that `CasualtiesAtLeast` counts them.
+//! Zones are level pools (no travel time across a zone; velocities only from the breach jet
+//! estimate). Water leaves the system only back through a breach. No rescue by boat. Flood
+//! deaths also go to `HazardState.casualties` as black under the first breach (one step late),
+//! so that `CasualtiesAtLeast` counts them.
 //!
 //! # Journal
 //!
@@ -98,7 +127,10 @@
 //! down with 1 cm hysteresis), `flood_exposure` (when a zone's set of wet nodes changes),
 //! `road_closed` / `road_reopened` (reason `flood`), `flood_deaths` (a zone's first death, then
 //! each doubling, at least six-hourly while deaths go on, and what is pending when the water
-//! stops rising) and `flood_totals` at the run's last step.
+//! stops rising) and `flood_totals` at the run's last step (`exposed_peak`: the most people in
+//! the water at one moment, all zones together; `exposed_peak_by_zone`; `flooded_km2`, the
+//! largest area under water at once; `river_drawdown_m`, the largest lowering of a routed
+//! stage).
 //!
 //! # Integration
 //!
@@ -119,6 +151,7 @@ use bevy::prelude::*;
 
 use super::HazardState;
 use crate::agents::Residents;
+use crate::agents::evacuees::{EvacNet, Households, Stage as EvacStage};
 use crate::agents::teams::Team;
 use crate::journal::{Event, Journaled};
 use crate::map::RoadNetwork;
@@ -145,6 +178,23 @@ pub const VILLEMONTE_EXPONENT: f64 = 0.385;
 /// Jonkman (2007) mortality, remaining zone: mean and standard deviation of ln h.
 pub const JONKMAN_REMAINING_MU: f64 = 7.60;
 pub const JONKMAN_REMAINING_SIGMA: f64 = 2.75;
+/// Jonkman (2007, 2008) mortality, rapidly rising water: mean and standard deviation of ln h,
+/// applied where the depth is at least [`JONKMAN_RISING_MIN_DEPTH_M`] and the water rose at least
+/// [`JONKMAN_RISING_MIN_RATE_M_PER_H`].
+pub const JONKMAN_RISING_MU: f64 = 1.46;
+pub const JONKMAN_RISING_SIGMA: f64 = 0.28;
+pub const JONKMAN_RISING_MIN_DEPTH_M: f64 = 2.1;
+pub const JONKMAN_RISING_MIN_RATE_M_PER_H: f64 = 0.5;
+/// Jonkman (2007, 2008) breach zone: everyone exposed dies where `h·v` is at least this (m²/s)
+/// and `v` at least [`JONKMAN_BREACH_MIN_V_MS`] (houses collapse).
+pub const JONKMAN_BREACH_MIN_HV_M2S: f64 = 7.0;
+pub const JONKMAN_BREACH_MIN_V_MS: f64 = 2.0;
+/// Spreading of the breach jet over the polder: the flow width grows by this many metres per
+/// metre of distance from the breach (1.0: each side spreads at 1:2, about 27°). An assumption of
+/// this model, not from Jonkman.
+pub const BREACH_JET_SPREAD: f64 = 1.0;
+/// Window over which the rise rate is measured, s.
+pub const RISE_WINDOW_S: u64 = 3600;
 /// Longest sub-step of the water routing, s.
 pub const MAX_SUB_STEP_S: f64 = 10.0;
 /// Zone depths whose crossing (up or down) is journaled, m.
@@ -240,6 +290,64 @@ pub fn jonkman_remaining_zone(h_m: f64) -> f64 {
     normal_cdf((h_m.ln() - JONKMAN_REMAINING_MU) / JONKMAN_REMAINING_SIGMA)
 }
 
+/// Jonkman's mortality among people exposed to depth `h` (m) where the water rises rapidly:
+/// `Φ((ln h − 1.46)/0.28)`; 0 for a dry place.
+pub fn jonkman_rapidly_rising(h_m: f64) -> f64 {
+    if h_m <= 0.0 {
+        return 0.0;
+    }
+    normal_cdf((h_m.ln() - JONKMAN_RISING_MU) / JONKMAN_RISING_SIGMA)
+}
+
+/// Which of Jonkman's three zones a place is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MortalityZone {
+    /// Near the breach: `h·v ≥ 7 m²/s` and `v ≥ 2 m/s`; mortality 1.
+    Breach,
+    /// `h ≥ 2.1 m` and a rise of at least 0.5 m/h.
+    RapidlyRising,
+    /// Everything else.
+    Remaining,
+}
+
+/// The zone and the mortality among the exposed at depth `h_m`, flow velocity `v_ms` and rise
+/// rate `rise_m_per_h` (Jonkman 2007, ch. 7; Jonkman, Vrijling & Vrouwenvelder 2008, §5).
+pub fn jonkman_mortality(h_m: f64, v_ms: f64, rise_m_per_h: f64) -> (MortalityZone, f64) {
+    if h_m <= 0.0 {
+        return (MortalityZone::Remaining, 0.0);
+    }
+    if h_m * v_ms >= JONKMAN_BREACH_MIN_HV_M2S && v_ms >= JONKMAN_BREACH_MIN_V_MS {
+        (MortalityZone::Breach, 1.0)
+    } else if h_m >= JONKMAN_RISING_MIN_DEPTH_M && rise_m_per_h >= JONKMAN_RISING_MIN_RATE_M_PER_H {
+        (MortalityZone::RapidlyRising, jonkman_rapidly_rising(h_m))
+    } else {
+        (MortalityZone::Remaining, jonkman_remaining_zone(h_m))
+    }
+}
+
+/// Flow velocity (m/s) at depth `h_m`, `dist_m` metres from a breach `width_m` wide passing
+/// `q_m3s`: the jet spreads to `width + BREACH_JET_SPREAD·dist`, so the unit discharge is
+/// `q = Q / (B + s·r)` and `v = q / h`. 0 when dry or when no water comes in.
+pub fn breach_jet_velocity(q_m3s: f64, width_m: f64, dist_m: f64, h_m: f64) -> f64 {
+    let spread = width_m + BREACH_JET_SPREAD * dist_m.max(0.0);
+    if q_m3s <= 0.0 || h_m <= 0.0 || spread <= 0.0 {
+        return 0.0;
+    }
+    q_m3s / spread / h_m
+}
+
+/// Deaths among `people` still exposed when the mortality fraction reached so far goes from
+/// `f_old` to `f_new`: `people · (f_new − f_old)/(1 − f_old)` (0 when it does not rise).
+pub fn deaths_on_rise(people: f64, f_old: f64, f_new: f64) -> f64 {
+    if f_new <= f_old {
+        return 0.0;
+    }
+    if f_old >= 1.0 {
+        return 0.0;
+    }
+    people * (f_new - f_old) / (1.0 - f_old)
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -259,6 +367,18 @@ pub struct Zone {
     /// Nodes inside, with their ground (the zone's ground when not given or lower).
     pub nodes: Vec<(String, f64)>,
     pub max_depth_m: f64,
+    /// Vertical refuge: share of the residents with an upper floor they can reach, and its
+    /// height above the ground, m.
+    pub refuge: (f64, f64),
+}
+
+impl Zone {
+    /// Share of the residents at depth `h_m` who are in the water: all but those in a refuge
+    /// above it.
+    pub fn in_water_share(&self, h_m: f64) -> f64 {
+        let (share, height) = self.refuge;
+        if h_m < height { 1.0 - share } else { 1.0 }
+    }
 }
 
 impl Zone {
@@ -322,6 +442,95 @@ pub struct Breach {
     pub teams: Vec<String>,
     /// Width last journaled, m.
     pub journaled_width_m: f64,
+    /// The levee's reach as a store (None: the river is an infinite reservoir).
+    pub routing: Option<RiverRouting>,
+    /// Routed breaches on reaches upstream of this one: their outflow takes water from this
+    /// breach's river (instantly: no travel time between reaches).
+    pub upstream: Vec<usize>,
+}
+
+/// A reach as a store for the breach on it: storage `S = L·B·(h − z0)` and a Manning-type
+/// rating for its outflow, `Q(h) = Q_ref·((h − z0)/d_ref)^{5/3}` (a wide channel, depth ∝ h − z0).
+/// Only the deficit the breaches cause is tracked: the natural stage (the hydrograph) is what the
+/// reach would carry without them, and `deficit` the water taken out and not yet replaced, so the
+/// stage is `h = h_nat − deficit/(L·B)` and `d deficit/dt = Q_breach − (Q(h_nat) − Q(h))`: the
+/// deficit grows by the breach outflow and shrinks by what the reduced outflow holds back. In a
+/// steady state the reach passes on `Q(h_nat) − Q_breach`, never less than nothing: the flood
+/// takes at most what the river brings.
+#[derive(Debug, Clone)]
+pub struct RiverRouting {
+    /// Zero-flow stage (the bed), m.
+    pub bed_m: f64,
+    /// Depth over the bed at the reference (peak) stage, m.
+    pub d_ref_m: f64,
+    /// Discharge at the reference stage, m³/s (`A·U`).
+    pub q_ref_m3s: f64,
+    /// Plan area of the reach's water surface `L·B`, m² (`B = A/d_ref`).
+    pub surface_m2: f64,
+    pub deficit_m3: f64,
+    /// Routed stage in the last sub-step, m (NaN before the first).
+    pub stage_m: f64,
+    /// Largest lowering of the stage below the natural one so far, m.
+    pub max_drawdown_m: f64,
+}
+
+/// Rating of a routed reach: discharge at stage `h_m`, m³/s.
+pub fn rating_discharge(q_ref_m3s: f64, d_ref_m: f64, bed_m: f64, h_m: f64) -> f64 {
+    if h_m <= bed_m {
+        return 0.0;
+    }
+    q_ref_m3s * ((h_m - bed_m) / d_ref_m).powf(5.0 / 3.0)
+}
+
+/// Inverse rating: the stage at which the reach carries `q_m3s`, m.
+pub fn rating_stage(q_ref_m3s: f64, d_ref_m: f64, bed_m: f64, q_m3s: f64) -> f64 {
+    bed_m + d_ref_m * (q_m3s.max(0.0) / q_ref_m3s).powf(0.6)
+}
+
+impl RiverRouting {
+    /// From the reach's length (km), section A (m²) and velocity U (m/s) at the peak stage.
+    pub fn new(bed_m: f64, peak_stage_m: f64, length_km: f64, section_m2: f64, velocity_ms: f64) -> Option<Self> {
+        let d_ref = peak_stage_m - bed_m;
+        if !(d_ref > 0.0 && length_km > 0.0 && section_m2 > 0.0 && velocity_ms > 0.0) {
+            return None;
+        }
+        Some(RiverRouting {
+            bed_m,
+            d_ref_m: d_ref,
+            q_ref_m3s: section_m2 * velocity_ms,
+            surface_m2: length_km * 1000.0 * section_m2 / d_ref,
+            deficit_m3: 0.0,
+            stage_m: f64::NAN,
+            max_drawdown_m: 0.0,
+        })
+    }
+    fn q(&self, h: f64) -> f64 {
+        rating_discharge(self.q_ref_m3s, self.d_ref_m, self.bed_m, h)
+    }
+    /// The stage the reach would have without its own breach: the natural stage, lowered to
+    /// carry `upstream_m3s` less.
+    pub fn inflow_stage(&self, natural_m: f64, upstream_m3s: f64) -> f64 {
+        if upstream_m3s <= 0.0 {
+            return natural_m;
+        }
+        rating_stage(self.q_ref_m3s, self.d_ref_m, self.bed_m, self.q(natural_m) - upstream_m3s)
+    }
+    /// The routed stage at the breach, m.
+    pub fn stage(&self, natural_m: f64, upstream_m3s: f64) -> f64 {
+        (self.inflow_stage(natural_m, upstream_m3s) - self.deficit_m3 / self.surface_m2).max(self.bed_m)
+    }
+    /// Advances the deficit by `dt_s` with the breach taking `q_breach_m3s`; returns how much
+    /// less than its natural flow the reach passes downstream, m³/s.
+    pub fn advance(&mut self, natural_m: f64, upstream_m3s: f64, q_breach_m3s: f64, dt_s: f64) -> f64 {
+        let h0 = self.inflow_stage(natural_m, upstream_m3s);
+        let h = self.stage(natural_m, upstream_m3s);
+        let held_back = self.q(h0) - self.q(h);
+        self.deficit_m3 = (self.deficit_m3 + (q_breach_m3s - held_back) * dt_s)
+            .clamp(0.0, self.surface_m2 * (h0 - self.bed_m).max(0.0));
+        self.stage_m = h;
+        self.max_drawdown_m = self.max_drawdown_m.max(natural_m - h);
+        self.q(natural_m) - self.q(h)
+    }
 }
 
 impl Breach {
@@ -364,6 +573,7 @@ impl FloodModel {
                     })
                     .collect(),
                 max_depth_m: 0.0,
+                refuge: (z.refuge_share.unwrap_or(0.0), z.refuge_height_m.unwrap_or(0.0)),
             })
             .collect();
         let mut links = Vec::new();
@@ -395,6 +605,8 @@ impl FloodModel {
                 discharge_coefficient,
                 max_width_m,
                 closure_person_hours_per_m,
+                river_bed_elevation_m,
+                stage,
                 ..
             } = h
             else {
@@ -426,9 +638,39 @@ impl FloodModel {
                 workers: 0,
                 teams: Vec::new(),
                 journaled_width_m: width,
+                routing: river_bed_elevation_m.and_then(|bed| {
+                    let reach = s.map.rivers.iter().flat_map(|r| &r.reaches).find(|r| r.id == lv.reach)?;
+                    let peak = stage.iter().map(|p| p.stage_m).fold(f64::NEG_INFINITY, f64::max);
+                    RiverRouting::new(bed, peak, reach.length_km, reach.cross_section_m2, reach.velocity_ms)
+                }),
+                upstream: Vec::new(),
             });
         }
+        // routed breaches on reaches upstream of each routed breach's reach
+        let reach_of: Vec<Option<String>> = breaches
+            .iter()
+            .map(|b| b.routing.as_ref().and_then(|_| s.map.levee(&b.levee)).map(|l| l.reach.clone()))
+            .collect();
+        for i in 0..breaches.len() {
+            let Some(mine) = &reach_of[i] else { continue };
+            for (j, theirs) in reach_of.iter().enumerate() {
+                if let Some(theirs) = theirs
+                    && j != i
+                    && theirs != mine
+                    && reach_is_downstream(s, theirs, mine)
+                {
+                    breaches[i].upstream.push(j);
+                }
+            }
+        }
         FloodModel { zones, links, breaches }
+    }
+
+    /// Breach indices, each after the routed breaches upstream of it.
+    fn upstream_first(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.breaches.len()).collect();
+        order.sort_by_key(|&i| (self.breaches[i].upstream.len(), i));
+        order
     }
 
     /// Water in all zones, m³.
@@ -460,15 +702,26 @@ impl FloodModel {
             degree[b.zone] += 1;
         }
         let mut dv = vec![0.0; self.zones.len()];
+        let order = self.upstream_first();
+        let mut reduction = vec![0.0; self.breaches.len()];
         for _ in 0..n as usize {
             dv.iter_mut().for_each(|x| *x = 0.0);
-            for (i, b) in self.breaches.iter_mut().enumerate() {
-                if !b.is_open() || b.width_m <= 0.0 {
+            for &i in &order {
+                let natural = stages.get(i).copied().unwrap_or(f64::NAN);
+                let upstream: f64 = self.breaches[i].upstream.iter().map(|&u| reduction[u]).sum();
+                let b = &mut self.breaches[i];
+                let open = b.is_open() && b.width_m > 0.0;
+                if !open {
                     b.discharge_m3s = 0.0;
+                }
+                if !natural.is_finite() {
                     continue;
                 }
-                let stage = stages.get(i).copied().unwrap_or(f64::NAN);
-                if !stage.is_finite() {
+                let stage = b.routing.as_ref().map_or(natural, |r| r.stage(natural, upstream));
+                if !open {
+                    if let Some(r) = b.routing.as_mut() {
+                        reduction[i] = r.advance(natural, upstream, 0.0, h);
+                    }
                     continue;
                 }
                 let z = &self.zones[b.zone];
@@ -484,6 +737,9 @@ impl FloodModel {
                 dv[b.zone] += vol;
                 b.inflow_m3 += vol;
                 b.discharge_m3s = vol / h;
+                if let Some(r) = b.routing.as_mut() {
+                    reduction[i] = r.advance(natural, upstream, vol / h, h);
+                }
             }
             for l in self.links.iter_mut() {
                 let (za, zb) = (&self.zones[l.a], &self.zones[l.b]);
@@ -515,6 +771,7 @@ impl FloodModel {
     /// Level difference over breach `i` for the growth law, m (Tygron's form).
     pub fn growth_head(&self, i: usize, stage: f64) -> f64 {
         let b = &self.breaches[i];
+        let stage = b.routing.as_ref().map_or(stage, |r| if r.stage_m.is_finite() { r.stage_m } else { stage });
         let level = self.zones[b.zone].level();
         ((stage - b.bottom_m).max(0.0) - (level - b.bottom_m).max(0.0)).abs()
     }
@@ -544,6 +801,25 @@ impl FloodModel {
     }
 }
 
+/// Whether reach `down` lies downstream of reach `up` (following `downstream` links).
+fn reach_is_downstream(s: &Scenario, up: &str, down: &str) -> bool {
+    let next =
+        |id: &str| s.map.rivers.iter().flat_map(|r| &r.reaches).find(|r| r.id == id).and_then(|r| r.downstream.clone());
+    let mut at = next(up);
+    let mut hops = 0;
+    while let Some(r) = at {
+        if r == down {
+            return true;
+        }
+        hops += 1;
+        if hops > 10_000 {
+            return false;
+        }
+        at = next(&r);
+    }
+    false
+}
+
 // ---------------------------------------------------------------------------------------------
 // The ECS side
 // ---------------------------------------------------------------------------------------------
@@ -561,6 +837,41 @@ pub struct FloodState {
     team_sizes: BTreeMap<String, u32>,
     /// Whether any breach has begun.
     pub begun: bool,
+    /// Zone index → (time, level) over the last [`RISE_WINDOW_S`], for the rise rate.
+    pub level_history: Vec<std::collections::VecDeque<(u64, f64)>>,
+    /// Node id → position (m), and each breach's levee node position (m), for the breach zone.
+    node_pos: BTreeMap<String, (f64, f64)>,
+    /// Largest plan area under water at once, km².
+    pub flooded_km2_peak: f64,
+}
+
+impl FloodState {
+    /// Rise rate of the water over ground `ground_m` in zone `zone`, m/h: the rise of the depth
+    /// there over the last hour (or since the history began), 0 without history.
+    pub fn rise_rate(&self, zone: usize, ground_m: f64, now: u64) -> f64 {
+        let Some(hist) = self.level_history.get(zone) else { return 0.0 };
+        let (Some(&(t0, l0)), Some(&(t1, l1))) = (hist.front(), hist.back()) else { return 0.0 };
+        if t1 <= t0 || t1 != now {
+            return 0.0;
+        }
+        let rise = (l1 - ground_m).max(0.0) - (l0 - ground_m).max(0.0);
+        rise / ((t1 - t0) as f64 / 3600.0)
+    }
+
+    /// Flow velocity at node `node` of zone `zone` at depth `h_m`: the largest over the breaches
+    /// into the zone ([`breach_jet_velocity`]), m/s.
+    pub fn jet_velocity(&self, zone: usize, node: &str, h_m: f64) -> f64 {
+        let Some(&(x, y)) = self.node_pos.get(node) else { return 0.0 };
+        self.model
+            .breaches
+            .iter()
+            .filter(|b| b.zone == zone && b.is_open())
+            .filter_map(|b| {
+                let &(bx, by) = self.node_pos.get(&b.node)?;
+                Some(breach_jet_velocity(b.discharge_m3s, b.width_m, (x - bx).hypot(y - by), h_m))
+            })
+            .fold(0.0, f64::max)
+    }
 }
 
 /// Harm done by the flood so far (kept by [`flood_consequences`]).
@@ -574,8 +885,13 @@ pub struct FloodHarm {
     pub last_deaths_entry: BTreeMap<String, u64>,
     /// Zone id → wet nodes last journaled.
     pub wet: BTreeMap<String, Vec<String>>,
-    /// Zone id → most people exposed at once.
+    /// Zone id → most people exposed at once in that zone.
     pub exposed_peak: BTreeMap<String, f64>,
+    /// Most people exposed at once over all zones (the peak of the simultaneous total).
+    pub exposed_total_peak: f64,
+    /// Household index → largest mortality fraction reached where it was on the way (evacuees
+    /// on a road or stuck at a node in the water).
+    pub transit_fraction: Vec<f32>,
     /// Roads the flood holds closed (indices in `map.roads`).
     pub roads_closed: BTreeSet<usize>,
     pub totals_journaled: bool,
@@ -591,6 +907,8 @@ fn init(state: &mut FloodState, scenario: &Scenario) {
     state.model = FloodModel::build(scenario);
     state.milestones = vec![0; state.model.zones.len()];
     state.team_sizes = scenario.resources.teams.iter().map(|t| (t.id.clone(), t.size)).collect();
+    state.level_history = vec![Default::default(); state.model.zones.len()];
+    state.node_pos = scenario.map.nodes.iter().map(|n| (n.id.clone(), (n.pos.0 * 1000.0, n.pos.1 * 1000.0))).collect();
     state.built = true;
 }
 
@@ -715,6 +1033,17 @@ pub fn flood_step(
         }
     }
 
+    // level history for the rise rate; the area under water
+    for (i, z) in state.model.zones.iter().enumerate() {
+        let hist = &mut state.level_history[i];
+        hist.push_back((now, z.level()));
+        while hist.front().is_some_and(|&(t, _)| t + RISE_WINDOW_S < now) {
+            hist.pop_front();
+        }
+    }
+    let flooded: f64 = state.model.zones.iter().filter(|z| z.depth() > WET_DEPTH_M).map(|z| z.area_m2 / 1e6).sum();
+    state.flooded_km2_peak = state.flooded_km2_peak.max(flooded);
+
     // depths: for conditions, and milestones for the journal
     for (i, z) in state.model.zones.iter().enumerate() {
         let depth = z.depth();
@@ -743,6 +1072,7 @@ pub fn flood_step(
 }
 
 /// Roads cut by water, people exposed, deaths (Consequences set).
+#[allow(clippy::too_many_arguments)]
 pub fn flood_consequences(
     clock: Res<SimClock>,
     scenario: Res<ScenarioRes>,
@@ -750,6 +1080,8 @@ pub fn flood_consequences(
     mut harm: ResMut<FloodHarm>,
     mut net: ResMut<RoadNetwork>,
     mut residents: ResMut<Residents>,
+    mut transit: ResMut<Households>,
+    mut evac: ResMut<EvacNet>,
     mut journal: MessageWriter<Journaled>,
 ) {
     if !state.begun {
@@ -758,6 +1090,7 @@ pub fn flood_consequences(
     let sc = &scenario.0.scenario;
     let model = &state.model;
     let harm = &mut *harm;
+    let hh = &mut *transit;
 
     // depth at each node of a zone (largest over the zones that list it), and its threshold
     let mut node_depth: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
@@ -788,13 +1121,21 @@ pub fn flood_consequences(
         }
     }
 
+    // evacuees on the way: cars on a road under water stop; where each one is
+    let on_the_way = evacuees_in_water(hh, &mut evac, &net, &node_depth);
+
     // exposure and deaths, zone by zone; a node listed by two zones counts in the first
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    for z in &model.zones {
+    let mut exposed_total = 0.0;
+    if harm.transit_fraction.len() < hh.len() {
+        harm.transit_fraction.resize(hh.len(), 0.0);
+    }
+    for (zi, z) in model.zones.iter().enumerate() {
         let mut wet = Vec::new();
         let mut exposed = 0.0;
+        let mut in_transit = 0.0;
         let mut new_deaths = 0.0;
-        for (n, _) in &z.nodes {
+        for (n, ground) in &z.nodes {
             if !seen.insert(n.as_str()) {
                 continue;
             }
@@ -803,17 +1144,39 @@ pub fn flood_consequences(
                 continue;
             }
             wet.push(n.clone());
-            let Some(people) = residents.0.get_mut(n) else { continue };
-            let f_new = jonkman_remaining_zone(depth);
-            let f_old = harm.fraction.get(n).copied().unwrap_or(0.0);
-            if f_new > f_old {
-                let dead = *people * (f_new - f_old) / (1.0 - f_old);
-                *people -= dead;
-                new_deaths += dead;
-                harm.fraction.insert(n.clone(), f_new);
+            let v = state.jet_velocity(zi, n, depth);
+            let rise = state.rise_rate(zi, *ground, clock.now);
+            let (_, f_new) = jonkman_mortality(depth, v, rise);
+            if let Some(people) = residents.0.get_mut(n) {
+                // residents in a refuge above the water are out of it
+                let in_water = z.in_water_share(depth);
+                let f_old = harm.fraction.get(n).copied().unwrap_or(0.0);
+                if f_new > f_old {
+                    let dead = deaths_on_rise(*people, f_old, f_new) * in_water;
+                    *people -= dead;
+                    new_deaths += dead;
+                    harm.fraction.insert(n.clone(), f_new);
+                }
+                exposed += *people * in_water;
             }
-            exposed += *people;
+            // evacuees on a road ending here or stuck here: exposed like the residents (those
+            // stuck at the node find a refuge as its residents do; those on a road none)
+            for &(h, on_road) in on_the_way.get(n.as_str()).into_iter().flatten() {
+                let hu = h as usize;
+                let in_water = if on_road { 1.0 } else { z.in_water_share(depth) };
+                let f_old = harm.transit_fraction[hu] as f64;
+                let people = hh.people[hu] as f64;
+                if f_new > f_old {
+                    let dead = deaths_on_rise(people, f_old, f_new) * in_water;
+                    hh.people[hu] = (people - dead).max(0.0) as f32;
+                    new_deaths += dead;
+                    harm.transit_fraction[hu] = f_new as f32;
+                }
+                exposed += hh.people[hu] as f64 * in_water;
+                in_transit += hh.people[hu] as f64 * in_water;
+            }
         }
+        exposed_total += exposed;
         let peak = harm.exposed_peak.entry(z.id.clone()).or_default();
         *peak = peak.max(exposed);
         if harm.wet.get(&z.id).map_or(!wet.is_empty(), |w| *w != wet) {
@@ -822,6 +1185,7 @@ pub fn flood_consequences(
                 zone: z.id.clone(),
                 wet_nodes: wet,
                 exposed: exposed.round() as u64,
+                in_transit: in_transit.round() as u64,
             }));
         }
         let total = harm.deaths.entry(z.id.clone()).or_default();
@@ -847,6 +1211,8 @@ pub fn flood_consequences(
         }
     }
 
+    harm.exposed_total_peak = harm.exposed_total_peak.max(exposed_total);
+
     // the run's last step: one line of totals
     if !harm.totals_journaled && clock.now + clock.step >= clock.stop_at {
         harm.totals_journaled = true;
@@ -856,10 +1222,54 @@ pub fn flood_consequences(
             inflow_m3: model.inflow_m3().round(),
             stored_m3: model.stored_m3().round(),
             max_depth_m: model.zones.iter().map(|z| (z.id.clone(), round2(z.max_depth_m))).collect(),
-            exposed_peak: harm.exposed_peak.values().sum::<f64>().round() as u64,
+            exposed_peak: harm.exposed_total_peak.round() as u64,
+            exposed_peak_by_zone: harm.exposed_peak.iter().map(|(z, p)| (z.clone(), p.round() as u64)).collect(),
+            flooded_km2: round2(state.flooded_km2_peak),
+            river_drawdown_m: round2(
+                model.breaches.iter().filter_map(|b| b.routing.as_ref()).map(|r| r.max_drawdown_m).fold(0.0, f64::max),
+            ),
             deaths: harm.deaths_total().floor() as u32,
         }));
     }
+}
+
+/// Evacuees on the way, by the node where the water reaches them: a household stuck at a node
+/// is there; one on a road is at the end of the road with the deeper water. Cars on a road with
+/// more water over either end than the road-closure depth stop (`EvacNet::water_stop`) until it
+/// falls below it again. Returns node id → (household, on a road rather than at the node).
+fn evacuees_in_water<'a>(
+    hh: &Households,
+    ev: &mut EvacNet,
+    net: &'a RoadNetwork,
+    node_depth: &BTreeMap<&str, (f64, f64)>,
+) -> BTreeMap<&'a str, Vec<(u32, bool)>> {
+    let mut at: BTreeMap<&'a str, Vec<(u32, bool)>> = BTreeMap::new();
+    if !ev.ready {
+        return at;
+    }
+    let depth = |ix: u32| node_depth.get(net.ids[ix as usize].as_str()).copied().unwrap_or((0.0, f64::INFINITY));
+    ev.water_stop.resize(ev.source.len(), false);
+    for e in 0..ev.source.len() {
+        let (a, b) = (depth(ev.source[e]), depth(ev.target[e]));
+        ev.water_stop[e] = a.0 > a.1 || b.0 > b.1;
+    }
+    for h in 0..hh.len() {
+        if !matches!(hh.stage[h], EvacStage::OnRoad | EvacStage::StuckOnRoad) {
+            continue;
+        }
+        let edge = hh.edge[h];
+        let on_road = (edge as usize) < ev.source.len();
+        let node = if on_road {
+            let (s, t) = (ev.source[edge as usize], ev.target[edge as usize]);
+            if depth(s).0 > depth(t).0 { s } else { t }
+        } else {
+            hh.node[h]
+        };
+        if depth(node).0 > WET_DEPTH_M {
+            at.entry(net.ids[node as usize].as_str()).or_default().push((h as u32, on_road));
+        }
+    }
+    at
 }
 
 /// Copies flood deaths into `HazardState.casualties` (as black, under the first breach begun)
@@ -916,6 +1326,171 @@ mod tests {
         for (x, want) in [(0.0, 0.5), (-1.0, 0.15865525393145707), (1.96, 0.9750021048517795), (-2.763636, 0.002858)] {
             assert!((normal_cdf(x) - want).abs() < 2e-6, "Φ({x}) = {} ≠ {want}", normal_cdf(x));
         }
+    }
+
+    #[test]
+    fn jonkman_branches_follow_their_published_criteria() {
+        // rapidly rising: Φ((ln h − 1.46)/0.28), reference values from Python math.erfc
+        for (h, want) in [(3.0, 0.09840899683634935), (2.5, 0.026079519173387904), (4.0, 0.39618494958623274)] {
+            let (zone, f) = jonkman_mortality(h, 0.0, 0.6);
+            assert_eq!(zone, MortalityZone::RapidlyRising);
+            assert!((f - want).abs() < 2e-6, "F({h}) = {f} ≠ {want}");
+        }
+        // remaining zone below 2.1 m, or when the water rises slowly
+        let (zone, f) = jonkman_mortality(2.0, 0.0, 1.0);
+        assert_eq!(zone, MortalityZone::Remaining);
+        assert!((f - 0.006009553583933633).abs() < 2e-6, "{f}");
+        let (zone, f) = jonkman_mortality(3.0, 0.0, 0.49);
+        assert_eq!(zone, MortalityZone::Remaining);
+        assert!((f - 0.009035966858508368).abs() < 2e-6, "{f}");
+        // breach zone: h·v ≥ 7 m²/s and v ≥ 2 m/s, both
+        assert_eq!(jonkman_mortality(2.0, 4.0, 0.0), (MortalityZone::Breach, 1.0));
+        assert_eq!(jonkman_mortality(3.5, 2.0, 0.0), (MortalityZone::Breach, 1.0));
+        assert_ne!(jonkman_mortality(4.0, 1.9, 0.0).0, MortalityZone::Breach, "h·v 7.6 but v < 2 m/s");
+        assert_ne!(jonkman_mortality(1.0, 5.0, 0.0).0, MortalityZone::Breach, "v 5 m/s but h·v 5 m²/s");
+        assert_eq!(jonkman_mortality(0.0, 9.0, 9.0), (MortalityZone::Remaining, 0.0));
+    }
+
+    #[test]
+    fn breach_jet_spreads_one_metre_per_metre() {
+        // Q 5000 m³/s, breach 100 m, 400 m away: q = 5000/500 = 10 m²/s; at h 2 m v = 5 m/s
+        assert!((breach_jet_velocity(5000.0, 100.0, 400.0, 2.0) - 5.0).abs() < 1e-12);
+        assert_eq!(breach_jet_velocity(0.0, 100.0, 400.0, 2.0), 0.0);
+        assert_eq!(breach_jet_velocity(5000.0, 100.0, 400.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn deaths_count_the_rise_of_the_fraction_once() {
+        // 1000 people: F 0 → 0.1 kills 100; F 0.1 → 0.19 kills 900·0.09/0.9 = 90; 190 = 1000·0.19
+        let d1 = deaths_on_rise(1000.0, 0.0, 0.1);
+        let d2 = deaths_on_rise(1000.0 - d1, 0.1, 0.19);
+        assert!((d1 - 100.0).abs() < 1e-9 && (d2 - 90.0).abs() < 1e-9, "{d1} {d2}");
+        assert_eq!(deaths_on_rise(810.0, 0.19, 0.19), 0.0);
+        assert_eq!(deaths_on_rise(810.0, 0.19, 0.1), 0.0, "a falling fraction raises nobody");
+    }
+
+    #[test]
+    fn rise_rate_is_the_depth_gained_over_the_last_hour() {
+        let mut st = FloodState { level_history: vec![Default::default()], ..Default::default() };
+        // level 30.0 → 31.0 in an hour; ground 30.2 was dry at the start: depth 0 → 0.8 m
+        st.level_history[0].push_back((0, 30.0));
+        st.level_history[0].push_back((3600, 31.0));
+        assert!((st.rise_rate(0, 29.0, 3600) - 1.0).abs() < 1e-12);
+        assert!((st.rise_rate(0, 30.2, 3600) - 0.8).abs() < 1e-12);
+        assert_eq!(st.rise_rate(0, 29.0, 3660), 0.0, "stale history");
+        // over half an hour: 0.5 m in 1800 s = 1 m/h
+        st.level_history[0].pop_front();
+        st.level_history[0].push_front((1800, 30.5));
+        assert!((st.rise_rate(0, 29.0, 3600) - 1.0).abs() < 1e-12);
+    }
+
+    fn reach_breach(width_m: f64, routing: Option<RiverRouting>) -> Breach {
+        Breach {
+            hazard: "h".into(),
+            levee: "lv".into(),
+            node: "lp".into(),
+            zone: 0,
+            bottom_m: 31.0,
+            initial_width_m: width_m,
+            width_m,
+            max_width_m: width_m,
+            cd: 0.5,
+            uc_ms: 0.5,
+            person_hours_per_m: 400.0,
+            onset: Some(0),
+            closed: false,
+            stage_m: f64::NAN,
+            discharge_m3s: 0.0,
+            peak_discharge_m3s: 0.0,
+            peak_width_m: width_m,
+            inflow_m3: 0.0,
+            workers: 0,
+            teams: vec![],
+            journaled_width_m: width_m,
+            routing,
+            upstream: vec![],
+        }
+    }
+
+    fn polder(ground_m: f64, area_m2: f64) -> Zone {
+        Zone {
+            id: "z".into(),
+            ground_m,
+            area_m2,
+            volume_m3: 0.0,
+            road_closure_depth_m: 0.3,
+            nodes: vec![],
+            max_depth_m: 0.0,
+            refuge: (0.0, 0.0),
+        }
+    }
+
+    #[test]
+    fn a_refuge_keeps_its_share_out_of_the_water_until_it_is_flooded() {
+        let z = Zone { refuge: (0.6, 5.0), ..polder(0.0, 1.0) };
+        assert!((z.in_water_share(3.0) - 0.4).abs() < 1e-12);
+        assert_eq!(z.in_water_share(5.0), 1.0, "water at the refuge's height reaches everyone");
+        assert_eq!(polder(0.0, 1.0).in_water_share(3.0), 1.0, "no refuge by default");
+    }
+
+    #[test]
+    fn rating_and_its_inverse() {
+        // Q_ref 8400 m³/s at 8.2 m over the bed (29 m)
+        let q = rating_discharge(8400.0, 8.2, 29.0, 37.2);
+        assert!((q - 8400.0).abs() < 1e-9);
+        let half = rating_discharge(8400.0, 8.2, 29.0, 29.0 + 8.2 * 0.5f64.powf(0.6));
+        assert!((half - 4200.0).abs() < 1e-6, "{half}");
+        assert!((rating_stage(8400.0, 8.2, 29.0, 4200.0) - (29.0 + 8.2 * 0.5f64.powf(0.6))).abs() < 1e-12);
+        assert_eq!(rating_discharge(8400.0, 8.2, 29.0, 28.0), 0.0);
+        // a routed breach downstream of one that takes half the flow starts from that stage
+        let r = RiverRouting::new(29.0, 37.2, 25.0, 5600.0, 1.5).unwrap();
+        assert!((r.inflow_stage(37.2, 4200.0) - (29.0 + 8.2 * 0.5f64.powf(0.6))).abs() < 1e-9);
+        // storage surface L·B = 25 km × 5600/8.2 m
+        assert!((r.surface_m2 - 25_000.0 * 5600.0 / 8.2).abs() < 1e-6);
+    }
+
+    #[test]
+    fn routed_breach_reaches_the_closed_form_steady_state() {
+        // natural stage 37 m held; a polder far below the breach bottom (free flow). Steady:
+        // weir(h − 31) = Q(37) − Q(h), solved here by bisection, independently of the model.
+        let (bed, peak, l_km, a, u, b_w) = (29.0, 37.2, 25.0, 5600.0, 1.5, 300.0);
+        let q = |h: f64| rating_discharge(a * u, peak - bed, bed, h);
+        let (mut lo, mut hi) = (31.0, 37.0);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if weir_discharge(0.5, b_w, mid - 31.0) > q(37.0) - q(mid) { hi = mid } else { lo = mid }
+        }
+        let h_ss = 0.5 * (lo + hi);
+        let routing = RiverRouting::new(bed, peak, l_km, a, u);
+        let mut m =
+            FloodModel { zones: vec![polder(0.0, 1e13)], links: vec![], breaches: vec![reach_breach(b_w, routing)] };
+        m.route(48.0 * 3600.0, &[37.0]);
+        let r = m.breaches[0].routing.as_ref().unwrap();
+        assert!((r.stage_m - h_ss).abs() < 0.005, "stage {} vs closed form {h_ss}", r.stage_m);
+        let q_ss = weir_discharge(0.5, b_w, h_ss - 31.0);
+        assert!((m.breaches[0].discharge_m3s - q_ss).abs() / q_ss < 0.005, "{} vs {q_ss}", m.breaches[0].discharge_m3s);
+        assert!(r.max_drawdown_m > 0.5, "the breach draws the river down: {}", r.max_drawdown_m);
+        // without routing the same breach takes the weir flow at the natural stage
+        let mut inf =
+            FloodModel { zones: vec![polder(0.0, 1e13)], links: vec![], breaches: vec![reach_breach(b_w, None)] };
+        inf.route(3600.0, &[37.0]);
+        assert!((inf.breaches[0].discharge_m3s - weir_discharge(0.5, b_w, 6.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_routed_breach_takes_no_more_than_the_river_brings() {
+        // a breach far wider than the river can feed: after 24 h the polder holds at most the
+        // river's natural flow over 24 h plus what the reach held above its bed
+        let (bed, peak, l_km, a, u) = (29.0, 37.2, 25.0, 5600.0, 1.5);
+        let routing = RiverRouting::new(bed, peak, l_km, a, u);
+        let surface = routing.as_ref().unwrap().surface_m2;
+        let mut m =
+            FloodModel { zones: vec![polder(0.0, 1e13)], links: vec![], breaches: vec![reach_breach(5000.0, routing)] };
+        m.route(24.0 * 3600.0, &[37.0]);
+        let brought = rating_discharge(a * u, peak - bed, bed, 37.0) * 24.0 * 3600.0 + surface * (37.0 - bed);
+        assert!(m.stored_m3() <= brought, "{} > {brought}", m.stored_m3());
+        assert!((m.stored_m3() - m.inflow_m3()).abs() < 1.0, "mass balance");
+        assert!(m.breaches[0].discharge_m3s <= rating_discharge(a * u, peak - bed, bed, 37.0) * 1.001);
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct HazardState {
     pub casualties: BTreeMap<String, [u32; 4]>,
     /// Flood zone id → water depth (m), kept by the flood model.
     pub zone_depth: BTreeMap<String, f64>,
+    /// Hazard id → new casualties [green, yellow, red, black] not yet taken over by the
+    /// casualty model (`derailment`): the gas dose model's harm joins the same chain.
+    pub pending_patients: BTreeMap<String, [u32; 4]>,
 }
 
 impl HazardState {
@@ -134,7 +137,14 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         crate::sim::SimStep,
         (
-            (hazard_onsets, spill::spill_step, plume::plume_step, flood::flood_casualties_system, flood::flood_step)
+            (
+                hazard_onsets,
+                spill::spill_step,
+                plume::plume_step,
+                plume::dose_step,
+                flood::flood_casualties_system,
+                flood::flood_step,
+            )
                 .chain()
                 .in_set(StepSet::Hazards),
             (derailment::derailment_step, flood::flood_consequences).chain().in_set(StepSet::Consequences),

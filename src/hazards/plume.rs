@@ -23,16 +23,45 @@
 //! (`agents::Residents`) and how far downwind along the centreline the zone reaches; one entry
 //! whenever the set of nodes changes, and one at onset.
 //!
-//! Not modelled: dense-gas slumping, buoyant rise, terrain, wind changes, indoor protection.
-//! Below about 1 m/s of wind a Gaussian plume is unreliable (ALOHA refuses such winds).
+//! **Dose and harm** (with the release's `toxicity`; [`dose_step`]). People at a node are
+//! indoors; the indoor concentration follows the outdoor one with `λ` air changes per hour,
+//! `dC_in/dt = λ·(C_out − C_in)`, solved exactly over each step with `C_out` held (a
+//! one-compartment infiltration model: Wilson 1987, *Stay indoors or evacuate to avoid exposure
+//! to toxic gas?*, Emergency Preparedness Digest 14(1):19–24; the same model as ALOHA's indoor
+//! concentration). `λ` is `air_changes_per_h` (default 1.0) until the public is warned
+//! (`WarnPublic` after the release began), then `sheltered_air_changes_per_h` (default 0.3):
+//! shelter in place. The toxic load `L = ∫ C_in^n dt` (mg/m³, minutes; trapezoid rule over each
+//! step) gives the mortality `F = Φ(a + b·ln L − 5)` (probit; TNO CPR 18E "Purple Book" §4) and,
+//! once `L` passes the load of the `injury_mg_m3_60min` (AEGL-2) or `severe_mg_m3_60min` (AEGL-3)
+//! concentration for 60 minutes, the people still there are injured, yellow or red. Deaths are
+//! the increase of `F` among those still there (as for the flood); the dead and the injured
+//! leave `Residents` and join the casualty chain of the derailment model at the release's node
+//! (`HazardState.pending_patients`: triage, treatment, ambulances, beds). People who evacuated
+//! before the gas came take no dose. Beside the real run a **no-response shadow** (every
+//! resident at home, homes as they are) is carried along, so `gas_totals` can say how much harm
+//! the response avoided.
+//!
+//! Not modelled: dense-gas slumping, buoyant rise, terrain, wind changes, people outdoors or on
+//! the road in the plume, dose taken on the way out. Below about 1 m/s of wind a Gaussian plume
+//! is unreliable (ALOHA refuses such winds).
+
+use std::collections::BTreeMap;
 
 use bevy::prelude::*;
 
+use super::HazardState;
+use super::flood::{deaths_on_rise, normal_cdf};
 use crate::agents::Residents;
+use crate::exercise::ExerciseState;
 use crate::journal::{Event, Journaled};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{Hazard, Stability};
+use crate::scenario::types::{Hazard, Stability, Toxicity};
 use crate::sim::{ScenarioRes, SimClock};
+
+/// Air changes per hour of homes when the scenario gives none.
+pub const DEFAULT_AIR_CHANGES_PER_H: f64 = 1.0;
+/// Air changes per hour with windows shut and ventilation off, when none is given.
+pub const DEFAULT_SHELTERED_AIR_CHANGES_PER_H: f64 = 0.3;
 
 /// σy = a·x^0.894 (x km, σ m): Martin (1976), classes A–F.
 const SIGMA_Y_A: [f64; 6] = [213.0, 156.0, 104.0, 68.0, 50.5, 34.0];
@@ -198,6 +227,102 @@ pub struct Release {
     pub nodes: Vec<(String, f64, f64)>,
     /// Nodes inside the zone at the last entry; None before onset.
     pub inside: Option<Vec<String>>,
+    /// The dose model, when the scenario says what the gas does to people.
+    pub dose: Option<Dose>,
+}
+
+/// Indoor concentration after `dt_s` seconds at `lambda_per_h` air changes per hour, from
+/// `c_in` indoors with `c_out` outdoors held: `C_out + (C_in − C_out)·e^{−λ·dt}`.
+pub fn indoor_after(c_in: f64, c_out: f64, lambda_per_h: f64, dt_s: f64) -> f64 {
+    c_out + (c_in - c_out) * (-lambda_per_h * dt_s / 3600.0).exp()
+}
+
+/// Lethality from the toxic load `load` (mg/m³)^n·min by the probit `a + b·ln L`: `Φ(Pr − 5)`.
+pub fn probit_mortality(a: f64, b: f64, load: f64) -> f64 {
+    if load <= 0.0 {
+        return 0.0;
+    }
+    normal_cdf(a + b * load.ln() - 5.0)
+}
+
+/// The dose of one place: indoor concentration, toxic load, harm so far.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceDose {
+    pub c_in: f64,
+    pub load: f64,
+    /// Mortality fraction reached.
+    pub f_dead: f64,
+    pub injured: bool,
+    pub severe: bool,
+}
+
+/// One release's dose model: per map node (same order as `Release::nodes`) the real dose and
+/// the no-response shadow, and the harm counted.
+#[derive(Debug, Clone)]
+pub struct Dose {
+    pub tox: Toxicity,
+    pub real: Vec<PlaceDose>,
+    pub shadow: Vec<PlaceDose>,
+    /// People at home in the shadow (all residents at onset; the shadow's dead and injured leave).
+    pub shadow_people: Option<Vec<f64>>,
+    /// Harm [yellow, red, dead] counted (fractional), real and shadow.
+    pub harm: [f64; 3],
+    pub shadow_harm: [f64; 3],
+    /// Harm already handed to the casualty model (whole people).
+    pub handed: [u32; 3],
+    pub totals_journaled: bool,
+}
+
+impl Dose {
+    fn new(tox: Toxicity, n: usize) -> Dose {
+        Dose {
+            tox,
+            real: vec![PlaceDose::default(); n],
+            shadow: vec![PlaceDose::default(); n],
+            shadow_people: None,
+            harm: [0.0; 3],
+            shadow_harm: [0.0; 3],
+            handed: [0; 3],
+            totals_journaled: false,
+        }
+    }
+    fn load_60min(&self, c: f64) -> f64 {
+        c.powf(self.tox.probit_n) * 60.0
+    }
+}
+
+/// Advances one place by `dt_s` with `c_out` outdoors at `lambda` air changes per hour and
+/// `people` there; returns [yellow, red, dead] among them this step (the caller removes them).
+pub fn advance_place(
+    p: &mut PlaceDose,
+    tox: &Toxicity,
+    thresholds: (f64, Option<f64>),
+    c_out: f64,
+    lambda: f64,
+    dt_s: f64,
+    people: f64,
+) -> [f64; 3] {
+    let before = p.c_in;
+    p.c_in = indoor_after(p.c_in, c_out, lambda, dt_s);
+    let n = tox.probit_n;
+    p.load += 0.5 * (before.max(0.0).powf(n) + p.c_in.max(0.0).powf(n)) * dt_s / 60.0;
+    let f = probit_mortality(tox.probit_a, tox.probit_b, p.load);
+    let dead = deaths_on_rise(people, p.f_dead, f);
+    p.f_dead = p.f_dead.max(f);
+    let left = people - dead;
+    let mut out = [0.0, 0.0, dead];
+    if let Some(sev) = thresholds.1
+        && !p.severe
+        && p.load >= sev
+    {
+        p.severe = true;
+        p.injured = true;
+        out[1] = left;
+    } else if !p.injured && p.load >= thresholds.0 {
+        p.injured = true;
+        out[0] = left;
+    }
+    out
 }
 
 impl Release {
@@ -248,6 +373,7 @@ impl PlumeState {
                 stability,
                 release_height_m,
                 level_of_concern_mg_m3,
+                toxicity,
                 ..
             } = h
             else {
@@ -272,6 +398,7 @@ impl PlumeState {
                 wind_dir_deg: *wind_dir_deg,
                 level_mg_m3: *level_of_concern_mg_m3,
                 extent: plume.threat_extent(*level_of_concern_mg_m3),
+                dose: toxicity.clone().map(|t| Dose::new(t, nodes.len())),
                 nodes: frame,
                 inside: None,
             });
@@ -311,6 +438,98 @@ pub(super) fn plume_step(
     }
 }
 
+/// The dose of every place downwind this step, and the people it harms (Hazards set, after
+/// `plume_step`).
+pub(super) fn dose_step(
+    clock: Res<SimClock>,
+    exercise: Res<ExerciseState>,
+    mut residents: ResMut<Residents>,
+    mut hazards: ResMut<HazardState>,
+    mut state: ResMut<PlumeState>,
+    mut journal: MessageWriter<Journaled>,
+) {
+    let dt = clock.step as f64;
+    let last = clock.now + clock.step >= clock.stop_at;
+    for r in &mut state.releases {
+        let e = clock.now as f64 - r.start_s;
+        let Some(dose) = r.dose.as_mut() else { continue };
+        if e < 0.0 {
+            continue;
+        }
+        let warned = exercise.public_warnings.iter().any(|&t| t as f64 >= r.start_s && t <= clock.now);
+        let normal = dose.tox.air_changes_per_h.unwrap_or(DEFAULT_AIR_CHANGES_PER_H);
+        let lambda = if warned {
+            dose.tox.sheltered_air_changes_per_h.unwrap_or(DEFAULT_SHELTERED_AIR_CHANGES_PER_H)
+        } else {
+            normal
+        };
+        let thresholds = (
+            dose.load_60min(dose.tox.injury_mg_m3_60min.unwrap_or(r.level_mg_m3)),
+            dose.tox.severe_mg_m3_60min.map(|c| dose.load_60min(c)),
+        );
+        let shadow_people = dose.shadow_people.get_or_insert_with(|| {
+            r.nodes.iter().map(|(id, _, _)| residents.0.get(id).copied().unwrap_or(0.0)).collect()
+        });
+        let u = r.plume.wind_ms;
+        let mut step_harm: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+        for (i, (id, x, y)) in r.nodes.iter().enumerate() {
+            let x = if x.hypot(*y) < MIN_DISTANCE_M { MIN_DISTANCE_M } else { *x };
+            let present = x > 0.0 && x <= u * e && x >= u * (e - r.duration_s);
+            let c_out = if present { r.plume.ground_mg_m3(x, *y) } else { 0.0 };
+            if c_out <= 0.0 && dose.real[i].c_in <= 0.0 && dose.shadow[i].c_in <= 0.0 {
+                continue;
+            }
+            let people = residents.0.get(id).copied().unwrap_or(0.0);
+            let harm = advance_place(&mut dose.real[i], &dose.tox, thresholds, c_out, lambda, dt, people);
+            let shadow = advance_place(&mut dose.shadow[i], &dose.tox, thresholds, c_out, normal, dt, shadow_people[i]);
+            shadow_people[i] -= shadow.iter().sum::<f64>();
+            for k in 0..3 {
+                dose.harm[k] += harm[k];
+                dose.shadow_harm[k] += shadow[k];
+            }
+            let hurt: f64 = harm.iter().sum();
+            if hurt > 0.0 {
+                if let Some(p) = residents.0.get_mut(id) {
+                    *p = (*p - hurt).max(0.0);
+                }
+                step_harm.insert(id.clone(), harm);
+            }
+        }
+        for (node, [yellow, red, dead]) in step_harm {
+            journal.write(Journaled(Event::GasHarm {
+                hazard: r.hazard.clone(),
+                node,
+                yellow: yellow.round() as u32,
+                red: red.round() as u32,
+                dead: dead.round() as u32,
+                sheltering: warned,
+            }));
+        }
+        // whole people to the casualty chain
+        let whole = dose.harm.map(|h| h.floor() as u32);
+        let new = [whole[0] - dose.handed[0], whole[1] - dose.handed[1], whole[2] - dose.handed[2]];
+        if new.iter().sum::<u32>() > 0 {
+            dose.handed = whole;
+            let e = hazards.pending_patients.entry(r.hazard.clone()).or_default();
+            e[1] += new[0];
+            e[2] += new[1];
+            e[3] += new[2];
+        }
+        if last && !dose.totals_journaled {
+            dose.totals_journaled = true;
+            journal.write(Journaled(Event::GasTotals {
+                hazard: r.hazard.clone(),
+                yellow: dose.harm[0].round() as u32,
+                red: dose.harm[1].round() as u32,
+                dead: dose.harm[2].round() as u32,
+                no_response_yellow: dose.shadow_harm[0].round() as u32,
+                no_response_red: dose.shadow_harm[1].round() as u32,
+                no_response_dead: dose.shadow_harm[2].round() as u32,
+            }));
+        }
+    }
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PlumeState>().add_systems(Startup, init_plumes);
 }
@@ -335,6 +554,55 @@ mod tests {
         // Turner's curves at 1 km (Martin's fit, σy = a): D 68 m, F 34 m.
         assert!((sigma_y(Stability::D, 1000.0) - 68.0).abs() < 1e-9);
         assert!((sigma_z(Stability::D, 1000.0) - 32.093).abs() < 1e-9);
+    }
+
+    fn tox() -> Toxicity {
+        Toxicity {
+            probit_a: -6.0,
+            probit_b: 1.0,
+            probit_n: 2.0,
+            injury_mg_m3_60min: Some(10.0),
+            severe_mg_m3_60min: Some(30.0),
+            air_changes_per_h: None,
+            sheltered_air_changes_per_h: None,
+        }
+    }
+
+    #[test]
+    fn indoor_concentration_follows_the_one_compartment_law() {
+        // λ 1/h for one hour from 0 with 100 mg/m³ outside: 100·(1 − e^{−1})
+        let c = indoor_after(0.0, 100.0, 1.0, 3600.0);
+        assert!((c - 100.0 * (1.0 - (-1.0f64).exp())).abs() < 1e-9);
+        // steps add up: 60 steps of a minute give the same
+        let mut c2 = 0.0;
+        for _ in 0..60 {
+            c2 = indoor_after(c2, 100.0, 1.0, 60.0);
+        }
+        assert!((c2 - c).abs() < 1e-9);
+        // and it airs out the same way once the gas has passed
+        assert!((indoor_after(50.0, 0.0, 0.3, 3600.0) - 50.0 * (-0.3f64).exp()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn toxic_load_probit_and_thresholds_by_hand() {
+        // probit −6 + ln L: 50 % dead where ln L = 11, i.e. L = e^11
+        assert!((probit_mortality(-6.0, 1.0, 11f64.exp()) - 0.5).abs() < 1e-6);
+        assert_eq!(probit_mortality(-6.0, 1.0, 0.0), 0.0);
+        // indoors already at 20 mg/m³ held (c_in = c_out): load per minute 20² = 400; after 15 min
+        // 6000 ≥ the injury load 10²·60 = 6000, below the severe load 30²·60 = 54000
+        let t = tox();
+        let mut p = PlaceDose { c_in: 20.0, ..Default::default() };
+        let mut hurt = [0.0; 3];
+        for _ in 0..15 {
+            let h = advance_place(&mut p, &t, (6000.0, Some(54000.0)), 20.0, 1.0, 60.0, 1000.0 - hurt[0] - hurt[2]);
+            hurt[0] += h[0];
+            hurt[2] += h[2];
+        }
+        assert!((p.load - 6000.0).abs() < 1e-6, "{}", p.load);
+        let f = probit_mortality(-6.0, 1.0, 6000.0);
+        assert!(p.injured && !p.severe);
+        assert!((hurt[2] - 1000.0 * f).abs() < 1e-6, "dead {} vs {}", hurt[2], 1000.0 * f);
+        assert!((hurt[0] - (1000.0 - hurt[2])).abs() < 1e-6, "every survivor there is injured");
     }
 
     #[test]

@@ -80,7 +80,11 @@ pub enum Event {
         inject: String,
         from: String,
         to: Vec<String>,
+        /// The inject's text, model values filled in (`exercise::placeholders`).
         text: String,
+        /// The English text, filled the same way, when the scenario gives one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text_en: Option<String>,
     },
     /// An order was accepted; `order` is the order as given.
     OrderAccepted {
@@ -213,6 +217,10 @@ pub enum Event {
         on_road: u32,
         stuck: u32,
         not_yet_left: u32,
+        /// Where the stuck are (node id → people), with the cars stopped by water on a road
+        /// counted at the road's end.
+        #[serde(default)]
+        stuck_at: std::collections::BTreeMap<String, u32>,
     },
     ShelterClosed {
         shelter: String,
@@ -422,6 +430,9 @@ pub enum Event {
         zone: String,
         wet_nodes: Vec<String>,
         exposed: u64,
+        /// Of the exposed, evacuees on the way (on a road or stuck at a wet node).
+        #[serde(default)]
+        in_transit: u64,
     },
     /// People drowned in a zone since its last such entry (`total`: so far in the zone).
     FloodDeaths {
@@ -430,6 +441,37 @@ pub enum Event {
         total: u32,
         depth_m: f64,
     },
+    /// The categories triage gave a hazard's casualties (START on their observations, with the
+    /// scenario's mis-triage rate); `mistriaged`: how many differ from the true condition.
+    Triaged {
+        hazard: String,
+        green: u32,
+        yellow: u32,
+        red: u32,
+        black: u32,
+        mistriaged: u32,
+    },
+    /// People harmed by a gas at one node in one step (`sheltering`: the public had been told to
+    /// shelter in place).
+    GasHarm {
+        hazard: String,
+        node: String,
+        yellow: u32,
+        red: u32,
+        dead: u32,
+        sheltering: bool,
+    },
+    /// At the run's last step: a gas release's harm, and what it would have been with every
+    /// resident at home and no warning (the no-response shadow).
+    GasTotals {
+        hazard: String,
+        yellow: u32,
+        red: u32,
+        dead: u32,
+        no_response_yellow: u32,
+        no_response_red: u32,
+        no_response_dead: u32,
+    },
     /// At the run's last step: the flood's headline figures.
     FloodTotals {
         peak_width_m: f64,
@@ -437,7 +479,17 @@ pub enum Event {
         inflow_m3: f64,
         stored_m3: f64,
         max_depth_m: std::collections::BTreeMap<String, f64>,
+        /// Most people exposed at once, all zones together.
         exposed_peak: u64,
+        /// Per zone, the most people exposed at once there (peaks at different times).
+        #[serde(default)]
+        exposed_peak_by_zone: std::collections::BTreeMap<String, u64>,
+        /// Largest plan area under water at once, km².
+        #[serde(default)]
+        flooded_km2: f64,
+        /// Largest lowering of the river stage at a routed breach below the hydrograph, m.
+        #[serde(default)]
+        river_drawdown_m: f64,
         deaths: u32,
     },
     /// Last entry of a run that reached its end.
@@ -511,6 +563,9 @@ impl Event {
             Event::FloodExposure { .. } => "flood_exposure",
             Event::FloodDeaths { .. } => "flood_deaths",
             Event::FloodTotals { .. } => "flood_totals",
+            Event::GasHarm { .. } => "gas_harm",
+            Event::Triaged { .. } => "triaged",
+            Event::GasTotals { .. } => "gas_totals",
             Event::RunEnded { .. } => "run_ended",
         }
     }

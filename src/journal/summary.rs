@@ -43,6 +43,10 @@ pub struct Summary {
     pub evacuated: u32,
     /// People taken in by shelters (`shelter_arrivals`).
     pub sheltered: u32,
+    /// Gas releases (`gas_totals`): people harmed (yellow + red + dead) and how many the
+    /// no-response shadow harmed (every resident at home, no warning).
+    pub gas_harmed: u32,
+    pub gas_harmed_no_response: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -81,6 +85,8 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
         flood_max_depth_m: BTreeMap::new(),
         evacuated: 0,
         sheltered: 0,
+        gas_harmed: 0,
+        gas_harmed_no_response: 0,
     };
     let mut left_by_origin: BTreeMap<String, u32> = BTreeMap::new();
     let mut evacuated_total: Option<u32> = None;
@@ -119,6 +125,10 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             }
             Event::EvacuationTotals { left, .. } => evacuated_total = Some(*left),
             Event::ShelterArrivals { people, .. } => s.sheltered += people,
+            Event::GasTotals { yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, .. } => {
+                s.gas_harmed += yellow + red + dead;
+                s.gas_harmed_no_response += no_response_yellow + no_response_red + no_response_dead;
+            }
             Event::RunEnded { .. } => s.completed = true,
             _ => {}
         }

@@ -163,6 +163,14 @@ pub struct FloodZone {
     /// default 0.3 m (DOMAIN.md §5; see `hazards::flood::DEFAULT_ROAD_CLOSURE_DEPTH_M`).
     #[serde(default)]
     pub road_closure_depth_m: Option<f64>,
+    /// Vertical refuge (`hazards::flood`): the share of the residents whose house has an upper
+    /// floor or roof they can reach (default 0) ...
+    #[serde(default)]
+    pub refuge_share: Option<f64>,
+    /// ... and how high above the ground it is, m: while the water at a node is below it, those
+    /// residents are out of the water (not exposed); above it they are exposed like the others.
+    #[serde(default)]
+    pub refuge_height_m: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -454,6 +462,14 @@ pub enum Hazard {
         /// default 400.
         #[serde(default)]
         closure_person_hours_per_m: Option<f64>,
+        /// River routing (`hazards::flood`): the stage at which the levee's reach carries no
+        /// flow (its bed), m. With it the reach is a store whose outflow follows a rating
+        /// `Q = A·U·((h − bed)/(h_peak − bed))^{5/3}` (A, U the reach's section and velocity at
+        /// the hydrograph's peak `h_peak`): the breach draws the stage down at the breach and
+        /// downstream, and the flood can take no more than the river brings. Without it the
+        /// river is an infinite reservoir at the hydrograph's stage.
+        #[serde(default)]
+        river_bed_elevation_m: Option<f64>,
     },
     Derailment {
         id: String,
@@ -497,6 +513,11 @@ pub enum Hazard {
         /// Person-hours of site-clearance work before the line and roads reopen (default 2000).
         #[serde(default)]
         clearance_person_h: Option<f64>,
+        /// Share of casualties the triage teams put one START category off (a tired or
+        /// untrained team; default 0). Each casualty's observations are drawn from `triage` (the
+        /// injury profile) and START assigns the category.
+        #[serde(default)]
+        mistriage_rate: Option<f64>,
     },
     ChemicalSpill {
         id: String,
@@ -539,7 +560,39 @@ pub enum Hazard {
         release_height_m: f64,
         /// Level of concern (e.g. AEGL-2 or ERPG-2) at ground level, mg/m³.
         level_of_concern_mg_m3: f64,
+        /// What the gas does to people (`hazards::plume`, dose model); without it the plume
+        /// draws its threat zone and harms nobody.
+        #[serde(default)]
+        toxicity: Option<Toxicity>,
     },
+}
+
+/// A gas's harm to people: lethality probit on the toxic load, injury thresholds, and how much
+/// homes keep out. Concentrations in mg/m³, time in minutes (the convention of the TNO "Green
+/// Book" CPR 16E and "Purple Book" CPR 18E probits).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Toxicity {
+    /// Lethality probit `Pr = a + b·ln(∫ C^n dt)`: a.
+    pub probit_a: f64,
+    /// b.
+    pub probit_b: f64,
+    /// n, the toxic-load exponent.
+    pub probit_n: f64,
+    /// Injury (yellow): a toxic load above that of this concentration for 60 minutes (AEGL-2
+    /// 60 min); default the release's `level_of_concern_mg_m3`.
+    #[serde(default)]
+    pub injury_mg_m3_60min: Option<f64>,
+    /// Severe injury (red): a toxic load above that of this concentration for 60 minutes (AEGL-3
+    /// 60 min); without it nobody is red.
+    #[serde(default)]
+    pub severe_mg_m3_60min: Option<f64>,
+    /// Air changes per hour of homes as they are (default 1.0) and once the public is told to
+    /// shelter in place (windows shut, ventilation off; default 0.3).
+    #[serde(default)]
+    pub air_changes_per_h: Option<f64>,
+    #[serde(default)]
+    pub sheltered_air_changes_per_h: Option<f64>,
 }
 
 /// Pasquill–Gifford atmospheric stability class: A very unstable … D neutral … F moderately stable.

@@ -5,7 +5,9 @@
 //! - `duplicate-id`: an id used twice for one kind of thing; a second shelter, depot or hospital
 //!   at one node; a response level defined twice.
 //! - `unknown-id`: a reference to an id that does not exist (a road's ends, a levee's reach, a
-//!   team's agency, a plan action's owner or target, a condition's hazard, …).
+//!   team's agency, a plan action's owner or target, a condition's hazard, a reach or flood zone
+//!   named by a placeholder in an inject's text, …); an unreadable `{conc:…}` placeholder is a
+//!   `syntax` problem.
 //! - `not-positive`: a length, count, capacity or rate that must be above zero (or zero or more);
 //!   an empty id, name, text or list that needs something.
 //! - `time-window`: a time before the scenario's start or after its end.
@@ -97,6 +99,35 @@ fn known<T>(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeMa
     }
     unknown(c, path, what, id, set.keys().copied());
     false
+}
+
+/// Model values quoted in an inject's text (`exercise::placeholders`) name a known reach (and a
+/// km within it) or flood zone.
+fn placeholders_ok(c: &mut Collector, ids: &Ids, path: String, text: &str) {
+    use crate::exercise::placeholders::{Malformed, Placeholder, find};
+    for (_, p) in find(text) {
+        match p {
+            Err(Malformed(inner)) => {
+                c.at("syntax", path.clone(), format!("cannot read the placeholder {{{inner}}}"))
+                    .help("write {conc:REACH@KM} (a reach id and a km along it) or {depth:ZONE}");
+            }
+            Ok(Placeholder::Conc { reach, km }) => {
+                if known(c, path.clone(), "reach", &reach, &ids.reaches)
+                    && let Some(r) = ids.reaches.get(reach.as_str())
+                    && !(0.0..=r.length_km).contains(&km)
+                {
+                    c.at(
+                        "range",
+                        path.clone(),
+                        format!("km {km} is outside reach \"{reach}\" (0 to {} km)", r.length_km),
+                    );
+                }
+            }
+            Ok(Placeholder::Depth { zone }) => {
+                known_set(c, path.clone(), "flood zone", &zone, &ids.zones);
+            }
+        }
+    }
 }
 
 fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeSet<&str>) -> bool {
@@ -314,6 +345,14 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     }
     for (i, z) in s.map.flood_zones.iter().enumerate() {
         let p = format!("map.flood_zones[{i}]");
+        if let Some(v) = z.refuge_share
+            && !(0.0..=1.0).contains(&v)
+        {
+            c.at("range", format!("{p}.refuge_share"), format!("refuge_share is a share from 0 to 1, found {v}"));
+        }
+        if let Some(v) = z.refuge_height_m {
+            non_negative(c, format!("{p}.refuge_height_m"), "refuge height", v);
+        }
         for (j, n) in z.nodes.iter().enumerate() {
             known(c, format!("{p}.nodes[{j}]"), "node", n, &ids.nodes);
         }
@@ -501,6 +540,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 discharge_coefficient,
                 max_width_m,
                 closure_person_hours_per_m,
+                river_bed_elevation_m,
                 ..
             } => {
                 known_set(c, format!("{p}.levee"), "levee", levee, &ids.levees);
@@ -543,6 +583,18 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 }
                 if stage.is_empty() {
                     c.at("not-positive", format!("{p}.stage"), "the river stage hydrograph needs at least one point");
+                }
+                let peak = stage.iter().map(|sp| sp.stage_m).fold(f64::NEG_INFINITY, f64::max);
+                if let Some(bed) = river_bed_elevation_m
+                    && !(bed.is_finite() && *bed < peak && *bed <= *bottom_elevation_m)
+                {
+                    c.at(
+                        "range",
+                        format!("{p}.river_bed_elevation_m"),
+                        format!(
+                            "the river bed ({bed} m) must be below the hydrograph's peak stage ({peak} m) and not above the breach bottom ({bottom_elevation_m} m)"
+                        ),
+                    );
                 }
                 let mut last: Option<i64> = None;
                 for (j, sp) in stage.iter().enumerate() {
@@ -611,6 +663,19 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 positive(c, format!("{p}.wind_ms"), "wind speed", *wind_ms);
                 non_negative(c, format!("{p}.release_height_m"), "release height", *release_height_m);
                 positive(c, format!("{p}.level_of_concern_mg_m3"), "level of concern", *level_of_concern_mg_m3);
+                if let Hazard::GasRelease { toxicity: Some(t), .. } = h {
+                    positive(c, format!("{p}.toxicity.probit_n"), "toxic-load exponent", t.probit_n);
+                    for (field, v) in [
+                        ("injury_mg_m3_60min", t.injury_mg_m3_60min),
+                        ("severe_mg_m3_60min", t.severe_mg_m3_60min),
+                        ("air_changes_per_h", t.air_changes_per_h),
+                        ("sheltered_air_changes_per_h", t.sheltered_air_changes_per_h),
+                    ] {
+                        if let Some(v) = v {
+                            positive(c, format!("{p}.toxicity.{field}"), field, v);
+                        }
+                    }
+                }
             }
         }
         if let Hazard::Derailment {
@@ -624,10 +689,15 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             ambulance_capacity,
             handover_min,
             clearance_person_h,
+            mistriage_rate,
             ..
         } = h
         {
-            for (field, v) in [("trapped_share", trapped_share), ("treated_factor", treated_factor)] {
+            for (field, v) in [
+                ("trapped_share", trapped_share),
+                ("treated_factor", treated_factor),
+                ("mistriage_rate", mistriage_rate),
+            ] {
                 if let Some(v) = v
                     && !(0.0..=1.0).contains(v)
                 {
@@ -674,6 +744,10 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         }
         if j.text.trim().is_empty() {
             c.at("not-positive", format!("{p}.text"), "an inject needs a text");
+        }
+        for (field, text) in [("text", Some(&j.text)), ("text_en", j.text_en.as_ref())] {
+            let Some(text) = text else { continue };
+            placeholders_ok(c, &ids, format!("{p}.{field}"), text);
         }
         for (k, e) in j.expected.iter().enumerate() {
             known(c, format!("{p}.expected[{k}].agency"), "agency", &e.agency, &ids.agencies);

@@ -31,7 +31,9 @@
 //! still at wet places at the worst moment over the residents of every place the water reached —
 //! nobody evacuated gives about 0); derailment `1 − (dead − dead_at_onset) / (casualties −
 //! dead_at_onset)` (the crash's survivors who died waiting); water `protected / (protected +
-//! unsafe)` (people on threatened intakes who drew safe water).
+//! unsafe)` (people on threatened intakes who drew safe water); gas `1 − harmed / harmed without
+//! a response` (`gas_protection_credit`, issue 18: shelter in place and evacuation credited
+//! against the dose model's no-response shadow).
 //! An **agency**'s score is `100 · mean credit` over its plan actions, expected actions, required
 //! reports and reports sent. **Overall** = Σ wᵢ·partᵢ / Σ wᵢ with `scenario.scoring` weights.
 //!
@@ -276,6 +278,12 @@ pub struct OutcomesPart {
     pub evacuation_left: u32,
     pub left_before_flood: u32,
     pub sheltered: u32,
+    // ---- issue 18 (gas dose model), additive: people a gas harmed, and how many the
+    // no-response shadow harmed (`gas_totals`); see `gas_protection_credit`.
+    #[serde(default)]
+    pub gas_harmed: u32,
+    #[serde(default)]
+    pub gas_harmed_no_response: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1086,6 +1094,8 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         evacuation_left: 0,
         left_before_flood: 0,
         sheltered: 0,
+        gas_harmed: 0,
+        gas_harmed_no_response: 0,
     };
     let mut exposed_now: BTreeMap<String, u64> = BTreeMap::new();
     let mut wet: BTreeSet<&str> = BTreeSet::new();
@@ -1113,12 +1123,17 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
             Event::PatientsAdmitted { red, yellow, .. } => o.patients_admitted += red + yellow,
             Event::WaterUnsafe { people, .. } => o.water_unsafe_people += people,
             Event::IntakeProtected { people, .. } => o.water_protected_people += people,
-            Event::FloodExposure { zone, exposed, wet_nodes } => {
+            Event::FloodExposure { zone, exposed, wet_nodes, .. } => {
                 wet.extend(wet_nodes.iter().map(String::as_str));
                 exposed_now.insert(zone.clone(), *exposed);
                 o.flood_exposed_peak = o.flood_exposed_peak.max(exposed_now.values().sum());
             }
             Event::FloodTotals { exposed_peak, .. } => o.flood_exposed_peak = o.flood_exposed_peak.max(*exposed_peak),
+            // issue 18: the gas dose model's harm and its no-response shadow
+            Event::GasTotals { yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, .. } => {
+                o.gas_harmed += yellow + red + dead;
+                o.gas_harmed_no_response += no_response_yellow + no_response_red + no_response_dead;
+            }
             Event::BreachClosed { hazard, .. } => {
                 let from = hazard_onset.get(hazard).copied().unwrap_or(0);
                 o.breach_closed_after_s.entry(hazard.clone()).or_insert(e.t.saturating_sub(from));
@@ -1213,7 +1228,15 @@ pub fn outcome_credits(o: &OutcomesPart) -> Vec<f64> {
     if water > 0 {
         c.push(o.water_protected_people as f64 / water as f64);
     }
+    c.extend(gas_protection_credit(o.gas_harmed, o.gas_harmed_no_response));
     c
+}
+
+/// Issue 18 (additive): the credit for shelter in place and evacuation against a gas, the share
+/// of the no-response harm avoided, `1 − harmed / harmed_without_response` in [0, 1]; None when
+/// the gas would have harmed nobody.
+pub fn gas_protection_credit(harmed: u32, harmed_no_response: u32) -> Option<f64> {
+    (harmed_no_response > 0).then(|| (1.0 - harmed as f64 / harmed_no_response as f64).clamp(0.0, 1.0))
 }
 
 fn rate(
