@@ -13,6 +13,7 @@ pub mod hazards;
 pub mod journal;
 pub mod map;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod scoring;
 pub mod sim;

@@ -1,0 +1,197 @@
+//! Names for people: every id of the scenario (agency, place, team, road, zone, intake, hazard,
+//! plan action, reporting rule, inject) as the name the report's language shows, never the id
+//! when the scenario gives a name.
+
+use super::Lang;
+use super::words::Words;
+use crate::scenario::ValidScenario;
+use crate::scenario::types::{ActionKind, AgencyRole, Capability, EvalArea, Hazard, Level, ReportKind};
+
+/// A scenario name in the report's language: names are often "中文 English"; Chinese shows the
+/// part before the first Latin letter, English the part from it (the whole name if either is
+/// missing).
+pub fn display_name(name: &str, lang: Lang) -> String {
+    let split = name.char_indices().find(|(_, c)| c.is_ascii_alphabetic()).map(|(i, _)| i);
+    let has_cjk = name.chars().any(|c| ('\u{2e80}'..='\u{9fff}').contains(&c));
+    match (split, has_cjk) {
+        (Some(i), true) if i > 0 => {
+            let (zh, en) = name.split_at(i);
+            let part = match lang {
+                Lang::Zh => zh.trim(),
+                Lang::En => en.trim(),
+            };
+            if part.is_empty() { name.to_string() } else { part.to_string() }
+        }
+        _ => name.to_string(),
+    }
+}
+
+/// Looks names up in one scenario for one language.
+pub struct Names<'a> {
+    pub sc: &'a ValidScenario,
+    pub w: &'static Words,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(sc: &'a ValidScenario, lang: Lang) -> Self {
+        Names { sc, w: Words::of(lang) }
+    }
+
+    fn lang(&self) -> Lang {
+        self.w.lang()
+    }
+
+    fn shown(&self, name: Option<&String>, fallback: &str) -> String {
+        match name {
+            Some(n) if !n.trim().is_empty() => display_name(n, self.lang()),
+            _ => fallback.to_string(),
+        }
+    }
+
+    pub fn agency(&self, id: &str) -> String {
+        match self.sc.agency(id) {
+            Some(a) => match self.lang() {
+                Lang::Zh => a.name_zh.clone(),
+                Lang::En => a.name_en.clone(),
+            },
+            None if id == crate::scenario::CONTROL => self.w.t("control_cell"),
+            None => id.to_string(),
+        }
+    }
+
+    pub fn role(&self, r: AgencyRole) -> String {
+        self.w.t(&format!("role.{}", crate::scenario::ron_name(&r)))
+    }
+
+    /// A node, zone, road, intake, levee, river or team: whatever the id names.
+    pub fn place(&self, id: &str) -> String {
+        let s = &self.sc.scenario;
+        if let Some(n) = s.map.nodes.iter().find(|n| n.id == id) {
+            return self.shown(n.name.as_ref(), id);
+        }
+        if let Some(z) = s.map.flood_zones.iter().find(|z| z.id == id) {
+            return self.shown(z.name.as_ref(), id);
+        }
+        if let Some(r) = s.map.roads.iter().find(|r| r.id.as_deref() == Some(id)) {
+            return self.w.f("road_between", &[("from", &self.place(&r.from)), ("to", &self.place(&r.to))]);
+        }
+        if let Some(l) = s.map.levee(id) {
+            return self.shown(l.name.as_ref(), id);
+        }
+        if let Some(r) = s.map.rivers.iter().find(|r| r.id == id) {
+            return self.shown(r.name.as_ref(), id);
+        }
+        if let Some(t) = s.resources.teams.iter().find(|t| t.id == id) {
+            return self.shown(t.name.as_ref(), id);
+        }
+        if self.sc.agency(id).is_some() || id == crate::scenario::CONTROL {
+            return self.agency(id);
+        }
+        id.to_string()
+    }
+
+    pub fn team(&self, id: &str) -> String {
+        self.place(id)
+    }
+
+    /// A hazard: its kind and where it is ("唱凯堤决口" / "levee breach at Changkai levee").
+    pub fn hazard(&self, id: &str) -> String {
+        let Some(h) = self.sc.scenario.hazards.iter().find(|h| h.id() == id) else { return id.to_string() };
+        let place = match h {
+            Hazard::LeveeBreach { levee, .. } => self.place(levee),
+            Hazard::Derailment { node, .. } | Hazard::GasRelease { node, .. } => self.place(node),
+            Hazard::ChemicalSpill { node, .. } => self.place(node),
+        };
+        self.w.f(&format!("hazard.{}", h.kind_name()), &[("place", &place)])
+    }
+
+    /// A plan action: its description in the language, else "<owner>: <kind>".
+    pub fn action(&self, id: &str) -> String {
+        let found = self.sc.scenario.plan.levels.iter().flat_map(|l| &l.actions).find(|a| a.id == id);
+        match found {
+            Some(a) if !a.description.trim().is_empty() => display_name(&a.description, self.lang()),
+            Some(a) => match &a.target {
+                Some(t) => format!("{}({})", self.action_kind(a.action), self.place(t)),
+                None => self.action_kind(a.action),
+            },
+            None => id.to_string(),
+        }
+    }
+
+    pub fn action_kind(&self, k: ActionKind) -> String {
+        self.w.t(&format!("action.{}", k.name()))
+    }
+
+    pub fn capability(&self, c: Capability) -> String {
+        self.w.t(&format!("capability.{}", crate::scenario::ron_name(&c)))
+    }
+
+    pub fn area(&self, a: EvalArea) -> String {
+        self.w.t(&format!("area.{}", a.name()))
+    }
+
+    /// The HSEEP core capability an evaluation item maps to.
+    pub fn core_capability(&self, a: EvalArea) -> String {
+        self.w.t(&format!("core.{}", a.name()))
+    }
+
+    pub fn report_kind(&self, k: ReportKind) -> String {
+        self.w.t(&format!("report_kind.{}", crate::scenario::ron_name(&k)))
+    }
+
+    pub fn level(&self, l: Level) -> String {
+        self.w.f("level", &[("level", l.roman())])
+    }
+
+    /// An inject by its short text (first sentence of the language's text).
+    pub fn inject(&self, id: &str) -> String {
+        match self.sc.scenario.injects.iter().find(|j| j.id == id) {
+            Some(j) => short(&self.inject_text(j)),
+            None => id.to_string(),
+        }
+    }
+
+    /// An inject's text in the language (English when the scenario gives one).
+    pub fn inject_text(&self, j: &crate::scenario::types::Inject) -> String {
+        match (self.lang(), &j.text_en) {
+            (Lang::En, Some(t)) if !t.trim().is_empty() => t.clone(),
+            _ => j.text.clone(),
+        }
+    }
+
+    /// A reporting rule: "<kind> from <by> to <to>".
+    pub fn rule(&self, id: &str) -> String {
+        match self.sc.scenario.reporting.rules.iter().find(|r| r.id == id) {
+            Some(r) => self.w.f(
+                "rule_name",
+                &[("kind", &self.report_kind(r.kind)), ("by", &self.agency(&r.by)), ("to", &self.agency(&r.to))],
+            ),
+            None => id.to_string(),
+        }
+    }
+}
+
+/// The first sentence (or 40 characters) of a text.
+pub fn short(text: &str) -> String {
+    let cut = text.find(['。', '.', ';', '；', '\n']).map_or(text, |i| &text[..i]);
+    let mut out: String = cut.chars().take(40).collect();
+    if cut.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bilingual_names_show_the_asked_language_and_others_show_whole() {
+        let n = "资溪县人民医院 Zixi County Hospital";
+        assert_eq!(display_name(n, Lang::Zh), "资溪县人民医院");
+        assert_eq!(display_name(n, Lang::En), "Zixi County Hospital");
+        assert_eq!(display_name("Riverside", Lang::Zh), "Riverside");
+        assert_eq!(display_name("沿河村", Lang::En), "沿河村");
+        assert_eq!(short("堤防出现管涌。请立即处置"), "堤防出现管涌");
+    }
+}
