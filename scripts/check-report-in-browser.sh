@@ -4,10 +4,11 @@
 # scripts/check_png.py (neither blank nor broken, the charts' colours present), and the A4 print
 # layout through `drillsim report --pdf` checked by scripts/check_pdf.py (a PDF, one page at least
 # per major part of the report). Run from the repository root after `cargo build --release`.
-# Usage: scripts/check-report-in-browser.sh [OUT_DIR]   (default target/report-check)
+# Usage: scripts/check-report-in-browser.sh [OUT_DIR]   (default target/report-check;
+# DRILLSIM_BIN=path overrides the binary, e.g. target/debug/drillsim)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=target/release/drillsim
+bin=${DRILLSIM_BIN:-target/release/drillsim}
 out=${1:-target/report-check}
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [[ -z $browser ]]; then

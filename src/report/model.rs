@@ -591,7 +591,7 @@ fn strength(cx: &Ctx, s: &source::StrengthFacts, capability: &str) -> Observatio
     Observation {
         no: 0,
         capability: capability.to_string(),
-        what,
+        what: sentence(what),
         why,
         recommendation: String::new(),
         evidence: cx.evidence(&s.evidence, &s.agency),
@@ -678,10 +678,19 @@ fn finding(cx: &Ctx, f: &FindingFacts, no: usize) -> Observation {
     Observation {
         no,
         capability: n.area(f.area),
-        what: w.f(&format!("what.{key}"), &args),
-        why: w.f(&format!("why.{key}"), &args),
-        recommendation: w.f(&format!("do.{key}"), &args),
+        what: sentence(w.f(&format!("what.{key}"), &args)),
+        why: sentence(w.f(&format!("why.{key}"), &args)),
+        recommendation: sentence(w.f(&format!("do.{key}"), &args)),
         evidence: cx.evidence(&f.evidence, &f.agency),
+    }
+}
+
+/// A sentence begins with a capital letter (English; Chinese has none).
+fn sentence(s: String) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if f.is_ascii_lowercase() => f.to_ascii_uppercase().to_string() + c.as_str(),
+        _ => s,
     }
 }
 
@@ -972,9 +981,10 @@ fn annexes(cx: &Ctx, entries: &[Entry]) -> Annexes {
             Event::EvacuationOrdered { by, from, to } => {
                 Some((n.agency(by), w.f("ev.evacuate", &[("from", &n.place(from)), ("to", &n.place(to))])))
             }
-            Event::CommandPostSetUp { by, at, .. } => {
-                Some((n.agency(by), w.f("ev.command_post", &[("at", &n.place(at))])))
-            }
+            Event::CommandPostSetUp { by, at, name } => Some((
+                n.agency(by),
+                w.f("ev.command_post", &[("at", &n.place(at)), ("name", &display_name(name, w.lang()))]),
+            )),
             Event::PublicWarning { by, .. } => Some((n.agency(by), w.t("ev.warning"))),
             Event::BreachClosed { hazard, .. } => {
                 Some((String::new(), w.f("ev.breach_closed", &[("hazard", &n.hazard(hazard))])))

@@ -111,7 +111,9 @@ impl<'a> Names<'a> {
         match found {
             Some(a) if !a.description.trim().is_empty() => display_name(&a.description, self.lang()),
             Some(a) => match &a.target {
-                Some(t) => format!("{}({})", self.action_kind(a.action), self.place(t)),
+                Some(t) => {
+                    self.w.f("action_target", &[("action", &self.action_kind(a.action)), ("target", &self.place(t))])
+                }
                 None => self.action_kind(a.action),
             },
             None => id.to_string(),
@@ -146,7 +148,7 @@ impl<'a> Names<'a> {
     /// An inject by its short text (first sentence of the language's text).
     pub fn inject(&self, id: &str) -> String {
         match self.sc.scenario.injects.iter().find(|j| j.id == id) {
-            Some(j) => short(&self.inject_text(j)),
+            Some(j) => short(&self.inject_text(j), if self.lang() == Lang::Zh { 30 } else { 60 }),
             None => id.to_string(),
         }
     }
@@ -171,11 +173,11 @@ impl<'a> Names<'a> {
     }
 }
 
-/// The first sentence (or 40 characters) of a text.
-pub fn short(text: &str) -> String {
-    let cut = text.find(['。', '.', ';', '；', '\n']).map_or(text, |i| &text[..i]);
-    let mut out: String = cut.chars().take(40).collect();
-    if cut.chars().count() > 40 {
+/// The first sentence (or `max` characters) of a text.
+pub fn short(text: &str, max: usize) -> String {
+    let cut = text.find(['。', ';', '；', '\n']).or_else(|| text.find(". ")).map_or(text, |i| &text[..i]);
+    let mut out: String = cut.chars().take(max).collect();
+    if cut.chars().count() > max {
         out.push('…');
     }
     out
@@ -192,6 +194,8 @@ mod tests {
         assert_eq!(display_name(n, Lang::En), "Zixi County Hospital");
         assert_eq!(display_name("Riverside", Lang::Zh), "Riverside");
         assert_eq!(display_name("沿河村", Lang::En), "沿河村");
-        assert_eq!(short("堤防出现管涌。请立即处置"), "堤防出现管涌");
+        assert_eq!(short("堤防出现管涌。请立即处置", 30), "堤防出现管涌");
+        assert_eq!(short("Seepage at km 3.5. Act now", 60), "Seepage at km 3.5");
+        assert_eq!(short("一二三四五", 3), "一二三…");
     }
 }
