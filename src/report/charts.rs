@@ -101,7 +101,7 @@ pub fn all(n: &Names, entries: &[Entry]) -> Vec<Chart> {
     let mut out = vec![timeline(n, entries, base("timeline".into(), w.t("chart.timeline")))];
     out.push(casualties(n, entries, base("casualties".into(), w.t("chart.casualties"))));
     out.push(evacuation(n, entries, base("evacuation".into(), w.t("chart.evacuation"))));
-    out.extend(intakes(n, entries, |id, title| base(id, title)));
+    out.extend(intakes(n, entries, base));
     out.retain(|c| !c.series.is_empty() || !c.lanes.is_empty());
     out
 }
@@ -316,7 +316,7 @@ pub fn svg(c: &Chart) -> String {
     let lanes_h = 30.0 * c.lanes.len() as f64 + if c.levels.is_empty() { 0.0 } else { 60.0 };
     let plot_h = if c.series.is_empty() { lanes_h } else { 150.0 };
     let bottom = top + plot_h;
-    let h = bottom + 40.0;
+    let h = bottom + 26.0 + 14.0 * c.onsets.len().max(1) as f64;
     let end = c.end_t;
     let mut s = String::new();
     let _ = writeln!(
@@ -342,7 +342,7 @@ pub fn svg(c: &Chart) -> String {
             s,
             "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{bottom}\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"11\" fill=\"#d62728\">{}</text>",
             x + 3.0,
-            bottom + 31.0 - 0.0 * i as f64,
+            bottom + 31.0 + 14.0 * i as f64,
             esc(&m.label)
         );
     }
@@ -363,7 +363,7 @@ pub fn svg(c: &Chart) -> String {
     if !c.levels.is_empty() {
         let base = bottom - 6.0;
         let unit = 11.0;
-        let _ = writeln!(s, "<text x=\"4\" y=\"{}\" font-size=\"12\">{}</text>", base - 2.0 * unit, "IV–I");
+        let _ = writeln!(s, "<text x=\"4\" y=\"{}\" font-size=\"12\">IV–I</text>", base - 2.0 * unit);
         let mut pts = String::new();
         let mut prev = 0u8;
         for &(t, l) in &c.levels {
@@ -455,6 +455,89 @@ pub fn svg(c: &Chart) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+// ---- sweeps (`sweep.html`): histograms and empirical CDFs of a column over the runs
+
+const SW: f64 = 340.0;
+const SH: f64 = 150.0;
+const SL: f64 = 8.0;
+const SB: f64 = 22.0;
+
+/// A histogram of a sweep column's values over `[min, max]`; `label` writes a value.
+pub fn histogram_svg(title: &str, xs: &[f64], min: f64, max: f64, label: impl Fn(f64) -> String) -> String {
+    let bins = ((xs.len() as f64).sqrt().ceil() as usize).clamp(5, 30);
+    let width = (max - min) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for &x in xs {
+        let i = if width > 0.0 { (((x - min) / width) as usize).min(bins - 1) } else { 0 };
+        counts[i] += 1;
+    }
+    let top = *counts.iter().max().unwrap_or(&1) as f64;
+    let bw = (SW - 2.0 * SL) / bins as f64;
+    let mut svg = format!(
+        "<svg width=\"{SW}\" height=\"{SH}\" viewBox=\"0 0 {SW} {SH}\" role=\"img\"><title>{}</title>",
+        esc(title)
+    );
+    for (i, c) in counts.iter().enumerate() {
+        let h = (SH - SB - 14.0) * *c as f64 / top;
+        let x = SL + i as f64 * bw;
+        let lo = min + width * i as f64;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"#4a7ab7\"><title>{} … {}: {c} runs</title></rect>",
+            SH - SB - h,
+            (bw - 1.0).max(0.5),
+            esc(&label(lo)),
+            esc(&label(lo + width)),
+        );
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{SL}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#888\"/><text x=\"{SL}\" y=\"{ty}\" font-size=\"11\">{}</text><text x=\"{x2}\" y=\"{ty}\" font-size=\"11\" text-anchor=\"end\">{}</text><text x=\"{SL}\" y=\"11\" font-size=\"10\" fill=\"#666\">most: {} runs a bin</text></svg>",
+        esc(&label(min)),
+        esc(&label(max)),
+        top,
+        y = SH - SB,
+        x2 = SW - SL,
+        ty = SH - 7.0,
+    );
+    svg
+}
+
+/// The empirical CDF of a sweep column's sorted values over `[min, max]`.
+pub fn cdf_svg(title: &str, sorted: &[f64], min: f64, max: f64, label: impl Fn(f64) -> String) -> String {
+    let span = if max > min { max - min } else { 1.0 };
+    let px = |x: f64| SL + (SW - 2.0 * SL) * (x - min) / span;
+    let py = |p: f64| (SH - SB) - (SH - SB - 14.0) * p;
+    let n = sorted.len() as f64;
+    let mut d = format!("M{:.1},{:.1}", px(min), py(0.0));
+    for (i, &x) in sorted.iter().enumerate() {
+        let _ = write!(d, " SL{:.1},{:.1} SL{:.1},{:.1}", px(x), py(i as f64 / n), px(x), py((i + 1) as f64 / n));
+    }
+    let mut svg = format!(
+        "<svg width=\"{SW}\" height=\"{SH}\" viewBox=\"0 0 {SW} {SH}\" role=\"img\"><title>{}</title>",
+        esc(title)
+    );
+    for (p, label) in [(0.05, "5%"), (0.5, "50%"), (0.95, "95%")] {
+        let _ = write!(
+            svg,
+            "<line x1=\"{SL}\" y1=\"{y:.1}\" x2=\"{x2}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{x2}\" y=\"{ty:.1}\" font-size=\"9\" fill=\"#999\" text-anchor=\"end\">{label}</text>",
+            y = py(p),
+            ty = py(p) - 2.0,
+            x2 = SW - SL,
+        );
+    }
+    let _ = write!(
+        svg,
+        "<path d=\"{d}\" fill=\"none\" stroke=\"#b7554a\" stroke-width=\"1.5\"/><line x1=\"{SL}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#888\"/><text x=\"{SL}\" y=\"{ty}\" font-size=\"11\">{}</text><text x=\"{x2}\" y=\"{ty}\" font-size=\"11\" text-anchor=\"end\">{}</text></svg>",
+        esc(&label(min)),
+        esc(&label(max)),
+        y = SH - SB,
+        x2 = SW - SL,
+        ty = SH - 7.0,
+    );
+    svg
 }
 
 #[cfg(test)]
