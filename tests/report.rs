@@ -312,3 +312,16 @@ fn pdf_without_chromium_says_so_and_report_files_are_per_language() {
     let zh = std::fs::read_to_string(out.join("report.zh.html")).unwrap();
     assert!(en.contains("<html lang=\"en\">") && zh.contains("<html lang=\"zh\">"));
 }
+
+#[test]
+fn a_bad_exercise_date_is_reported_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("scenarios/levee-breach-0621.ron").unwrap();
+    assert!(text.contains("date: \"2026-06-21\""), "the seed scenario names its exercise date");
+    let bad = dir.path().join("bad-date.ron");
+    std::fs::write(&bad, text.replace("date: \"2026-06-21\"", "date: \"21/06/2026\"")).unwrap();
+    let o = drillsim(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("exercise.date") && err.contains("is not a date"), "{err}");
+}
