@@ -7,22 +7,19 @@ use super::words::Words;
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{ActionKind, AgencyRole, Capability, EvalArea, Hazard, Level, ReportKind};
 
-/// A scenario name in the report's language: names are often "中文 English"; Chinese shows the
-/// part before the first Latin letter, English the part from it (the whole name if either is
-/// missing).
+/// A scenario name in the report's language: names are often "中文 English". The Chinese part
+/// runs to the last CJK character (with what is attached to it, a closing bracket or full stop),
+/// the English part is the rest; a name without both parts shows whole in either language.
 pub fn display_name(name: &str, lang: Lang) -> String {
-    let split = name.char_indices().find(|(_, c)| c.is_ascii_alphabetic()).map(|(i, _)| i);
-    let has_cjk = name.chars().any(|c| ('\u{2e80}'..='\u{9fff}').contains(&c));
-    match (split, has_cjk) {
-        (Some(i), true) if i > 0 => {
-            let (zh, en) = name.split_at(i);
-            let part = match lang {
-                Lang::Zh => zh.trim(),
-                Lang::En => en.trim(),
-            };
-            if part.is_empty() { name.to_string() } else { part.to_string() }
-        }
-        _ => name.to_string(),
+    let is_cjk = |c: char| ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c);
+    let Some((i, c)) = name.char_indices().filter(|(_, c)| is_cjk(*c)).last() else { return name.to_string() };
+    let after = i + c.len_utf8();
+    let split = name[after..].find(char::is_whitespace).map_or(name.len(), |k| after + k);
+    let (zh, en) = (name[..split].trim(), name[split..].trim());
+    match lang {
+        _ if en.is_empty() || !en.chars().any(|c| c.is_ascii_alphabetic()) => name.to_string(),
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
     }
 }
 
@@ -194,6 +191,15 @@ mod tests {
         assert_eq!(display_name(n, Lang::En), "Zixi County Hospital");
         assert_eq!(display_name("Riverside", Lang::Zh), "Riverside");
         assert_eq!(display_name("沿河村", Lang::En), "沿河村");
+        // A Latin token inside the Chinese part, a bracket closing it, digits opening the English.
+        let n = "K859脱轨现场 K859 derailment site";
+        assert_eq!(
+            (display_name(n, Lang::Zh), display_name(n, Lang::En).as_str()),
+            ("K859脱轨现场".into(), "K859 derailment site")
+        );
+        let n = "资溪县卫生局(疾控中心) Zixi County Health Bureau";
+        assert_eq!(display_name(n, Lang::Zh), "资溪县卫生局(疾控中心)");
+        assert_eq!(display_name("24小时值守 24-hour watch", Lang::En), "24-hour watch");
         assert_eq!(short("堤防出现管涌。请立即处置", 30), "堤防出现管涌");
         assert_eq!(short("Seepage at km 3.5. Act now", 60), "Seepage at km 3.5");
         assert_eq!(short("一二三四五", 3), "一二三…");
