@@ -14,6 +14,7 @@ pub mod journal;
 pub mod map;
 pub mod outdir;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod scoring;
 pub mod sim;

@@ -33,6 +33,13 @@ pub const RECORDS: &[&str] = &[
     "fork.json",
     "report.md",
     "report.html",
+    "report.json",
+    "report.zh.md",
+    "report.zh.html",
+    "report.zh.pdf",
+    "report.en.md",
+    "report.en.html",
+    "report.en.pdf",
     SCENARIO_COPY,
     ORDERS_COPY,
 ];

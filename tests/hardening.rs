@@ -469,14 +469,14 @@ fn score_and_report_of_a_journal_without_run_ended_say_it_is_incomplete() {
     let o = drillsim(&["report", s(&out), "--lang", "en"]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("incomplete"));
-    assert!(std::fs::read_to_string(out.join("report.md")).unwrap().contains("INCOMPLETE RUN"));
-    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("INCOMPLETE RUN"));
+    assert!(std::fs::read_to_string(out.join("report.en.md")).unwrap().contains("INCOMPLETE RUN"));
+    assert!(std::fs::read_to_string(out.join("report.en.html")).unwrap().contains("INCOMPLETE RUN"));
     // a whole run is not marked
     let o = drillsim(&["run", DEMO, "--out", s(&out)]);
     assert_eq!(code(&o), 0);
     let o = drillsim(&["report", s(&out), "--lang", "en"]);
     assert!(!text(&o.stderr).contains("incomplete"));
-    assert!(!std::fs::read_to_string(out.join("report.md")).unwrap().contains("INCOMPLETE RUN"));
+    assert!(!std::fs::read_to_string(out.join("report.en.md")).unwrap().contains("INCOMPLETE RUN"));
 }
 
 // ---- 17: the run folder keeps the inputs it used

@@ -220,8 +220,8 @@ fn recomputed_score_equals_the_runs_score_json_and_reports_are_self_contained() 
     for (lang, title) in [("zh", "演练评估报告"), ("en", "After-action report")] {
         let o = drillsim(&["report", out_s, "--lang", lang]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let md = std::fs::read_to_string(out.join(format!("report.{lang}.md"))).unwrap();
+        let html = std::fs::read_to_string(out.join(format!("report.{lang}.html"))).unwrap();
         assert!(md.contains(title) && html.contains(title), "{lang}");
         assert!(html.contains("<svg") && html.contains("</html>"));
         assert!(!html.contains("http://") && !html.contains("https://"), "the page must be self-contained");

@@ -176,6 +176,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
     }
     print_human(&summary, &out, wall.as_secs_f64());
     println!("  score: {:.1}/100 (details: drillsim score, drillsim report)", score.overall);
+    super::score::print_outcomes(&scenario, &journal.entries, &score);
     ExitCode::SUCCESS
 }
 

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::journal::{self, Entry, Event};
+use crate::report::{self, Lang};
 use crate::scenario::{self, ValidScenario};
-use crate::scoring::report::{self, Lang};
 use crate::scoring::{Score, score};
 
 #[derive(Debug, clap::Args)]
@@ -30,6 +30,9 @@ pub struct ReportArgs {
     /// The scenario file (default: the path named in the journal's first entry).
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Also print the HTML report to `report.<lang>.pdf` (A4) with headless Chromium.
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 /// The score as written to `score.json` (pretty JSON, newline-terminated).
@@ -174,6 +177,18 @@ pub(super) fn print_table(s: &Score) {
     println!("  improvement plan: {} row(s)", s.improvement_plan.len());
 }
 
+/// The outcomes of every hazard and why the score is what it is (the end of `drillsim run`).
+pub(super) fn print_outcomes(sc: &ValidScenario, entries: &[Entry], s: &Score) {
+    let m = report::build(sc, entries, s, Lang::En);
+    for g in &m.outcomes {
+        let rows: Vec<String> = g.rows.iter().map(|r| format!("{} {}", r.label.to_lowercase(), r.value)).collect();
+        println!("  {}: {}", g.title, rows.join("; "));
+    }
+    for r in &m.conclusion.reasons {
+        println!("  why: {r}");
+    }
+}
+
 pub(super) fn report_cmd(args: ReportArgs) -> ExitCode {
     let Some(lang) = Lang::parse(&args.lang) else {
         eprintln!("error: --lang must be zh or en");
@@ -189,20 +204,26 @@ pub(super) fn report_cmd(args: ReportArgs) -> ExitCode {
         Err(c) => return c,
     };
     let s = score(&sc, &entries);
-    let mut md = report::markdown(&sc, &s, &entries, lang);
-    let mut html = report::html(&sc, &s, &entries, lang);
-    if let Some(note) = incomplete(&entries, &journal_path) {
-        md = format!("> **INCOMPLETE RUN** — {note}\n\n{md}");
-        let banner = format!(
-            "<p style=\"border:2px solid #b00;padding:6px;color:#b00\"><b>INCOMPLETE RUN</b> — {}</p>",
-            crate::scoring::report::esc(&note)
-        );
-        html = match html.find("<body>") {
-            Some(i) => format!("{}{banner}{}", &html[..i + 6], &html[i + 6..]),
-            None => banner + &html,
-        };
-    }
-    for (name, text) in [("report.md", md), ("report.html", html)] {
+    // Said on stderr here; the report model marks an incomplete run in the report itself.
+    incomplete(&entries, &journal_path);
+    let models: Vec<report::Report> = Lang::ALL.iter().map(|l| report::build(&sc, &entries, &s, *l)).collect();
+    let Some(model) = models.iter().find(|m| m.lang == lang) else { return ExitCode::from(1) };
+    let rendered = report::render::html(model).and_then(|h| Ok((h, report::render::markdown(model)?)));
+    let (html, md) = match rendered {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: the report template failed: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = lang.code();
+    let html_name = format!("report.{code}.html");
+    let files = [
+        (format!("report.{code}.md"), md),
+        (html_name.clone(), html),
+        ("report.json".to_string(), report::render::json(&models)),
+    ];
+    for (name, text) in &files {
         let p = args.out.join(name);
         if let Err(e) = crate::outdir::write_atomic(&p, text.as_bytes()) {
             eprintln!("error: cannot write {}: {e}", p.display());
@@ -210,6 +231,52 @@ pub(super) fn report_cmd(args: ReportArgs) -> ExitCode {
         }
     }
     print_table(&s);
-    println!("  wrote {}/report.md and report.html", args.out.display());
+    println!("  wrote {0}/report.{code}.md, {0}/report.{code}.html and {0}/report.json", args.out.display());
+    if args.pdf {
+        let pdf = args.out.join(format!("report.{code}.pdf"));
+        match print_pdf(&args.out.join(&html_name), &pdf) {
+            Ok(()) => println!("  wrote {}", pdf.display()),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// A Chromium (or Chrome) on the PATH, for `--pdf`.
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// Prints an HTML file to an A4 PDF with headless Chromium (the page's print stylesheet).
+fn print_pdf(html: &Path, pdf: &Path) -> Result<(), String> {
+    let Some(browser) = chromium() else {
+        return Err(format!(
+            "--pdf needs Chromium and none is installed (Debian: apt-get install chromium); {} is written: open it in a browser and print it to PDF",
+            html.display()
+        ));
+    };
+    let _ = std::fs::remove_file(pdf);
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let out = std::process::Command::new(&browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer"])
+        .arg(format!("--print-to-pdf={}", abs(pdf).display()))
+        .arg(format!("file://{}", abs(html).display()))
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", browser.display()))?;
+    match std::fs::metadata(pdf) {
+        Ok(m) if m.len() > 0 && out.status.success() => Ok(()),
+        _ => Err(format!(
+            "{} did not write {}: {}",
+            browser.display(),
+            pdf.display(),
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+        )),
+    }
 }

@@ -105,19 +105,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
 /// part before the first Latin letter, English the part from it (the whole name if either is
 /// missing).
 pub fn display_name(name: &str, lang: Lang) -> String {
-    let split = name.char_indices().find(|(_, c)| c.is_ascii_alphabetic()).map(|(i, _)| i);
-    let has_cjk = name.chars().any(|c| ('\u{2e80}'..='\u{9fff}').contains(&c));
-    match (split, has_cjk) {
-        (Some(i), true) if i > 0 => {
-            let (zh, en) = name.split_at(i);
-            let part = match lang {
-                Lang::Zh => zh.trim(),
-                Lang::En => en.trim(),
-            };
-            if part.is_empty() { name.to_string() } else { part.to_string() }
-        }
-        _ => name.to_string(),
-    }
+    crate::report::names::display_name(name, lang)
 }
 
 #[cfg(test)]

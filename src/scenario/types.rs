@@ -40,6 +40,37 @@ pub struct Scenario {
     /// Parameters a sweep samples (`drillsim sweep`); a plain run uses the values above.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertain: Vec<super::uncertain::Uncertain>,
+    /// What the after-action report says about the exercise that the rest of the file cannot
+    /// tell (type, date, scope, objectives, summary) and the improvement plan's timing.
+    #[serde(default)]
+    pub exercise: ExerciseInfo,
+}
+
+/// The exercise as the after-action report's overview describes it; every field optional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseInfo {
+    /// Kind of exercise in the report's words, Chinese and English ("桌面推演 Tabletop exercise").
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The day the exercise was held, "2026-06-21"; the improvement plan's dates count from it
+    /// (default: the day of `meta.start`).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Who and what the exercise covered.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The exercise objectives, one sentence each.
+    #[serde(default)]
+    pub objectives: Vec<String>,
+    /// The scenario in a few sentences (default: `meta.description`).
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Days after the exercise date to start and to complete a corrective action (default 30/90).
+    #[serde(default)]
+    pub improvement_start_days: Option<u32>,
+    #[serde(default)]
+    pub improvement_complete_days: Option<u32>,
 }
 
 impl Map {
@@ -274,6 +305,9 @@ pub struct Agency {
     /// An agency may also do whatever the plan assigns to it.
     #[serde(default)]
     pub powers: Vec<ActionKind>,
+    /// Point of contact for the improvement plan ("张三 0794-8221234"), if known.
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 /// What teams can do (the task an order names must be one of these).

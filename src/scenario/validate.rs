@@ -208,6 +208,11 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     if s.meta.name.trim().is_empty() {
         c.at("not-positive", "meta.name", "the scenario needs a name");
     }
+    if let Some(d) = &s.exercise.date
+        && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+    {
+        c.at("range", "exercise.date", format!("\"{d}\" is not a date")).help("e.g. date: \"2026-06-21\"");
+    }
     let duration = s.meta.duration.secs() as i64;
 
     // ---- ids

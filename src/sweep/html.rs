@@ -8,7 +8,7 @@ use super::stats::{ColumnStats, column_stats};
 use super::table::Manifest;
 use crate::scenario::time::human_secs;
 
-use crate::scoring::report::esc;
+use crate::report::{charts, esc};
 
 /// How a column's values are shown: durations in seconds as "1h30m", others with few digits.
 fn show(col: &str, v: f64) -> String {
@@ -81,85 +81,14 @@ fn describe(col: &str) -> String {
     }
 }
 
-const W: f64 = 340.0;
-const H: f64 = 150.0;
-const L: f64 = 8.0;
-const B: f64 = 22.0;
-
 fn histogram(col: &str, xs: &[f64], s: &ColumnStats) -> String {
     let (min, max) = (s.min.unwrap_or(0.0), s.max.unwrap_or(0.0));
-    let bins = ((xs.len() as f64).sqrt().ceil() as usize).clamp(5, 30);
-    let width = (max - min) / bins as f64;
-    let mut counts = vec![0usize; bins];
-    for &x in xs {
-        let i = if width > 0.0 { (((x - min) / width) as usize).min(bins - 1) } else { 0 };
-        counts[i] += 1;
-    }
-    let top = *counts.iter().max().unwrap_or(&1) as f64;
-    let bw = (W - 2.0 * L) / bins as f64;
-    let mut svg = format!(
-        "<svg width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" role=\"img\"><title>histogram of {}</title>",
-        esc(col)
-    );
-    for (i, c) in counts.iter().enumerate() {
-        let h = (H - B - 14.0) * *c as f64 / top;
-        let x = L + i as f64 * bw;
-        let lo = min + width * i as f64;
-        let _ = write!(
-            svg,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"#4a7ab7\"><title>{} … {}: {c} runs</title></rect>",
-            H - B - h,
-            (bw - 1.0).max(0.5),
-            esc(&show(col, lo)),
-            esc(&show(col, lo + width)),
-        );
-    }
-    let _ = write!(
-        svg,
-        "<line x1=\"{L}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#888\"/><text x=\"{L}\" y=\"{ty}\" font-size=\"11\">{}</text><text x=\"{x2}\" y=\"{ty}\" font-size=\"11\" text-anchor=\"end\">{}</text><text x=\"{L}\" y=\"11\" font-size=\"10\" fill=\"#666\">most: {} runs a bin</text></svg>",
-        esc(&show(col, min)),
-        esc(&show(col, max)),
-        top,
-        y = H - B,
-        x2 = W - L,
-        ty = H - 7.0,
-    );
-    svg
+    charts::histogram_svg(&format!("histogram of {col}"), xs, min, max, |v| show(col, v))
 }
 
 fn cdf(col: &str, sorted: &[f64], s: &ColumnStats) -> String {
     let (min, max) = (s.min.unwrap_or(0.0), s.max.unwrap_or(0.0));
-    let span = if max > min { max - min } else { 1.0 };
-    let px = |x: f64| L + (W - 2.0 * L) * (x - min) / span;
-    let py = |p: f64| (H - B) - (H - B - 14.0) * p;
-    let n = sorted.len() as f64;
-    let mut d = format!("M{:.1},{:.1}", px(min), py(0.0));
-    for (i, &x) in sorted.iter().enumerate() {
-        let _ = write!(d, " L{:.1},{:.1} L{:.1},{:.1}", px(x), py(i as f64 / n), px(x), py((i + 1) as f64 / n));
-    }
-    let mut svg = format!(
-        "<svg width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" role=\"img\"><title>empirical CDF of {}</title>",
-        esc(col)
-    );
-    for (p, label) in [(0.05, "5%"), (0.5, "50%"), (0.95, "95%")] {
-        let _ = write!(
-            svg,
-            "<line x1=\"{L}\" y1=\"{y:.1}\" x2=\"{x2}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{x2}\" y=\"{ty:.1}\" font-size=\"9\" fill=\"#999\" text-anchor=\"end\">{label}</text>",
-            y = py(p),
-            ty = py(p) - 2.0,
-            x2 = W - L,
-        );
-    }
-    let _ = write!(
-        svg,
-        "<path d=\"{d}\" fill=\"none\" stroke=\"#b7554a\" stroke-width=\"1.5\"/><line x1=\"{L}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#888\"/><text x=\"{L}\" y=\"{ty}\" font-size=\"11\">{}</text><text x=\"{x2}\" y=\"{ty}\" font-size=\"11\" text-anchor=\"end\">{}</text></svg>",
-        esc(&show(col, min)),
-        esc(&show(col, max)),
-        y = H - B,
-        x2 = W - L,
-        ty = H - 7.0,
-    );
-    svg
+    charts::cdf_svg(&format!("empirical CDF of {col}"), sorted, min, max, |v| show(col, v))
 }
 
 /// The page for a whole sweep.
