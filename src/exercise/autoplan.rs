@@ -62,9 +62,11 @@ pub fn derive_order(
         ActionKind::OpenShelter => OrderKind::OpenShelter(target()?),
         ActionKind::CloseIntake => OrderKind::CloseIntake(target()?),
         ActionKind::CloseRoad => OrderKind::CloseRoad(target()?),
-        ActionKind::SetUpWorkingGroup => {
-            OrderKind::SetUpWorkingGroup { name: pa.target.clone().unwrap_or_else(text), lead: Some(pa.owner.clone()) }
-        }
+        ActionKind::SetUpWorkingGroup => OrderKind::SetUpWorkingGroup {
+            name: pa.target.clone().unwrap_or_else(text),
+            lead: Some(pa.owner.clone()),
+            function: pa.function,
+        },
         ActionKind::SetUpCommandPost => {
             let at = match &pa.target {
                 Some(t) if net.node(t).is_some() => t.clone(),

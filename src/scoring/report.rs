@@ -519,6 +519,7 @@ fn verdict_text(lang: Lang, v: &str) -> &'static str {
     match v {
         "false" => tr(lang, "谎报", "false"),
         "concealed" => tr(lang, "瞒报", "concealed"),
+        "unchecked" => tr(lang, "未核对", "not checked"),
         _ => tr(lang, "准确", "accurate"),
     }
 }
@@ -874,7 +875,7 @@ fn fmt_value(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.3}") }
 }
 
-/// Dead and injured (yellow + red) over time, as step lines.
+/// Dead and injured (all living casualties) over time, as step lines.
 fn casualties_svg(entries: &[Entry], lang: Lang) -> String {
     let mut truth = super::Truth::default();
     let mut dead = vec![(0, 0.0)];
