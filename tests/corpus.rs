@@ -220,9 +220,9 @@ fn every_hand_written_verdict_holds() {
             }
         }
     }
+    assert!(failures.is_empty(), "{} of {verdicts} verdicts disagree:\n{}", failures.len(), failures.join("\n"));
     assert!(verdicts >= 60, "the corpus holds {verdicts} verdicts, fewer than 60");
     assert_eq!(incidents.len(), 4, "the corpus covers the three incidents and the demo: {incidents:?}");
-    assert!(failures.is_empty(), "{} of {verdicts} verdicts disagree:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// Every order of an order file moved `delay` later (clamped to the scenario's end).
