@@ -550,3 +550,24 @@ fn injured_means_every_living_casualty_at_the_moment_of_sending() {
     assert_eq!(short.reporting.sent[0].figures["injured"].verdict, "concealed");
     assert!(short.reporting.score < honest.reporting.score);
 }
+
+#[test]
+fn group_functions_are_read_from_free_text_names_and_figures_from_ranges() {
+    use drillsim::scenario::types::GroupFunction as F;
+    assert_eq!(F::recognise("医疗救助组"), Some(F::Medical));
+    assert_eq!(F::recognise("家属接待组"), Some(F::Visitors));
+    assert_eq!(F::recognise("新闻发布组"), Some(F::Press));
+    assert_eq!(F::recognise("治安维稳组"), Some(F::Stability));
+    assert_eq!(F::recognise("唱凯堤决口封堵组"), Some(F::BreachClosure));
+    assert_eq!(F::recognise("事故处理领导小组"), Some(F::Leading));
+    assert_eq!(F::recognise("Logistics group"), Some(F::Logistics));
+    assert_eq!(F::recognise("第一组"), None);
+    use drillsim::scoring::check_figure;
+    // A range [100, 200] with 10 % tolerance: 90 and 220 are the edges.
+    assert_eq!(check_figure(90, Some((100, 200)), 0.1).verdict, "accurate");
+    assert_eq!(check_figure(89, Some((100, 200)), 0.1).verdict, "concealed");
+    assert_eq!(check_figure(220, Some((100, 200)), 0.1).verdict, "accurate");
+    assert_eq!(check_figure(221, Some((100, 200)), 0.1).verdict, "false");
+    assert_eq!(check_figure(1, Some((0, 0)), 0.1).verdict, "false");
+    assert_eq!(check_figure(7, None, 0.1).verdict, "unchecked");
+}

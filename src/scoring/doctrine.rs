@@ -185,14 +185,18 @@ pub fn classify(sc: &ValidScenario, rows: &mut [Improvement]) {
             | "report_false"
             | "report_concealed"
             | "outlet_bypassed"
+            | "report_incomplete"
             | "operator_not_informed" => EvalArea::WarningAndReporting,
+            "level_late" | "level_held_below" | "level_lowered" => EvalArea::Mobilisation,
             "team_idle" => EvalArea::Resources,
             _ => EvalArea::CommandAndCoordination,
         };
         r.finding = match r.kind.as_str() {
             "plan_missed" | "operator_not_informed" => "plan",
             "plan_wrong_agency" | "duplicate_dispatch" => "organisation",
-            "plan_late" | "expected_missed" | "expected_late" | "report_false" | "report_concealed" => "personnel",
+            "plan_late" | "expected_missed" | "expected_late" | "report_false" | "report_concealed"
+            | "report_incomplete" | "level_late" => "personnel",
+            "level_held_below" | "level_lowered" => "plan",
             "report_missing" | "report_late" | "outlet_bypassed" | "conflicting_orders" => "mechanisms",
             "team_idle" => "support",
             _ => "organisation",
@@ -213,6 +217,8 @@ fn items(plan: &PlanPart, reporting: &ReportingPart, coordination: &Coordination
     let mut v: Vec<(EvalArea, f64, Status)> = Vec::new();
     v.extend(plan.actions.iter().map(|a| (EvalArea::of_action(a.kind), a.credit, a.status)));
     v.extend(plan.expected.iter().map(|x| (EvalArea::of_action(x.kind), x.credit, x.status)));
+    v.extend(plan.levels.iter().map(|l| (EvalArea::Mobilisation, l.credit, l.status)));
+    v.extend(plan.lowerings.iter().filter(|l| !l.justified).map(|_| (EvalArea::Mobilisation, 0.0, Status::Missed)));
     v.extend(reporting.required.iter().map(|r| (EvalArea::WarningAndReporting, r.credit, r.status)));
     v.extend(reporting.sent.iter().map(|s| (EvalArea::WarningAndReporting, s.credit, done(s.credit >= 1.0))));
     v.extend(coordination.responses.iter().map(|r| {

@@ -422,8 +422,9 @@ pub struct CriticalTask {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Improvement {
     /// Machine-readable kind: plan_missed, plan_late, plan_wrong_agency, expected_missed,
-    /// expected_late, report_missing, report_late, report_false, report_concealed,
-    /// outlet_bypassed, duplicate_dispatch, conflicting_orders, operator_not_informed.
+    /// expected_late, level_late, level_held_below, level_lowered, report_missing, report_late,
+    /// report_false, report_concealed, report_incomplete, outlet_bypassed, duplicate_dispatch,
+    /// conflicting_orders, operator_not_informed, team_idle.
     pub kind: String,
     /// What it is about (an action, inject, rule, report seq, team, road…).
     pub subject: String,
