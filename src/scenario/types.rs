@@ -896,6 +896,10 @@ pub struct PlanAction {
     /// function is read from the action's id and description (`GroupFunction::recognise`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function: Option<GroupFunction>,
+    /// For `send_report`: the kind of report asked for. When absent it is read from the id and
+    /// description (`ReportKind::recognise`); when none is named, any kind will do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportKind>,
 }
 
 /// What a working group does: the closed list of the groups the county plans set up (the name
@@ -991,6 +995,25 @@ pub enum ReportKind {
     FollowUp,
     /// Feedback on a leader's instruction.
     Feedback,
+}
+
+impl ReportKind {
+    /// The kind a plan action's id and description name, if exactly one family of words
+    /// appears ("phone", "电话"; "written", "书面", "呈报", "文字"; "urgent", "紧急"; "follow", "续报";
+    /// "feedback", "反馈").
+    pub fn recognise(text: &str) -> Option<ReportKind> {
+        let t = text.to_lowercase();
+        let words: [(ReportKind, &[&str]); 5] = [
+            (ReportKind::Phone, &["phone", "电话"]),
+            (ReportKind::Written, &["written", "书面", "呈报", "文字"]),
+            (ReportKind::Urgent, &["urgent", "紧急"]),
+            (ReportKind::FollowUp, &["follow", "续报"]),
+            (ReportKind::Feedback, &["feedback", "反馈"]),
+        ];
+        let hits: Vec<ReportKind> =
+            words.iter().filter(|(_, ws)| ws.iter().any(|w| t.contains(w))).map(|(k, _)| *k).collect();
+        if hits.len() == 1 { Some(hits[0]) } else { None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{ActionKind, AgencyRole, GroupFunction, Level, OrderKind};
+use crate::scenario::types::{ActionKind, AgencyRole, GroupFunction, Level, OrderKind, ReportKind};
 
 /// An accepted order: its time, journal entry, giver and order.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,11 @@ pub struct Want<'a> {
     pub level: Option<Level>,
     /// One-off acts (reports, acknowledgements, log lines) count only from this time on.
     pub from_t: u64,
+    /// Reports: the kind asked for (none: any).
+    pub report: Option<ReportKind>,
+    /// Reports without a named recipient go upward: the outlet's to a higher level, anyone
+    /// else's to the outlet (or higher).
+    pub upward: bool,
 }
 
 /// How a want went, at its deadline.
@@ -133,7 +138,12 @@ impl<'a> Effects<'a> {
             },
             OrderKind::SetUpCommandPost { name, at } => tgt.is_none_or(|x| x == name || x == at),
             OrderKind::DeliverSupplies { to, from, item, .. } => tgt.is_none_or(|x| x == to || x == from || x == item),
-            OrderKind::Report { to, .. } | OrderKind::RequestSupport { to, .. } => tgt.is_none_or(|x| x == to),
+            OrderKind::Report { to, kind, .. } => {
+                tgt.is_none_or(|x| x == to)
+                    && w.report.is_none_or(|k| k == *kind)
+                    && (!w.upward || tgt.is_some() || self.is_upward(c.by, to))
+            }
+            OrderKind::RequestSupport { to, .. } => tgt.is_none_or(|x| x == to),
             OrderKind::Acknowledge(j) => tgt.is_none_or(|x| x == j),
             OrderKind::OpenShelter(x) | OrderKind::CloseIntake(x) | OrderKind::CloseRoad(x) => {
                 tgt.is_none_or(|t| t == x)
@@ -209,7 +219,11 @@ impl<'a> Effects<'a> {
         if let Some(c) = later(&mine) {
             return Found::Late { cause: c, share_on_time: 0.0, share: 1.0 };
         }
-        // Done by someone else only: the plan names the owner.
+        // Done by someone else only: the plan names the owner. Another agency's report,
+        // acknowledgement or log line is its own act, never the owner's.
+        if is_one_off(w.kind) {
+            return Found::None;
+        }
         match held(&others).or_else(|| later(&others)) {
             Some(c) => Found::WrongAgency { cause: c },
             None => Found::None,
@@ -281,6 +295,13 @@ impl<'a> Effects<'a> {
             return if want.iter().all(|p| covered.contains(p)) { 1.0 } else { 0.0 };
         }
         want.iter().filter(|p| covered.contains(*p)).map(|p| self.population(p)).sum::<u64>() as f64 / total as f64
+    }
+
+    /// Whether a report from `by` to `to` goes upward: the outlet's to a higher level; anyone
+    /// else's to the outlet or a higher level.
+    fn is_upward(&self, by: &str, to: &str) -> bool {
+        let outlet = self.sc.scenario.reporting.outlet.as_deref();
+        self.is_higher(to) || (outlet != Some(by) && outlet == Some(to))
     }
 
     /// Whether `agency` is a higher level (city, province).

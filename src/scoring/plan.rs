@@ -5,7 +5,7 @@ use super::effects::{Found, Want, is_one_off};
 use super::{
     Ctx, ExpectedResult, Findings, Improvement, LevelLowering, LevelResult, PlanActionResult, Status, hm, timed_credit,
 };
-use crate::scenario::types::{ActionKind, GroupFunction, Inject, Level, OrderKind, PlanAction, PlanLevel};
+use crate::scenario::types::{ActionKind, GroupFunction, Inject, Level, OrderKind, PlanAction, PlanLevel, ReportKind};
 
 /// How long after its trigger a level counts as declared on time when the plan gives no
 /// `raise_level` action for it.
@@ -112,6 +112,8 @@ fn plan_action(ctx: &Ctx, lvl: &PlanLevel, a: &PlanAction, tt: u64, tseq: u64, f
         function,
         level: (a.action == ActionKind::RaiseLevel).then_some(lvl.level),
         from_t: counts_from(a.action, tt),
+        report: a.report.or_else(|| ReportKind::recognise(&format!("{} {}", a.id, a.description))),
+        upward: true,
     };
     let deadline_t = tt + a.deadline.secs();
     let v = verdict(ctx.effects.satisfy(&want, deadline_t), tt, tseq, deadline_t, a.deadline.secs(), ctx.end_t);
@@ -255,6 +257,8 @@ fn expected_action(
         function: None,
         level: (x.action == ActionKind::RaiseLevel).then(|| level_wanted(ctx, dt)),
         from_t: counts_from(x.action, dt),
+        report: None,
+        upward: true,
     };
     let within = x.within.secs();
     let deadline_t = dt + within;
