@@ -77,6 +77,13 @@ fn the_report_says_which_decisions_came_earlier_later_or_not_at_all() {
     assert_eq!(by_id("phone_report")["delta_s"], 38 * 60);
     assert_eq!(by_id("ambulances")["delta_s"], -4 * 60);
     assert!(by_id("power")["trainee_t"].is_null());
+    // Paired by task: the first ambulance is level IV's iv_amb1, timed from level IV's start
+    // (K01, 25 min after the crash, in both runs): the trainee's is 4 min sooner after it.
+    let amb = by_id("ambulances");
+    assert_eq!(amb["task"], "iv_amb1");
+    let (rt, tt) = (amb["record_from_trigger_s"].as_i64().unwrap(), amb["trainee_from_trigger_s"].as_i64().unwrap());
+    assert_eq!(tt - rt, -4 * 60);
+    assert_eq!(by_id("phone_report")["task"], "iv_phone");
     let md = std::fs::read_to_string(out.join("course.md")).unwrap();
     assert!(md.contains("**38m later**") && md.contains("**4m earlier**") && md.contains("**not done**"), "{md}");
     // The outcomes differ, and the comparison says from when.

@@ -68,7 +68,7 @@ fn another_seed_changes_the_casualty_draw() {
 /// The golden hash of the demo with its orders at seed 42. If you changed the engine, the format
 /// or the demo on purpose, check the new journal (`drillsim run scenarios/demo-county.ron --orders
 /// scenarios/orders/demo-county.ron --seed 42`), then put the hash this test prints into GOLDEN.
-const GOLDEN: &str = "8bcc91f7ad11c9ef8ea4d8f31f90ea8b70ea81aa66c87d71c24525b887e48973";
+const GOLDEN: &str = "TBD";
 
 #[test]
 fn golden_hash_of_the_demo() {

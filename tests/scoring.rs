@@ -482,3 +482,92 @@ fn a_repeating_rule_requires_one_report_per_interval() {
     assert!((fu[1].credit - timed_credit(1800, 3600)).abs() < 1e-12);
     assert!(fu[2..].iter().all(|r| r.status == Status::Missed && r.credit == 0.0));
 }
+
+#[test]
+fn a_partial_evacuation_of_a_zone_is_credited_by_the_people_covered() {
+    // The plan's level III evacuation names the whole Nanhu zone; the township orders only
+    // Shawan out, in time. Credit = Shawan's people / the zone's people.
+    let sc = demo_with(|t| {
+        t.replacen("target: \"v_shawan\",  deadline: \"2h\"", "target: \"fz_nanhu\", deadline: \"2h\"", 1)
+    });
+    let zone = sc.scenario.map.flood_zones.iter().find(|z| z.id == "fz_nanhu").unwrap();
+    let pop = |id: &str| sc.scenario.map.nodes.iter().find(|n| n.id == id).unwrap().population as f64;
+    let total: f64 = zone.nodes.iter().map(|n| pop(n)).sum();
+    let share = pop("v_shawan") / total;
+    assert!(share > 0.0 && share < 1.0);
+    let j = run(
+        sc.clone(),
+        &[
+            r#"(at: "+3h", by: "civil", order: OpenShelter("sh_school"))"#,
+            r#"(at: "+3h30m", by: "nanhu", order: Evacuate(from: "v_shawan", to: "sh_school"))"#,
+        ],
+    );
+    let s = score(&sc, &j);
+    let a = s.plan.actions.iter().find(|a| a.action == "iii_evac").unwrap();
+    assert_eq!(a.status, Status::Late, "{a:?}");
+    assert!((a.credit - share).abs() < 1e-9, "credit {} vs share {share}", a.credit);
+    assert!((a.coverage.unwrap() - share).abs() < 1e-9);
+    // The whole zone in one order covers it all.
+    let j2 = run(
+        sc.clone(),
+        &[
+            r#"(at: "+3h", by: "civil", order: OpenShelter("sh_school"))"#,
+            r#"(at: "+3h30m", by: "nanhu", order: Evacuate(from: "fz_nanhu", to: "sh_school"))"#,
+        ],
+    );
+    let a2 = score(&sc, &j2).plan.actions.into_iter().find(|a| a.action == "iii_evac").unwrap();
+    assert_eq!((a2.status, a2.credit), (Status::OnTime, 1.0));
+}
+
+#[test]
+fn injured_means_every_living_casualty_at_the_moment_of_sending() {
+    // Read the derailment's truth one minute before K01 (+55m) from the hazard model's entries.
+    let sc = load(DERAIL);
+    let quiet = run(sc.clone(), &[r#"(at: "+1h", by: "ofc", order: Log("值班"))"#]);
+    let at = 55 * 60;
+    let (g, y, r, b) = quiet
+        .iter()
+        .filter(|e| e.t < at)
+        .filter_map(|e| match &e.event {
+            Event::Casualties { green, yellow, red, black, .. } => Some((*green, *yellow, *red, *black)),
+            _ => None,
+        })
+        .last()
+        .expect("casualties before +55m");
+    assert!(g * 10 > g + y + r, "enough walking wounded for the test: {g} green of {}", g + y + r);
+    let report = |dead: u32, injured: u32| {
+        format!(
+            r#"(at: "+55m", by: "ofc", order: Report(kind: phone, to: "province", figures: (dead: {dead}, injured: {injured}, missing: 0)))"#
+        )
+    };
+    let honest = score(&sc, &run(sc.clone(), &[&report(b, g + y + r)]));
+    let c = &honest.reporting.sent[0].figures;
+    assert_eq!(c["injured"].verdict, "accurate", "{c:?}");
+    assert_eq!(c["dead"].verdict, "accurate", "{c:?}");
+    assert_eq!(honest.reporting.sent[0].credit, 1.0);
+    // Leaving out the walking wounded understates the injured.
+    let short = score(&sc, &run(sc.clone(), &[&report(b, y + r)]));
+    assert_eq!(short.reporting.sent[0].figures["injured"].verdict, "concealed");
+    assert!(short.reporting.score < honest.reporting.score);
+}
+
+#[test]
+fn group_functions_are_read_from_free_text_names_and_figures_from_ranges() {
+    use drillsim::scenario::types::GroupFunction as F;
+    assert_eq!(F::recognise("医疗救助组"), Some(F::Medical));
+    assert_eq!(F::recognise("家属接待组"), Some(F::Visitors));
+    assert_eq!(F::recognise("新闻发布组"), Some(F::Press));
+    assert_eq!(F::recognise("治安维稳组"), Some(F::Stability));
+    assert_eq!(F::recognise("唱凯堤决口封堵组"), Some(F::BreachClosure));
+    assert_eq!(F::recognise("事故处理领导小组"), Some(F::Leading));
+    assert_eq!(F::recognise("Logistics group"), Some(F::Logistics));
+    assert_eq!(F::recognise("第一组"), None);
+    use drillsim::scoring::check_figure;
+    // A range [100, 200] with 10 % tolerance: 90 and 220 are the edges.
+    assert_eq!(check_figure(90, Some((100, 200)), 0.1).verdict, "accurate");
+    assert_eq!(check_figure(89, Some((100, 200)), 0.1).verdict, "concealed");
+    assert_eq!(check_figure(220, Some((100, 200)), 0.1).verdict, "accurate");
+    assert_eq!(check_figure(221, Some((100, 200)), 0.1).verdict, "false");
+    assert_eq!(check_figure(1, Some((0, 0)), 0.1).verdict, "false");
+    assert_eq!(check_figure(7, None, 0.1).verdict, "unchecked");
+}

@@ -41,6 +41,15 @@ const EXPECTED: &[(&str, &[Exp])] = &[
     ("cycle.ron", &[("cycle", 31, 129, "the reaches flow in a loop: \"upper\" → \"lower\" → \"upper\"")]),
     ("range.ron", &[("range", 40, 53, "14 km is outside reach \"lower\" (0 to 12 km)")]),
     (
+        "impossible-action.ron",
+        &[(
+            "impossible-action",
+            80,
+            49,
+            "\"fire\" may not close_intake: its role, its `powers` and the plan do not give it",
+        )],
+    ),
+    (
         "unit.ron",
         &[
             ("unit", 98, 64, "OnsetTime takes durations in quotes, not numbers"),
@@ -78,6 +87,7 @@ const RULES: &[&str] = &[
     "cycle",
     "range",
     "unit",
+    "impossible-action",
 ];
 
 fn fixtures() -> PathBuf {

@@ -62,9 +62,11 @@ pub fn derive_order(
         ActionKind::OpenShelter => OrderKind::OpenShelter(target()?),
         ActionKind::CloseIntake => OrderKind::CloseIntake(target()?),
         ActionKind::CloseRoad => OrderKind::CloseRoad(target()?),
-        ActionKind::SetUpWorkingGroup => {
-            OrderKind::SetUpWorkingGroup { name: pa.target.clone().unwrap_or_else(text), lead: Some(pa.owner.clone()) }
-        }
+        ActionKind::SetUpWorkingGroup => OrderKind::SetUpWorkingGroup {
+            name: pa.target.clone().unwrap_or_else(text),
+            lead: Some(pa.owner.clone()),
+            function: pa.function,
+        },
         ActionKind::SetUpCommandPost => {
             let at = match &pa.target {
                 Some(t) if net.node(t).is_some() => t.clone(),
@@ -88,20 +90,32 @@ pub fn derive_order(
             OrderKind::RequestSupport { to, what: text() }
         }
         ActionKind::SendReport => {
-            let rule = s.reporting.rules.iter().find(|r| r.by == pa.owner);
-            let (kind, to) = match (rule, &pa.target) {
-                (_, Some(t)) if sc.agency(t).is_some() => (rule.map_or(ReportKind::Written, |r| r.kind), t.clone()),
-                (Some(r), _) => (r.kind, r.to.clone()),
-                (None, _) => {
-                    let to = s
-                        .reporting
-                        .outlet
-                        .clone()
-                        .filter(|o| o != &pa.owner)
-                        .or_else(|| s.agencies.iter().find(|a| a.role == AgencyRole::Higher).map(|a| a.id.clone()));
-                    (ReportKind::Written, to.ok_or_else(|| format!("plan action \"{}\": nobody to report to", pa.id))?)
-                }
-            };
+            // The kind the action asks for (named, or read from its id and description), and the
+            // owner's rule for that kind if there is one.
+            let wanted = pa.report.or_else(|| ReportKind::recognise(&format!("{} {}", pa.id, pa.description)));
+            let rule = s
+                .reporting
+                .rules
+                .iter()
+                .find(|r| r.by == pa.owner && wanted.is_none_or(|k| r.accepts(k)))
+                .or_else(|| s.reporting.rules.iter().find(|r| r.by == pa.owner));
+            let (kind, to) =
+                match (rule, &pa.target) {
+                    (_, Some(t)) if sc.agency(t).is_some() => {
+                        (wanted.or(rule.map(|r| r.kind)).unwrap_or(ReportKind::Written), t.clone())
+                    }
+                    (Some(r), _) => (wanted.unwrap_or(r.kind), r.to.clone()),
+                    (None, _) => {
+                        let to =
+                            s.reporting.outlet.clone().filter(|o| o != &pa.owner).or_else(|| {
+                                s.agencies.iter().find(|a| a.role == AgencyRole::Higher).map(|a| a.id.clone())
+                            });
+                        (
+                            wanted.unwrap_or(ReportKind::Written),
+                            to.ok_or_else(|| format!("plan action \"{}\": nobody to report to", pa.id))?,
+                        )
+                    }
+                };
             // The plan-follower reports the truth as the engine knows it.
             let [_, yellow, red, black] = hazards
                 .casualties

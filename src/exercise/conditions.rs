@@ -52,6 +52,7 @@ fn report_missing(rule_id: &str, f: &Facts) -> bool {
             .filter(|j| j.to.iter().any(|r| r == &rule.by))
             .filter_map(|j| f.exercise.delivered.get(&j.id).copied())
             .min(),
+        DeadlineFrom::Inject => rule.inject.as_ref().and_then(|j| f.exercise.delivered.get(j).copied()),
     };
     let Some(start) = start else { return false };
     let deadline = start + rule.deadline.secs();
@@ -60,7 +61,7 @@ fn report_missing(rule_id: &str, f: &Facts) -> bool {
             .exercise
             .reports
             .iter()
-            .any(|r| r.kind == rule.kind && r.by == rule.by && r.to == rule.to && r.t >= start && r.t <= deadline)
+            .any(|r| rule.accepts(r.kind) && r.by == rule.by && r.to == rule.to && r.t >= start && r.t <= deadline)
 }
 
 /// A condition as written in RON, for the journal.

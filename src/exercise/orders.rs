@@ -462,7 +462,7 @@ impl Door<'_, '_> {
                 self.state.command_posts.push((name.clone(), at.clone()));
                 out.push(Event::CommandPostSetUp { by: by.clone(), name, at });
             }
-            OrderKind::SetUpWorkingGroup { name, lead } => {
+            OrderKind::SetUpWorkingGroup { name, lead, .. } => {
                 self.state.working_groups.push(name.clone());
                 out.push(Event::WorkingGroupSetUp { by: by.clone(), name, lead });
             }

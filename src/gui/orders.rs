@@ -172,7 +172,9 @@ impl OrderForm {
             FormKind::SetUpCommandPost => {
                 OrderKind::SetUpCommandPost { name: need(&self.text, "text")?, at: need(&self.target, "target")? }
             }
-            FormKind::SetUpWorkingGroup => OrderKind::SetUpWorkingGroup { name: need(&self.text, "text")?, lead: None },
+            FormKind::SetUpWorkingGroup => {
+                OrderKind::SetUpWorkingGroup { name: need(&self.text, "text")?, lead: None, function: None }
+            }
             FormKind::RequestSupport => {
                 OrderKind::RequestSupport { to: need(&self.agency, "to")?, what: need(&self.text, "text")? }
             }

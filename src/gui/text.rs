@@ -42,7 +42,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("report", "报告", "Report"),
     ("report_kind", "报告类型", "Kind"),
     ("dead", "死亡", "dead"),
-    ("injured", "受伤", "injured"),
+    ("injured", "受伤(全部伤员,含轻伤)", "injured (every living casualty)"),
     ("missing", "失踪", "missing"),
     ("affected", "受灾", "affected"),
     ("evacuated", "转移", "evacuated"),

@@ -103,6 +103,42 @@ pub struct Pairing {
     pub trainee_t: Option<u64>,
     /// trainee − record, seconds (negative: earlier).
     pub delta_s: Option<i64>,
+    /// The plan action this decision carries out (same owner, kind and target), if any: the task.
+    pub task: Option<String>,
+    /// Seconds from that task's trigger (its level's start in each run) to the decision in the
+    /// record and in the trainee's run; negative: before the trigger. Triggers may come at
+    /// different times in the two runs, so these compare what each did once the task arose.
+    pub record_from_trigger_s: Option<i64>,
+    pub trainee_from_trigger_s: Option<i64>,
+}
+
+/// The plan action a decision (the order at `seq` of journal `j`) carries out, and its level.
+fn task_of<'s>(
+    sc: &'s ValidScenario,
+    d: &Decision,
+    j: &[Entry],
+    seq: u64,
+) -> Option<(&'s str, crate::scenario::types::Level)> {
+    let order = j.iter().find_map(|e| match &e.event {
+        Event::OrderAccepted { order, .. } if e.seq == seq => Some(order),
+        _ => None,
+    })?;
+    let kind = order.action_kind()?;
+    let ids = order.ids();
+    sc.scenario.plan.levels.iter().find_map(|l| {
+        l.actions
+            .iter()
+            .find(|a| a.owner == d.by && a.action == kind && a.target.as_deref().is_none_or(|t| ids.contains(&t)))
+            .map(|a| (a.id.as_str(), l.level))
+    })
+}
+
+/// When a level started in a journal.
+fn triggered_at(j: &[Entry], level: crate::scenario::types::Level) -> Option<u64> {
+    j.iter().find_map(|e| match &e.event {
+        Event::PlanTriggered { level: l, .. } if *l == level => Some(e.t),
+        _ => None,
+    })
 }
 
 /// Accepted orders of one run, grouped by (agency, kind, ids), for the full pairing.
@@ -154,9 +190,19 @@ pub fn assess(sc: &ValidScenario, course: &Course, record: &[Entry], trainee: &[
         .decisions
         .iter()
         .map(|d| {
-            let r = decided_at(d, record).map(|x| x.0);
-            let t = decided_at(d, trainee).map(|x| x.0);
+            let rd = decided_at(d, record);
+            let td = decided_at(d, trainee);
+            let (r, t) = (rd.map(|x| x.0), td.map(|x| x.0));
+            let task =
+                rd.and_then(|x| task_of(sc, d, record, x.1)).or_else(|| td.and_then(|x| task_of(sc, d, trainee, x.1)));
+            let from_trigger = |j: &[Entry], at: Option<u64>| {
+                let (_, level) = task?;
+                Some(at? as i64 - triggered_at(j, level)? as i64)
+            };
             Pairing {
+                task: task.map(|(id, _)| id.to_string()),
+                record_from_trigger_s: from_trigger(record, r),
+                trainee_from_trigger_s: from_trigger(trainee, t),
                 id: d.id.clone(),
                 en: d.en.clone(),
                 zh: d.zh.clone(),

@@ -816,6 +816,9 @@ pub enum OrderKind {
         name: String,
         #[serde(default)]
         lead: Option<String>,
+        /// What the group does; when absent it is read from the name (`GroupFunction::recognise`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        function: Option<GroupFunction>,
     },
     /// Ask a higher level or a neighbouring county for support.
     RequestSupport {
@@ -893,7 +896,7 @@ impl OrderKind {
             OrderKind::Evacuate { from, to } => vec![from.as_str(), to.as_str()],
             OrderKind::DeliverSupplies { from, to, item, .. } => vec![from.as_str(), to.as_str(), item.as_str()],
             OrderKind::SetUpCommandPost { name, at } => vec![name.as_str(), at.as_str()],
-            OrderKind::SetUpWorkingGroup { name, lead } => {
+            OrderKind::SetUpWorkingGroup { name, lead, .. } => {
                 let mut v = vec![name.as_str()];
                 v.extend(lead.as_deref());
                 v
@@ -977,6 +980,94 @@ pub struct PlanAction {
     /// is derived where it can be (see `exercise::autoplan`).
     #[serde(default)]
     pub order: Option<OrderKind>,
+    /// For `set_up_working_group`: the group's function; the owner is its lead. When absent the
+    /// function is read from the action's id and description (`GroupFunction::recognise`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<GroupFunction>,
+    /// For `send_report`: the kind of report asked for. When absent it is read from the id and
+    /// description (`ReportKind::recognise`); when none is named, any kind will do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportKind>,
+}
+
+/// What a working group does: the closed list of the groups the county plans set up (the name
+/// of a group is free text). A plan action names a function and its owner leads the group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupFunction {
+    /// 医疗救护组 medical treatment.
+    Medical,
+    /// 后勤保障组 logistics and supplies.
+    Logistics,
+    /// 新闻宣传组 press and public information.
+    Press,
+    /// 现场处置组 site handling (the wreck, the spill).
+    Site,
+    /// 治安维稳组 public order and stability.
+    Stability,
+    /// 家属接待组 / 善后组 families, visitors, aftercare.
+    Visitors,
+    /// 抢险救援组 rescue.
+    Rescue,
+    /// 群众安置组 / 转移安置组 resettlement of evacuees.
+    Resettlement,
+    /// 堵口组 breach closure.
+    BreachClosure,
+    /// 监测组 / 专家组 monitoring and expert assessment (water quality, the river).
+    Monitoring,
+    /// 供水保障组 emergency water supply.
+    WaterSupply,
+    /// 领导小组 / 综合协调组 the leading group, general coordination.
+    Leading,
+    /// 值班 duty staff (reinforced watch).
+    Duty,
+}
+
+impl GroupFunction {
+    pub const ALL: [GroupFunction; 13] = [
+        GroupFunction::Medical,
+        GroupFunction::Logistics,
+        GroupFunction::Press,
+        GroupFunction::Site,
+        GroupFunction::Stability,
+        GroupFunction::Visitors,
+        GroupFunction::Rescue,
+        GroupFunction::Resettlement,
+        GroupFunction::BreachClosure,
+        GroupFunction::Monitoring,
+        GroupFunction::WaterSupply,
+        GroupFunction::Leading,
+        GroupFunction::Duty,
+    ];
+
+    pub fn name(self) -> String {
+        super::ron_name(&self)
+    }
+
+    /// Words (Chinese and English, lower case) that name each function in a group's free-text
+    /// name, most specific first.
+    const WORDS: [(GroupFunction, &'static [&'static str]); 13] = [
+        (GroupFunction::BreachClosure, &["堵口", "决口", "breach", "closure"]),
+        (GroupFunction::Medical, &["医疗", "医学", "救治", "卫生", "medical", "health"]),
+        (GroupFunction::Visitors, &["家属", "接待", "善后", "探视", "famil", "visitor", "aftercare", "relatives"]),
+        (GroupFunction::Press, &["宣传", "新闻", "舆论", "舆情", "信息发布", "press", "media", "publicity", "news"]),
+        (GroupFunction::Stability, &["治安", "维稳", "稳定", "秩序", "警戒", "security", "stability", "order"]),
+        (GroupFunction::Resettlement, &["安置", "转移", "resettle", "shelter", "evacu"]),
+        (GroupFunction::WaterSupply, &["供水", "water supply", "water_supply"]),
+        (GroupFunction::Monitoring, &["监测", "专家", "评估", "monitor", "expert", "sampling"]),
+        (GroupFunction::Logistics, &["后勤", "保障", "物资", "logistic", "supplies", "supply"]),
+        (GroupFunction::Rescue, &["抢险", "救援", "搜救", "rescue"]),
+        (GroupFunction::Site, &["现场", "处置", "site", "scene"]),
+        (GroupFunction::Leading, &["领导小组", "指挥", "协调", "leading", "coordination", "command"]),
+        (GroupFunction::Duty, &["值守", "值班", "duty", "watch"]),
+    ];
+
+    /// The function a free-text group name (or a plan action's id and description) names, if
+    /// one of the words of exactly the first matching function appears in it.
+    pub fn recognise(text: &str) -> Option<GroupFunction> {
+        let t = text.to_lowercase();
+        Self::WORDS.iter().find(|(_, words)| words.iter().any(|w| t.contains(w))).map(|(f, _)| *f)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -994,13 +1085,39 @@ pub enum ReportKind {
     Feedback,
 }
 
+impl ReportKind {
+    /// The kind a plan action's id and description name, if exactly one family of words
+    /// appears ("phone", "电话"; "written", "书面", "呈报", "文字"; "urgent", "紧急"; "follow", "续报";
+    /// "feedback", "反馈").
+    pub fn recognise(text: &str) -> Option<ReportKind> {
+        let t = text.to_lowercase();
+        let words: [(ReportKind, &[&str]); 5] = [
+            (ReportKind::Phone, &["phone", "电话"]),
+            (ReportKind::Written, &["written", "书面", "呈报", "文字"]),
+            (ReportKind::Urgent, &["urgent", "紧急"]),
+            (ReportKind::FollowUp, &["follow", "续报"]),
+            (ReportKind::Feedback, &["feedback", "反馈"]),
+        ];
+        let hits: Vec<ReportKind> =
+            words.iter().filter(|(_, ws)| ws.iter().any(|w| t.contains(w))).map(|(k, _)| *k).collect();
+        if hits.len() == 1 { Some(hits[0]) } else { None }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineFrom {
-    /// From the incident's onset.
+    /// From the incident's onset (`onset` in files; `incident` is the older word).
+    #[serde(alias = "onset")]
     Incident,
-    /// From when the reporting agency was notified (its first inject about it).
+    /// From when the reporting agency was notified: the first inject that reached it
+    /// (`notified`; `notification` is the older word). When the first news is not about the
+    /// incident, name the inject that is (`from: inject`).
+    #[serde(alias = "notified")]
     Notification,
+    /// From the delivery of the inject the rule's `inject` names (a leader's instruction, a
+    /// request for information).
+    Inject,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -1045,10 +1162,26 @@ pub struct ReportingRule {
     /// Who must report.
     pub by: String,
     pub to: String,
+    /// Figures the report must carry: each is checked against the simulated truth when the
+    /// report is sent, and a report without one of them is incomplete.
     #[serde(default)]
     pub figures: Vec<Figure>,
     #[serde(default)]
     pub basis: String,
+    /// With `from: inject`: the inject whose delivery starts the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inject: Option<String>,
+    /// Report kinds that satisfy the rule besides `kind` (e.g. an urgent report for a phone
+    /// rule); by default only `kind`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<ReportKind>,
+}
+
+impl ReportingRule {
+    /// Whether a report of this kind satisfies the rule.
+    pub fn accepts(&self, k: ReportKind) -> bool {
+        self.kind == k || self.also.contains(&k)
+    }
 }
 
 /// How the overall score weighs its parts (need not sum to 1; they are normalised).

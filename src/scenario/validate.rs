@@ -20,6 +20,10 @@
 //! - `range`: a value outside its range (a place beyond a reach's length, a tolerance above 1, a
 //!   step longer than the duration, an unreadable start time, a road from a node to itself, a
 //!   derailment share outside [0, 1], a wind direction outside [0, 360]).
+//! - `impossible-action`: an inject expects of an agency what its role, powers and the plan do
+//!   not let it do (the door would refuse it), or a plan action targets what its owner cannot
+//!   act on (another agency's team, an intake it does not operate); a reporting rule
+//!   `from: inject` without its `inject`.
 //! - `unit`: an `uncertain` distribution with a number where its parameter takes a duration, or
 //!   the reverse (the `uncertain` section is checked in `uncertain::check`; its problems are
 //!   tested in `tests/sweep.rs`).
@@ -755,7 +759,20 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             placeholders_ok(c, &ids, format!("{p}.{field}"), text);
         }
         for (k, e) in j.expected.iter().enumerate() {
-            known(c, format!("{p}.expected[{k}].agency"), "agency", &e.agency, &ids.agencies);
+            if known(c, format!("{p}.expected[{k}].agency"), "agency", &e.agency, &ids.agencies)
+                && !may_perform(s, ids.agencies[e.agency.as_str()], e.action)
+            {
+                c.at(
+                    "impossible-action",
+                    format!("{p}.expected[{k}].action"),
+                    format!(
+                        "\"{}\" may not {}: its role, its `powers` and the plan do not give it",
+                        e.agency,
+                        e.action.name()
+                    ),
+                )
+                .help("expect it of an agency that may do it, or add it to the agency's `powers`");
+            }
             positive(
                 c,
                 format!("{p}.expected[{k}].within"),
@@ -802,6 +819,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             }
             if let Some(t) = &a.target {
                 target(c, &ids, format!("{p}.actions[{k}].target"), t);
+                impossible_target(c, s, format!("{p}.actions[{k}]"), a, t);
             }
         }
     }
@@ -827,6 +845,19 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             && d.secs() == 0
         {
             c.at("not-positive", format!("{p}.repeat"), "the repeat interval must be longer than zero");
+        }
+        match (&r.from, &r.inject) {
+            (DeadlineFrom::Inject, None) => {
+                c.at("not-positive", format!("{p}.from"), "`from: inject` needs the rule's `inject`")
+                    .help("name the inject whose delivery starts the clock: `inject: \"d07\"`");
+            }
+            (DeadlineFrom::Inject, Some(j)) => {
+                known_set(c, format!("{p}.inject"), "inject", j, &ids.injects);
+            }
+            (_, Some(_)) => {
+                c.at("kind-mismatch", format!("{p}.inject"), "`inject` is only read with `from: inject`");
+            }
+            _ => {}
         }
     }
 
@@ -893,6 +924,40 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
 /// A plan action's target: the id of a node (shelters, depots, hospitals and intakes go by their
 /// node), team, flood zone, levee, road, reach or hazard.
+/// Whether an agency may give orders of this kind: its role, its `powers`, or the plan assigns
+/// it (the same rule as the door, `exercise::authority`).
+fn may_perform(s: &Scenario, a: &Agency, kind: ActionKind) -> bool {
+    crate::exercise::authority::role_powers(a.role).contains(&kind)
+        || a.powers.contains(&kind)
+        || s.plan.levels.iter().flat_map(|l| &l.actions).any(|pa| pa.owner == a.id && pa.action == kind)
+}
+
+/// A plan action whose target its owner cannot act on: another agency's team, an intake it does
+/// not operate (unless it is the emergency office or has the power).
+fn impossible_target(c: &mut Collector, s: &Scenario, p: String, a: &PlanAction, t: &str) {
+    let owner = s.agencies.iter().find(|x| x.id == a.owner);
+    let problem = match a.action {
+        ActionKind::DispatchTeam => s
+            .resources
+            .teams
+            .iter()
+            .find(|x| x.id == t && x.agency != a.owner)
+            .map(|x| format!("team \"{t}\" belongs to \"{}\"; only its agency can dispatch it", x.agency)),
+        ActionKind::CloseIntake => s.map.intakes.iter().find(|i| i.node == t).and_then(|i| {
+            let may = i.operator == a.owner
+                || owner.is_some_and(|o| {
+                    o.role == AgencyRole::EmergencyOffice || o.powers.contains(&ActionKind::CloseIntake)
+                });
+            (!may)
+                .then(|| format!("intake \"{t}\" is operated by \"{}\"; \"{}\" may not close it", i.operator, a.owner))
+        }),
+        _ => None,
+    };
+    if let Some(msg) = problem {
+        c.at("impossible-action", format!("{p}.target"), msg).help("name the agency that can do it as the owner");
+    }
+}
+
 fn target(c: &mut Collector, ids: &Ids, path: String, id: &str) {
     let known = ids.nodes.contains_key(id)
         || ids.teams.contains(id)

@@ -40,7 +40,8 @@ pub struct TargetResult {
     pub actual: String,
 }
 
-/// A team with a capability a hazard needed that was not sent within `IDLE_GRACE_S` of the onset.
+/// A team with a capability a hazard needed that was available and untasked `IDLE_GRACE_S` after
+/// the need began (the onset): a team already sent anywhere (pre-positioned, or busy) is not idle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdleTeam {
     pub team: String,
@@ -48,7 +49,7 @@ pub struct IdleTeam {
     pub hazard: String,
     pub capability: Capability,
     pub needed_from_t: u64,
-    /// When it was first sent anywhere after the onset (none: never).
+    /// When it was first tasked after the grace ran out (none: never).
     pub dispatched_t: Option<u64>,
     pub credit: f64,
     /// The hazard's onset and the team's first dispatch after it, if any.
@@ -70,7 +71,7 @@ pub fn idle_teams(sc: &ValidScenario, entries: &[Entry]) -> Vec<IdleTeam> {
     let end_t = entries.iter().map(|e| e.t).max().unwrap_or(0);
     let mut onset: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     let mut ended: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut dispatches: BTreeMap<&str, Vec<(u64, u64)>> = BTreeMap::new();
+    let mut dispatches: BTreeMap<&str, Vec<(u64, u64, bool)>> = BTreeMap::new();
     for e in entries {
         match &e.event {
             Event::HazardOnset { hazard, .. } => {
@@ -79,7 +80,9 @@ pub fn idle_teams(sc: &ValidScenario, entries: &[Entry]) -> Vec<IdleTeam> {
             Event::SiteCleared { hazard, .. } | Event::BreachClosed { hazard, .. } => {
                 ended.entry(hazard).or_insert(e.t);
             }
-            Event::TeamDispatched { team, .. } => dispatches.entry(team).or_default().push((e.t, e.seq)),
+            Event::TeamDispatched { team, task, .. } => {
+                dispatches.entry(team).or_default().push((e.t, e.seq, task.is_some()))
+            }
             _ => {}
         }
     }
@@ -98,12 +101,16 @@ pub fn idle_teams(sc: &ValidScenario, entries: &[Entry]) -> Vec<IdleTeam> {
             if outside || counted.contains(team.id.as_str()) {
                 continue;
             }
-            let first = dispatches.get(team.id.as_str()).and_then(|d| d.iter().copied().find(|&(t, _)| t >= from));
-            let credit = match first {
-                Some((t, _)) if t <= from + IDLE_GRACE_S => continue,
-                Some(_) => 0.5,
-                None => 0.0,
-            };
+            // Tasked (on its way or at work anywhere) when the grace after the demand ran out:
+            // pre-positioned or busy elsewhere, not idle. Otherwise its first tasking after that.
+            let d = dispatches.get(team.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let grace_end = from + IDLE_GRACE_S;
+            let tasked_then = d.iter().rev().find(|x| x.0 <= grace_end).is_some_and(|x| x.2);
+            if tasked_then {
+                continue;
+            }
+            let first = d.iter().find(|x| x.0 > grace_end && x.2).map(|x| (x.0, x.1));
+            let credit = if first.is_some() { 0.5 } else { 0.0 };
             let mut evidence = vec![onset_seq];
             evidence.extend(first.map(|(_, seq)| seq));
             counted.insert(&team.id);
@@ -178,14 +185,18 @@ pub fn classify(sc: &ValidScenario, rows: &mut [Improvement]) {
             | "report_false"
             | "report_concealed"
             | "outlet_bypassed"
+            | "report_incomplete"
             | "operator_not_informed" => EvalArea::WarningAndReporting,
+            "level_late" | "level_held_below" | "level_lowered" => EvalArea::Mobilisation,
             "team_idle" => EvalArea::Resources,
             _ => EvalArea::CommandAndCoordination,
         };
         r.finding = match r.kind.as_str() {
             "plan_missed" | "operator_not_informed" => "plan",
             "plan_wrong_agency" | "duplicate_dispatch" => "organisation",
-            "plan_late" | "expected_missed" | "expected_late" | "report_false" | "report_concealed" => "personnel",
+            "plan_late" | "expected_missed" | "expected_late" | "report_false" | "report_concealed"
+            | "report_incomplete" | "level_late" => "personnel",
+            "level_held_below" | "level_lowered" => "plan",
             "report_missing" | "report_late" | "outlet_bypassed" | "conflicting_orders" => "mechanisms",
             "team_idle" => "support",
             _ => "organisation",
@@ -206,6 +217,8 @@ fn items(plan: &PlanPart, reporting: &ReportingPart, coordination: &Coordination
     let mut v: Vec<(EvalArea, f64, Status)> = Vec::new();
     v.extend(plan.actions.iter().map(|a| (EvalArea::of_action(a.kind), a.credit, a.status)));
     v.extend(plan.expected.iter().map(|x| (EvalArea::of_action(x.kind), x.credit, x.status)));
+    v.extend(plan.levels.iter().map(|l| (EvalArea::Mobilisation, l.credit, l.status)));
+    v.extend(plan.lowerings.iter().filter(|l| !l.justified).map(|_| (EvalArea::Mobilisation, 0.0, Status::Missed)));
     v.extend(reporting.required.iter().map(|r| (EvalArea::WarningAndReporting, r.credit, r.status)));
     v.extend(reporting.sent.iter().map(|s| (EvalArea::WarningAndReporting, s.credit, done(s.credit >= 1.0))));
     v.extend(coordination.responses.iter().map(|r| {

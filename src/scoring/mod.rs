@@ -1,58 +1,112 @@
-//! Scoring and the after-action report (issue 6): a pure function of the scenario and the
-//! journal (`OUT/score.json`); it never reads the ECS world, so `drillsim score` recomputes
-//! exactly what `drillsim run` wrote.
+//! Scoring and the after-action report (issues 6 and 13): a pure function of the scenario and
+//! the journal (`OUT/score.json`); it never reads the ECS world, so `drillsim score` recomputes
+//! exactly what `drillsim run` wrote. Each rule is one function, by part: `plan.rs` (plan
+//! actions, inject expectations, the declared level), `reporting.rs` (reports sent and required),
+//! `coordination.rs`, `outcomes.rs`, `doctrine.rs` (critical tasks, evaluation items, idle
+//! teams); `effects.rs` reads what the world shows, `casualties.rs` is the casualty vocabulary.
+//!
+//! # How verdicts are reached
+//!
+//! **By effect.** A plan action (from its level's trigger) or an inject's expected action (from
+//! its delivery) is judged by what the world shows at its deadline (`effects::Effects::satisfy`):
+//! a team of the owner on its way or at work (target: the team or the place), an intake or road
+//! closed and not reopened, a shelter open, a working group of the action's *function*
+//! (`GroupFunction`: given on the order or read from its free-text name) led by the owner, a
+//! command post set up, the declared level at least the one required, people ordered out of the
+//! target (an order for a flood zone covers every place in it; partial coverage is credited by
+//! the share of people covered), supplies sent. Whoever's order caused it and whenever it was
+//! given: an effect in place *before* the trigger is on time and listed as a **strength**
+//! (`done_early`). One-off acts — reports, acknowledgements, log lines — count from the trigger
+//! or delivery on; warnings and requests for support from `plan::EARLY_ACT_S` (1 h) before it. An
+//! effect brought only by another agency than the plan's owner is **wrong agency** (not done);
+//! for an inject's expectation it is **missed**. A report an inject from a higher level asks
+//! for must go to that level; an acknowledgement must name the inject.
+//!
+//! **Tie rule: time, not entry order.** Anything journaled at the same `t` as a trigger, an
+//! inject or a rule's clock start counts as at that moment, whatever the `seq`.
+//!
+//! **The declared level** is judged per fired trigger: at least that level in force by the
+//! trigger + the plan's `raise_level` deadline for the level (else 30 min) — on time; later —
+//! late (`level_late`); never — `level_held_below` (0). Lowering below a level whose trigger
+//! fired while a hazard is not over (breach closed, site cleared) is `level_lowered` (0).
+//!
+//! **Reports.** A rule's clock starts at the `onset` (`incident`), when its sender was
+//! `notified` (the first inject reaching it) or at its `inject`'s delivery (a leader's
+//! instruction, the news of the breach);
+//! it is met by the first report from its sender to its recipient of a kind it accepts (`kind`,
+//! `also`) sent at or after the start; repeats each need a later report. Every figure a report
+//! carries is checked against the truth when it is sent (`casualties`: dead; injured = every
+//! living casualty; missing not modelled, "unchecked"; affected and evacuated against a range):
+//! above `(1 + tolerance) ·` the truth is **false**, below `(1 − tolerance) ·` it **concealed**.
+//! A report lacking a figure the rules it answers require, or carrying nothing at all, is
+//! **incomplete**.
 //!
 //! # Formula
 //!
 //! Every check is an *item* with a credit in 0..=1:
 //!
-//! - **on time** (plan action, expected action, required report): 1;
+//! - **on time** (plan action, expected action, declared level, required report): 1;
 //! - **late** by `late_s` against an allowance `a` (the action's deadline, the expected action's
 //!   `within`, the rule's deadline; at least 10 min): `0.25 + 0.5 · max(0, 1 − late_s / a)`,
-//!   so between 0.25 and 0.75;
-//! - **missed**, **done by the wrong agency** (not counted as done), **missing report**: 0;
+//!   so between 0.25 and 0.75; a partial evacuation: the share covered in time + the share
+//!   covered later × that;
+//! - **missed**, **done by the wrong agency**, **missing report**, level held below a fired
+//!   trigger, unjustified lowering: 0;
 //! - **pending** (not done, its time limit falls after the run's last entry): not scored;
-//! - "after" means later in the journal (a higher `seq`), so an order in the same step but before
-//!   an inject does not answer it;
-//! - each **report sent**: 1, minus 1 if a figure is false (over the truth by more than
-//!   `reporting.tolerance`, default 0.1) or concealed (under it by more), minus 0.5 if it goes to a
-//!   `higher` agency from anyone but `reporting.outlet` (bypass); floored at 0;
+//! - each **report sent**: 1, minus 1 if a figure is false or concealed, minus 0.5 if it goes to a
+//!   `higher` agency from anyone but `reporting.outlet` (bypass), minus 0.5 if incomplete;
+//!   floored at 0;
 //! - coordination: each recipient of an inject (not `higher`/`neighbour`/control) with a first
-//!   accepted order within 30 min: 1, later: 0.5, never: 0; each intake whose operator was informed
-//!   before the first threshold crossing: 1, else 0; each duplicate dispatch (a team sent again
-//!   to the same place and task while there or on its way — unless that order carried out a plan
-//!   action, i.e. the plan asked for it) and each conflicting pair of orders: 0.
+//!   accepted order within 30 min of delivery: 1, later: 0.5, never: 0; each intake whose operator
+//!   was informed by the first threshold crossing: 1, else 0; each duplicate dispatch (a team sent
+//!   again to the same place and task while there or on its way — unless that order carried out a
+//!   plan action, i.e. the plan asked for it) and each conflicting pair of orders: 0; each idle
+//!   team (available and untasked 1 h after a hazard needing its capability began; a team sent
+//!   before — pre-positioned — is not idle): 0.5 if tasked later, 0 if never.
 //!
 //! A part's score is `100 · Σ credit / n` (100 when it has no items):
-//! **plan** = plan actions of triggered levels + expected actions of delivered injects;
-//! **reporting** = required reports + reports sent; **coordination** as above;
+//! **plan** = plan actions of triggered levels + expected actions of delivered injects + declared
+//! levels + unjustified lowerings; **reporting** = required reports + reports sent;
+//! **coordination** as above;
 //! **outcomes** = `100 ·` the mean of one credit per harm the response can change
 //! (`outcome_credits`; 100 when nothing was at risk): flood `1 − exposed_peak / at_risk` (people
 //! still at wet places at the worst moment over the residents of every place the water reached —
 //! nobody evacuated gives about 0); derailment `1 − (dead − dead_at_onset) / (casualties −
 //! dead_at_onset)` (the crash's survivors who died waiting); water `protected / (protected +
 //! unsafe)` (people on threatened intakes who drew safe water); gas `1 − harmed / harmed without
-//! a response` (`gas_protection_credit`, issue 18: shelter in place and evacuation credited
-//! against the dose model's no-response shadow).
+//! a response` (`gas_protection_credit`: shelter in place and evacuation credited against the
+//! dose model's no-response shadow).
 //! An **agency**'s score is `100 · mean credit` over its plan actions, expected actions, required
-//! reports and reports sent. **Overall** = Σ wᵢ·partᵢ / Σ wᵢ with `scenario.scoring` weights.
+//! reports, reports sent and (the office) declared levels. **Overall** = Σ wᵢ·partᵢ / Σ wᵢ with
+//! `scenario.scoring` weights.
 //!
-//! Critical tasks (HSEEP P/S/M/U): one per triggered plan level (its actions) and one for
-//! information reporting (the required reports): P all on time; S all done, some late; M at least
-//! half done; U less than half. Each rating lists its evidence as journal `seq` numbers.
+//! Critical tasks (HSEEP P/S/M/U): the scenario's declared tasks, or one per triggered plan level
+//! (its actions) and one for information reporting (the required reports): P all on time; S all
+//! done, some late; M at least half done; U less than half. A task whose evidence holds a report
+//! with a false or concealed figure is at best M; one with an incomplete or outlet-bypassing
+//! report at best S. Each rating lists its evidence as journal `seq` numbers.
 
+pub mod casualties;
+mod coordination;
 pub mod doctrine;
+pub mod effects;
+mod outcomes;
+pub mod plan;
 pub mod report;
+mod reporting;
 
+pub use casualties::{Injured, Truth};
 pub use doctrine::{AreaResult, IdleTeam, TargetResult};
+pub use outcomes::{gas_protection_credit, outcome_credits};
+pub use reporting::check_figure;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{ActionKind, AgencyRole, DeadlineFrom, EvalArea, Grade, Level, OrderKind, ReportKind};
+use crate::scenario::types::{ActionKind, AgencyRole, DeadlineFrom, EvalArea, Figure, Grade, Level, ReportKind};
 
 /// Two orders on the same road, intake or shelter that undo each other within this time, by
 /// different agencies, conflict.
@@ -81,6 +135,22 @@ pub struct Score {
     /// The AQ/T 9009 evaluation items with anything to rate.
     pub areas: Vec<AreaResult>,
     pub improvement_plan: Vec<Improvement>,
+    /// What went well: effects in place before they were asked for.
+    #[serde(default)]
+    pub strengths: Vec<Strength>,
+}
+
+/// An observed strength (HSEEP): something done better than the plan asked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Strength {
+    /// Machine-readable kind: done_early.
+    pub kind: String,
+    /// The plan action or inject it is about.
+    pub subject: String,
+    pub agency: String,
+    pub observation: String,
+    pub observation_zh: String,
+    pub evidence: Vec<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +186,39 @@ pub struct PlanPart {
     pub score: f64,
     pub actions: Vec<PlanActionResult>,
     pub expected: Vec<ExpectedResult>,
+    /// The declared level against each level whose trigger fired.
+    #[serde(default)]
+    pub levels: Vec<LevelResult>,
+    /// Every lowering of the declared level, justified or not.
+    #[serde(default)]
+    pub lowerings: Vec<LevelLowering>,
+}
+
+/// Was the level declared (at least) once its trigger fired?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelResult {
+    pub level: Level,
+    pub triggered_t: u64,
+    /// The plan's `raise_level` deadline for it, else `plan::LEVEL_ALLOWANCE_S`.
+    pub allowance_s: u64,
+    /// The level in force when the allowance ran out.
+    pub declared: Option<Level>,
+    pub status: Status,
+    pub late_s: Option<i64>,
+    pub credit: f64,
+    pub evidence: Vec<u64>,
+}
+
+/// A lowering of the declared level; unjustified when below a level whose trigger fired while
+/// the hazard was not over (credit 0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelLowering {
+    pub seq: u64,
+    pub t: u64,
+    pub by: String,
+    pub from: Level,
+    pub to: Level,
+    pub justified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +236,12 @@ pub struct PlanActionResult {
     pub done_by: Option<String>,
     pub credit: f64,
     pub evidence: Vec<u64>,
+    /// Its effect was in place before the level started (a strength).
+    #[serde(default)]
+    pub early: bool,
+    /// Evacuations: the share of the target's people ordered out, when not all in time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,6 +257,9 @@ pub struct ExpectedResult {
     pub late_s: Option<i64>,
     pub credit: f64,
     pub evidence: Vec<u64>,
+    /// Its effect was in place before the inject asked for it (a strength).
+    #[serde(default)]
+    pub early: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,13 +303,22 @@ pub struct SentReport {
     /// To a `higher` agency by someone other than the one information outlet.
     pub bypasses_outlet: bool,
     pub credit: f64,
+    /// Figures the rules it answers require but it lacks (an empty report lacks
+    /// `actions_taken`): the report is incomplete.
+    #[serde(default)]
+    pub missing_figures: Vec<Figure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FigureCheck {
     pub reported: u32,
+    /// The truth when it was sent (the lower end of its range).
     pub truth: u32,
-    /// "accurate", "false" (overstated) or "concealed" (understated).
+    /// The upper end when the truth is a range (`affected`, `evacuated`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truth_max: Option<u32>,
+    /// "accurate", "false" (overstated), "concealed" (understated) or "unchecked" (the model
+    /// does not know it: `missing`).
     pub verdict: String,
 }
 
@@ -278,8 +399,11 @@ pub struct OutcomesPart {
     pub evacuation_left: u32,
     pub left_before_flood: u32,
     pub sheltered: u32,
-    // ---- issue 18 (gas dose model), additive: people a gas harmed, and how many the
-    // no-response shadow harmed (`gas_totals`); see `gas_protection_credit`.
+    /// Living casualties at the end, by triage (`casualties`: injured = all of them).
+    #[serde(default)]
+    pub injured: Injured,
+    /// People a gas harmed (yellow, red, dead), and how many the dose model's no-response
+    /// shadow harmed (`gas_totals`); see `gas_protection_credit`.
     #[serde(default)]
     pub gas_harmed: u32,
     #[serde(default)]
@@ -306,8 +430,9 @@ pub struct CriticalTask {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Improvement {
     /// Machine-readable kind: plan_missed, plan_late, plan_wrong_agency, expected_missed,
-    /// expected_late, report_missing, report_late, report_false, report_concealed,
-    /// outlet_bypassed, duplicate_dispatch, conflicting_orders, operator_not_informed.
+    /// expected_late, level_late, level_held_below, level_lowered, report_missing, report_late,
+    /// report_false, report_concealed, report_incomplete, outlet_bypassed, duplicate_dispatch,
+    /// conflicting_orders, operator_not_informed, team_idle.
     pub kind: String,
     /// What it is about (an action, inject, rule, report seq, team, road…).
     pub subject: String,
@@ -365,520 +490,166 @@ fn hm(secs: i64) -> String {
     crate::scenario::time::human_secs(secs)
 }
 
-/// The truth at each point of the journal: dead and injured so far.
-#[derive(Default)]
-struct Truth {
-    casualties: BTreeMap<String, [u32; 4]>,
-    flood_deaths: u32,
-    peak_red: u32,
+/// What every part's functions look at: the scenario, the journal and what was read from it.
+pub(crate) struct Ctx<'a> {
+    pub sc: &'a ValidScenario,
+    pub entries: &'a [Entry],
+    pub end_t: u64,
+    pub effects: effects::Effects<'a>,
+    /// Level → (t, seq) of its trigger's first holding.
+    pub triggered: BTreeMap<Level, (u64, u64)>,
+    /// Inject → (t, seq, recipients) of its delivery.
+    pub delivered: BTreeMap<String, (u64, u64, Vec<String>)>,
+    /// Every delivery in order: (t, seq, recipients).
+    pub notifications: Vec<(u64, u64, Vec<String>)>,
+    /// The first hazard's onset (t, seq).
+    pub onset: Option<(u64, u64)>,
+    pub hazard_onset: BTreeMap<String, u64>,
+    /// Hazard → when it was over (breach closed, site cleared).
+    pub hazard_over: BTreeMap<String, u64>,
+    pub level_changes: Vec<LevelChange>,
 }
 
-impl Truth {
-    fn apply(&mut self, ev: &Event) {
-        match ev {
-            Event::Casualties { hazard, green, yellow, red, black } => {
-                self.casualties.insert(hazard.clone(), [*green, *yellow, *red, *black]);
-                self.peak_red = self.peak_red.max(self.red());
-            }
-            Event::FloodDeaths { deaths, .. } => self.flood_deaths += deaths,
-            // the milestones lag the model; the totals written at the end are exact
-            Event::FloodTotals { deaths, .. } => self.flood_deaths = self.flood_deaths.max(*deaths),
-            _ => {}
-        }
-    }
-    fn red(&self) -> u32 {
-        self.casualties.values().map(|c| c[2]).sum()
-    }
-    fn black(&self) -> u32 {
-        self.casualties.values().map(|c| c[3]).sum()
-    }
-    fn dead(&self) -> u32 {
-        self.black() + self.flood_deaths
-    }
-    /// Living injured: yellow and red (green are the walking wounded, not counted as injured).
-    fn injured(&self) -> u32 {
-        self.casualties.values().map(|c| c[1] + c[2]).sum()
-    }
+/// A change of the declared level, from the journal.
+pub(crate) struct LevelChange {
+    pub t: u64,
+    pub seq: u64,
+    pub from: Option<Level>,
+    pub to: Level,
+    pub by: String,
 }
 
-fn check_figure(reported: u32, truth: u32, tol: f64) -> FigureCheck {
-    let r = reported as f64;
-    let t = truth as f64;
-    let verdict = if r > t * (1.0 + tol) {
-        "false"
-    } else if r < t * (1.0 - tol) {
-        "concealed"
-    } else {
-        "accurate"
-    };
-    FigureCheck { reported, truth, verdict: verdict.to_string() }
-}
-
-#[allow(clippy::too_many_lines)]
-/// Scores a run from its scenario and journal.
-pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
-    let sc = &scenario.scenario;
-    let role = |id: &str| scenario.agency(id).map(|a| a.role);
-    let mut seed = 0;
-    let mut improvements: Vec<Improvement> = Vec::new();
-    let mut agency_credits: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-
-    // ---- one pass for first times and the truth
-    let mut triggered: BTreeMap<Level, (u64, u64)> = BTreeMap::new();
-    let mut delivered: BTreeMap<String, (u64, u64, Vec<String>)> = BTreeMap::new();
-    let mut onset: Option<(u64, u64)> = None;
-    let mut hazard_onset: BTreeMap<String, u64> = BTreeMap::new();
-    let mut first_notified: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut truth = Truth::default();
-    let mut sent: Vec<SentReport> = Vec::new();
-    let tol = sc.reporting.tolerance.unwrap_or(0.1);
-    let end_t = entries.iter().map(|e| e.t).max().unwrap_or(0);
-    for e in entries {
-        truth.apply(&e.event);
-        match &e.event {
-            Event::RunStarted { seed: s, .. } => seed = *s,
-            Event::PlanTriggered { level, .. } => {
-                triggered.entry(*level).or_insert((e.t, e.seq));
-            }
-            Event::InjectDelivered { inject, to, .. } => {
-                delivered.entry(inject.clone()).or_insert((e.t, e.seq, to.clone()));
-                for a in to {
-                    first_notified.entry(a.clone()).or_insert((e.t, e.seq));
+impl<'a> Ctx<'a> {
+    fn new(sc: &'a ValidScenario, entries: &'a [Entry]) -> Self {
+        let mut c = Ctx {
+            sc,
+            entries,
+            end_t: entries.iter().map(|e| e.t).max().unwrap_or(0),
+            effects: effects::Effects::new(sc, entries),
+            triggered: BTreeMap::new(),
+            delivered: BTreeMap::new(),
+            notifications: Vec::new(),
+            onset: None,
+            hazard_onset: BTreeMap::new(),
+            hazard_over: BTreeMap::new(),
+            level_changes: Vec::new(),
+        };
+        for e in entries {
+            match &e.event {
+                Event::PlanTriggered { level, .. } => {
+                    c.triggered.entry(*level).or_insert((e.t, e.seq));
                 }
-            }
-            Event::HazardOnset { hazard, .. } => {
-                onset.get_or_insert((e.t, e.seq));
-                hazard_onset.entry(hazard.clone()).or_insert(e.t);
-            }
-            Event::ReportSent { by, to, report, figures } => {
-                let mut checks = BTreeMap::new();
-                if let Some(d) = figures.dead {
-                    checks.insert("dead".to_string(), check_figure(d, truth.dead(), tol));
+                Event::InjectDelivered { inject, to, .. } => {
+                    c.delivered.entry(inject.clone()).or_insert((e.t, e.seq, to.clone()));
+                    c.notifications.push((e.t, e.seq, to.clone()));
                 }
-                // Injuries are modelled only by hazards with START casualties.
-                if let Some(i) = figures.injured
-                    && !truth.casualties.is_empty()
-                {
-                    checks.insert("injured".to_string(), check_figure(i, truth.injured(), tol));
+                Event::HazardOnset { hazard, .. } => {
+                    c.onset.get_or_insert((e.t, e.seq));
+                    c.hazard_onset.entry(hazard.clone()).or_insert(e.t);
                 }
-                let bypass =
-                    role(to) == Some(AgencyRole::Higher) && sc.reporting.outlet.as_deref().is_some_and(|o| o != by);
-                let bad = checks.values().any(|c| c.verdict != "accurate");
-                let credit: f64 = (1.0_f64 - if bad { 1.0 } else { 0.0 } - if bypass { 0.5 } else { 0.0 }).max(0.0);
-                for (name, c) in &checks {
-                    if c.verdict != "accurate" {
-                        let (kind, what) = if c.verdict == "false" {
-                            ("report_false", "overstated (false report, 谎报)")
-                        } else {
-                            ("report_concealed", "understated (concealed, 瞒报)")
-                        };
-                        improvements.push(Improvement {
-                            kind: kind.into(),
-                            subject: format!("seq {}", e.seq),
-                            issue: format!(
-                                "{by}'s {} report to {to} at {} gave {name} {} against a true {}: {what}",
-                                report_name(*report),
-                                e.time,
-                                c.reported,
-                                c.truth
-                            ),
-                            corrective_action: "Check figures against the site's latest count before sending; report what is known and mark estimates".into(),
-                            element: "organisation".into(),
-                            agency: by.clone(),
-                            evidence: vec![e.seq],
-                            issue_zh: format!(
-                                "{by} 于 {} 向 {to} 的{}报告中{}为 {},实际为 {}:{}",
-                                e.time,
-                                report_name_zh(*report),
-                                if name == "dead" { "死亡人数" } else { "受伤人数" },
-                                c.reported,
-                                c.truth,
-                                if c.verdict == "false" { "多报(谎报)" } else { "少报(瞒报)" }
-                            ),
-                            corrective_action_zh: "报送前与现场最新统计核对;先报已掌握的情况,估计数注明为估计".into(),
-                            ..Default::default()
-                        });
-                    }
+                Event::BreachClosed { hazard, .. } | Event::SiteCleared { hazard, .. } => {
+                    c.hazard_over.entry(hazard.clone()).or_insert(e.t);
                 }
-                if bypass {
-                    improvements.push(Improvement {
-                        kind: "outlet_bypassed".into(),
-                        subject: format!("seq {}", e.seq),
-                        issue: format!("{by} reported directly to {to}, bypassing the one information outlet"),
-                        corrective_action: format!(
-                            "Report to {} first; only the outlet reports upward",
-                            sc.reporting.outlet.as_deref().unwrap_or("the outlet")
-                        ),
-                        element: "organisation".into(),
-                        agency: by.clone(),
-                        evidence: vec![e.seq],
-                        issue_zh: format!("{by} 越过统一信息出口直接向 {to} 报告"),
-                        corrective_action_zh: format!(
-                            "先报 {},由统一信息出口对上报告",
-                            sc.reporting.outlet.as_deref().unwrap_or("应急办")
-                        ),
-                        ..Default::default()
-                    });
+                Event::LevelChanged { from, to, by } => {
+                    c.level_changes.push(LevelChange { t: e.t, seq: e.seq, from: *from, to: *to, by: by.clone() })
                 }
-                agency_credits.entry(by.clone()).or_default().push(credit);
-                sent.push(SentReport {
-                    seq: e.seq,
-                    t: e.t,
-                    by: by.clone(),
-                    to: to.clone(),
-                    kind: *report,
-                    figures: checks,
-                    bypasses_outlet: bypass,
-                    credit,
-                });
-            }
-            _ => {}
-        }
-    }
-
-    // ---- plan actions
-    let mut actions = Vec::new();
-    for lvl in &sc.plan.levels {
-        let Some(&(tt, tseq)) = triggered.get(&lvl.level) else { continue };
-        for a in &lvl.actions {
-            let done: Vec<(&Entry, &String, bool, i64)> = entries
-                .iter()
-                .filter_map(|e| match &e.event {
-                    Event::PlanActionDone { action, by, by_owner, late_s, .. } if *action == a.id => {
-                        Some((e, by, *by_owner, *late_s))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let mut evidence = vec![tseq];
-            let by_owner = done.iter().find(|d| d.2);
-            let (status, late_s, done_by, credit) = match by_owner {
-                Some((e, _, _, late)) => {
-                    evidence.push(e.seq);
-                    let st = if *late <= 0 { Status::OnTime } else { Status::Late };
-                    (st, Some(*late), None, timed_credit(*late, a.deadline.secs()))
-                }
-                None => match done.first() {
-                    Some((e, by, _, late)) => {
-                        evidence.push(e.seq);
-                        (Status::WrongAgency, Some(*late), Some((*by).clone()), 0.0)
-                    }
-                    None if tt + a.deadline.secs() > end_t => (Status::Pending, None, None, 0.0),
-                    None => (Status::Missed, None, None, 0.0),
-                },
-            };
-            let desc = if a.description.is_empty() { a.id.clone() } else { a.description.clone() };
-            match status {
-                Status::Late => improvements.push(Improvement {
-                    kind: "plan_late".into(),
-                    subject: a.id.clone(),
-                    issue: format!(
-                        "Plan action {} ({desc}) of level {} done {} late",
-                        a.id,
-                        lvl.level.roman(),
-                        hm(late_s.unwrap_or(0))
-                    ),
-                    corrective_action:
-                        "Drill the level's start-up checklist so that the action is ordered within its time limit"
-                            .into(),
-                    element: "training".into(),
-                    agency: a.owner.clone(),
-                    evidence: evidence.clone(),
-                    issue_zh: format!(
-                        "{} 级响应预案行动 {}({desc})迟 {} 完成",
-                        lvl.level.roman(),
-                        a.id,
-                        hm(late_s.unwrap_or(0))
-                    ),
-                    corrective_action_zh: "演练本级响应启动清单,确保在时限内下达该行动".into(),
-                    ..Default::default()
-                }),
-                Status::Missed => improvements.push(Improvement {
-                    kind: "plan_missed".into(),
-                    subject: a.id.clone(),
-                    issue: format!("Plan action {} ({desc}) of level {} was not done", a.id, lvl.level.roman()),
-                    corrective_action: "Make the action explicit in the owner's department plan and duty checklist"
-                        .into(),
-                    element: "planning".into(),
-                    agency: a.owner.clone(),
-                    evidence: evidence.clone(),
-                    issue_zh: format!("{} 级响应预案行动 {}({desc})未完成", lvl.level.roman(), a.id),
-                    corrective_action_zh: "在责任单位的部门预案和值班清单中明确该行动".into(),
-                    ..Default::default()
-                }),
-                Status::WrongAgency => improvements.push(Improvement {
-                    kind: "plan_wrong_agency".into(),
-                    subject: a.id.clone(),
-                    issue: format!(
-                        "Plan action {} ({desc}) was done by {} instead of its owner {}",
-                        a.id,
-                        done_by.as_deref().unwrap_or("?"),
-                        a.owner
-                    ),
-                    corrective_action: "Clarify responsibilities: the owning agency acts, others support on request"
-                        .into(),
-                    element: "organisation".into(),
-                    agency: a.owner.clone(),
-                    evidence: evidence.clone(),
-                    issue_zh: format!(
-                        "预案行动 {}({desc})由 {} 完成,而非责任单位 {}",
-                        a.id,
-                        done_by.as_deref().unwrap_or("?"),
-                        a.owner
-                    ),
-                    corrective_action_zh: "明确职责:责任单位负责实施,其他单位按请求配合".into(),
-                    ..Default::default()
-                }),
-                Status::OnTime | Status::Pending => {}
-            }
-            if status != Status::Pending {
-                agency_credits.entry(a.owner.clone()).or_default().push(credit);
-            }
-            actions.push(PlanActionResult {
-                action: a.id.clone(),
-                level: lvl.level,
-                owner: a.owner.clone(),
-                kind: a.action,
-                triggered_t: tt,
-                deadline_s: a.deadline.secs(),
-                status,
-                late_s,
-                done_by,
-                credit,
-                evidence,
-            });
-        }
-    }
-
-    // ---- expected actions of injects
-    let accepted: Vec<(&Entry, &String, &OrderKind)> = entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::OrderAccepted { by, order } => Some((e, by, order)),
-            _ => None,
-        })
-        .collect();
-    let mut expected = Vec::new();
-    for inj in &sc.injects {
-        let Some((dt, dseq, _)) = delivered.get(&inj.id) else { continue };
-        for x in &inj.expected {
-            let hit = accepted.iter().find(|(e, by, o)| {
-                e.seq > *dseq
-                    && **by == x.agency
-                    && o.action_kind() == Some(x.action)
-                    && match o {
-                        // Acknowledging means acknowledging this inject.
-                        OrderKind::Acknowledge(i) => *i == inj.id,
-                        _ => true,
-                    }
-            });
-            let within = x.within.secs();
-            let mut evidence = vec![*dseq];
-            let (status, after_s, late_s, credit) = match hit {
-                Some((e, _, _)) => {
-                    evidence.push(e.seq);
-                    let after = e.t.saturating_sub(*dt);
-                    let late = after as i64 - within as i64;
-                    let st = if late <= 0 { Status::OnTime } else { Status::Late };
-                    (st, Some(after), Some(late), timed_credit(late, within))
-                }
-                None if dt + within > end_t => (Status::Pending, None, None, 0.0),
-                None => (Status::Missed, None, None, 0.0),
-            };
-            let what = x.action.name();
-            match status {
-                Status::Late => improvements.push(Improvement {
-                    kind: "expected_late".into(),
-                    subject: inj.id.clone(),
-                    issue: format!(
-                        "After inject {} {} did {what} {} later than expected (within {})",
-                        inj.id,
-                        x.agency,
-                        hm(late_s.unwrap_or(0)),
-                        x.within
-                    ),
-                    corrective_action: "Practise the response to this kind of message; shorten the decision path"
-                        .into(),
-                    element: "training".into(),
-                    agency: x.agency.clone(),
-                    evidence: evidence.clone(),
-                    issue_zh: format!(
-                        "收到注入 {} 后 {} 的 {what} 比预期晚 {}(应在 {} 内)",
-                        inj.id,
-                        x.agency,
-                        hm(late_s.unwrap_or(0)),
-                        x.within
-                    ),
-                    corrective_action_zh: "针对此类信息开展专项训练,缩短决策链条".into(),
-                    ..Default::default()
-                }),
-                Status::Missed => improvements.push(Improvement {
-                    kind: "expected_missed".into(),
-                    subject: inj.id.clone(),
-                    issue: format!(
-                        "After inject {} {} never did {what} (expected within {})",
-                        inj.id, x.agency, x.within
-                    ),
-                    corrective_action: "Add the expected response to the agency's procedures and brief the duty staff"
-                        .into(),
-                    element: "planning".into(),
-                    agency: x.agency.clone(),
-                    evidence: evidence.clone(),
-                    issue_zh: format!("收到注入 {} 后 {} 始终未做 {what}(应在 {} 内)", inj.id, x.agency, x.within),
-                    corrective_action_zh: "把预期的处置写入该单位的工作程序,并向值班人员交底".into(),
-                    ..Default::default()
-                }),
                 _ => {}
             }
-            if status != Status::Pending {
-                agency_credits.entry(x.agency.clone()).or_default().push(credit);
-            }
-            expected.push(ExpectedResult {
-                inject: inj.id.clone(),
-                agency: x.agency.clone(),
-                kind: x.action,
-                delivered_t: *dt,
-                within_s: within,
-                status,
-                after_s,
-                late_s,
-                credit,
-                evidence,
-            });
         }
+        c
     }
+
+    /// The declared level in force at `t` (changes at `t` included).
+    pub fn level_at(&self, t: u64) -> Option<Level> {
+        self.level_changes.iter().rev().find(|c| c.t <= t).map(|c| c.to).or(self.sc.scenario.plan.initial_level)
+    }
+
+    /// Whether every hazard that began was over by `t`.
+    pub fn hazards_over_at(&self, t: u64) -> bool {
+        !self.hazard_onset.is_empty()
+            && self.hazard_onset.keys().all(|h| self.hazard_over.get(h).is_some_and(|&o| o <= t))
+    }
+
+    /// The emergency office (the outlet), who answers for the declared level.
+    pub fn office(&self) -> String {
+        self.sc
+            .scenario
+            .reporting
+            .outlet
+            .clone()
+            .or_else(|| {
+                self.sc.scenario.agencies.iter().find(|a| a.role == AgencyRole::EmergencyOffice).map(|a| a.id.clone())
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// What the rules found: improvement rows, strengths and each agency's credits.
+#[derive(Default)]
+pub(crate) struct Findings {
+    pub improvements: Vec<Improvement>,
+    pub strengths: Vec<Strength>,
+    pub agency_credits: BTreeMap<String, Vec<f64>>,
+}
+
+impl Findings {
+    pub fn credit(&mut self, agency: &str, c: f64) {
+        self.agency_credits.entry(agency.to_string()).or_default().push(c);
+    }
+    pub fn strength(&mut self, kind: &str, subject: &str, agency: &str, evidence: &[u64], en: String, zh: String) {
+        self.strengths.push(Strength {
+            kind: kind.into(),
+            subject: subject.into(),
+            agency: agency.into(),
+            evidence: evidence.to_vec(),
+            observation: en,
+            observation_zh: zh,
+        });
+    }
+}
+
+/// Scores a run from its scenario and journal: each part from its rules (see the module's
+/// formula), then the critical tasks, evaluation items and the overall score.
+pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
+    let ctx = Ctx::new(scenario, entries);
+    let mut f = Findings::default();
+    let seed = entries
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::RunStarted { seed, .. } => Some(*seed),
+            _ => None,
+        })
+        .unwrap_or(0);
+
+    // ---- reports sent, judged against the truth at the moment of sending
+    let mut world = reporting::World::default();
+    let mut sent = Vec::new();
+    for e in entries {
+        world.apply(&scenario.scenario, &e.event);
+        sent.extend(reporting::sent_report(&ctx, e, &world, &mut f));
+    }
+    let truth = world.truth;
+
+    // ---- plan: actions, inject expectations, the declared level
+    let actions = plan::plan_actions(&ctx, &mut f);
+    let expected = plan::expected_actions(&ctx, &mut f);
+    let levels = plan::declared_levels(&ctx, &mut f);
+    let lowerings = plan::lowerings(&ctx, &mut f);
     let plan_credits: Vec<f64> = actions
         .iter()
         .filter(|a| a.status != Status::Pending)
         .map(|a| a.credit)
         .chain(expected.iter().filter(|x| x.status != Status::Pending).map(|x| x.credit))
+        .chain(levels.iter().filter(|l| l.status != Status::Pending).map(|l| l.credit))
+        .chain(lowerings.iter().filter(|l| !l.justified).map(|_| 0.0))
         .collect();
-    let plan = PlanPart { score: part(&plan_credits), actions, expected };
+    let plan = PlanPart { score: part(&plan_credits), actions, expected, levels, lowerings };
 
     // ---- reporting
     let deaths = truth.dead();
     let seriously_injured = truth.peak_red;
-    let incident_grade = onset.map(|_| grade(deaths, seriously_injured));
-    let mut required = Vec::new();
-    for r in &sc.reporting.rules {
-        if let Some(min) = r.min_grade
-            && incident_grade.is_none_or(|g| g < min)
-        {
-            continue;
-        }
-        let start = match r.from {
-            DeadlineFrom::Incident => onset,
-            DeadlineFrom::Notification => first_notified.get(&r.by).copied(),
-        };
-        let Some((start_t, start_seq)) = start else { continue };
-        // The first report is due `deadline` after the start; with `repeat`, one more every
-        // `repeat` after that while the run lasts, each met by a report after the previous one.
-        let repeat = r.repeat.map(|d| d.secs()).filter(|&d| d > 0);
-        let mut after_seq = start_seq;
-        let mut instance: u32 = 0;
-        loop {
-            let limit = if instance == 0 { r.deadline } else { r.repeat.unwrap_or(r.deadline) };
-            let deadline_t = start_t + r.deadline.secs() + u64::from(instance) * repeat.unwrap_or(0);
-            let hit = sent.iter().find(|s| s.by == r.by && s.to == r.to && s.kind == r.kind && s.seq > after_seq);
-            let mut evidence = vec![start_seq];
-            let (status, sent_t, late_s, credit) = match hit {
-                Some(s) => {
-                    evidence.push(s.seq);
-                    let late = s.t as i64 - deadline_t as i64;
-                    let st = if late <= 0 { Status::OnTime } else { Status::Late };
-                    (st, Some(s.t), Some(late), timed_credit(late, limit.secs()))
-                }
-                None if deadline_t > end_t => (Status::Pending, None, None, 0.0),
-                None => (Status::Missed, None, None, 0.0),
-            };
-            match status {
-            Status::Late => improvements.push(Improvement {
-                kind: "report_late".into(),
-                subject: r.id.clone(),
-                issue: format!(
-                    "{} report by {} to {} (rule {}, within {}) was {} late",
-                    report_name(r.kind),
-                    r.by,
-                    r.to,
-                    r.id,
-                    limit,
-                    hm(late_s.unwrap_or(0))
-                ),
-                corrective_action: "Report what is known first by phone/SMS; use a report template so the written report is not held up".into(),
-                element: "training".into(),
-                agency: r.by.clone(),
-                evidence: evidence.clone(),
-                issue_zh: format!(
-                    "{} 向 {} 的{}报告(规则 {},时限 {})迟报 {}",
-                    r.by,
-                    r.to,
-                    report_name_zh(r.kind),
-                    r.id,
-                    limit,
-                    hm(late_s.unwrap_or(0))
-                ),
-                corrective_action_zh: "先以电话或短信报告已掌握的情况;使用报告模板,避免书面报告延误".into(),
-                ..Default::default()
-            }),
-            Status::Missed => improvements.push(Improvement {
-                kind: "report_missing".into(),
-                subject: r.id.clone(),
-                issue: format!(
-                    "{} report by {} to {} (rule {}, within {}) was never sent",
-                    report_name(r.kind),
-                    r.by,
-                    r.to,
-                    r.id,
-                    r.deadline
-                ),
-                corrective_action: "Put the reporting rules and time limits on the duty desk checklist with a timer".into(),
-                element: "planning".into(),
-                agency: r.by.clone(),
-                evidence: evidence.clone(),
-                issue_zh: format!(
-                    "{} 向 {} 的{}报告(规则 {},时限 {})未报送(漏报)",
-                    r.by,
-                    r.to,
-                    report_name_zh(r.kind),
-                    r.id,
-                    r.deadline
-                ),
-                corrective_action_zh: "将报告规则和时限列入值班台清单并设置计时提醒".into(),
-                ..Default::default()
-            }),
-            _ => {}
-        }
-            if status != Status::Pending {
-                agency_credits.entry(r.by.clone()).or_default().push(credit);
-            }
-            required.push(RequiredReport {
-                rule: r.id.clone(),
-                kind: r.kind,
-                by: r.by.clone(),
-                to: r.to.clone(),
-                from: r.from,
-                start_t,
-                deadline_t,
-                status,
-                sent_t,
-                late_s,
-                credit,
-                evidence,
-                instance,
-            });
-            match (hit, repeat) {
-                (Some(s), Some(rp)) if start_t + r.deadline.secs() + u64::from(instance + 1) * rp <= end_t => {
-                    after_seq = s.seq;
-                    instance += 1;
-                }
-                (None, Some(rp)) if start_t + r.deadline.secs() + u64::from(instance + 1) * rp <= end_t => {
-                    // Nothing came after this one either: the later ones are missing too.
-                    instance += 1;
-                }
-                _ => break,
-            }
-        }
-    }
+    let incident_grade = ctx.onset.map(|_| grade(deaths, seriously_injured));
+    let required = reporting::required_reports(&ctx, &sent, incident_grade, &mut f);
     let rep_credits: Vec<f64> = required
         .iter()
         .filter(|r| r.status != Status::Pending)
@@ -889,171 +660,13 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         ReportingPart { score: part(&rep_credits), grade: incident_grade, deaths, seriously_injured, required, sent };
 
     // ---- coordination
-    let mut duplicate_dispatches = Vec::new();
-    let mut conflicts = Vec::new();
-    let mut team_at: BTreeMap<&str, (&str, crate::scenario::types::Capability)> = BTreeMap::new();
-    // Orders that carried out a plan action: the agency's last accepted order before each
-    // `plan_action_done` (the door journals it right after the order).
-    let mut plan_orders: BTreeSet<u64> = BTreeSet::new();
-    for e in entries {
-        if let Event::PlanActionDone { by, .. } = &e.event
-            && let Some((o, _, _)) = accepted.iter().rev().find(|(o, b, _)| o.seq < e.seq && *b == by)
-        {
-            plan_orders.insert(o.seq);
-        }
-    }
-    // target → (close?, seq, t, by) of the last order on it
-    let mut last_on: BTreeMap<String, (bool, u64, u64, String)> = BTreeMap::new();
-    for (e, by, o) in &accepted {
-        match o {
-            OrderKind::Dispatch { team, to, task } => {
-                if team_at.get(team.as_str()) == Some(&(to.as_str(), *task)) && !plan_orders.contains(&e.seq) {
-                    duplicate_dispatches.push(DuplicateDispatch {
-                        seq: e.seq,
-                        by: (*by).clone(),
-                        team: team.clone(),
-                        to: to.clone(),
-                    });
-                    improvements.push(Improvement {
-                        kind: "duplicate_dispatch".into(),
-                        subject: team.clone(),
-                        issue: format!("{by} dispatched {team} to {to} again while it was already there or on its way"),
-                        corrective_action: "Keep a shared resource board of teams and their tasks at the command post"
-                            .into(),
-                        element: "organisation".into(),
-                        agency: (*by).clone(),
-                        evidence: vec![e.seq],
-                        issue_zh: format!("{team} 已在 {to} 或在途,{by} 又重复派遣"),
-                        corrective_action_zh: "在指挥部设立共享的队伍与任务看板".into(),
-                        ..Default::default()
-                    });
-                }
-                team_at.insert(team, (to, *task));
-            }
-            OrderKind::Recall { team } => {
-                team_at.remove(team.as_str());
-            }
-            _ => {}
-        }
-        let toggle = match o {
-            OrderKind::CloseRoad(x) => Some((format!("road {x}"), true)),
-            OrderKind::ReopenRoad(x) => Some((format!("road {x}"), false)),
-            OrderKind::CloseIntake(x) => Some((format!("intake {x}"), true)),
-            OrderKind::OpenIntake(x) => Some((format!("intake {x}"), false)),
-            OrderKind::CloseShelter(x) => Some((format!("shelter {x}"), true)),
-            OrderKind::OpenShelter(x) => Some((format!("shelter {x}"), false)),
-            _ => None,
-        };
-        if let Some((target, close)) = toggle {
-            if let Some((pclose, pseq, pt, pby)) = last_on.get(&target)
-                && *pclose != close
-                && pby != *by
-                && e.t.saturating_sub(*pt) <= CONFLICT_WINDOW_S
-            {
-                improvements.push(Improvement {
-                    kind: "conflicting_orders".into(),
-                    subject: target.clone(),
-                    issue: format!(
-                        "{pby} and {by} gave opposite orders on {target} {} apart",
-                        hm(e.t.saturating_sub(*pt) as i64)
-                    ),
-                    corrective_action: "Agree such decisions at the command post and announce them through one channel"
-                        .into(),
-                    element: "organisation".into(),
-                    agency: (*by).clone(),
-                    evidence: vec![*pseq, e.seq],
-                    issue_zh: format!(
-                        "{pby} 与 {by} 对 {target} 下达了相反的指令,间隔 {}",
-                        hm(e.t.saturating_sub(*pt) as i64)
-                    ),
-                    corrective_action_zh: "此类决定在指挥部会商,经同一渠道发布".into(),
-                    ..Default::default()
-                });
-                conflicts.push(Conflict {
-                    target: target.clone(),
-                    first_seq: *pseq,
-                    first_by: pby.clone(),
-                    second_seq: e.seq,
-                    second_by: (*by).clone(),
-                    gap_s: e.t.saturating_sub(*pt),
-                });
-            }
-            last_on.insert(target, (close, e.seq, e.t, (*by).clone()));
-        }
-    }
-    let mut responses = Vec::new();
-    for inj in &sc.injects {
-        let Some((dt, dseq, to)) = delivered.get(&inj.id) else { continue };
-        let mut seen = BTreeSet::new();
-        for a in to {
-            if !seen.insert(a) || matches!(role(a), None | Some(AgencyRole::Higher) | Some(AgencyRole::Neighbour)) {
-                continue;
-            }
-            let first = accepted.iter().find(|(e, by, o)| e.seq > *dseq && *by == a && !o.is_facilitator());
-            let after = first.map(|(e, _, _)| e.t.saturating_sub(*dt));
-            let credit = match after {
-                Some(s) if s <= PROMPT_RESPONSE_S => 1.0,
-                Some(_) => 0.5,
-                None => 0.0,
-            };
-            responses.push(Response {
-                inject: inj.id.clone(),
-                agency: a.clone(),
-                delivered_t: *dt,
-                first_order_after_s: after,
-                credit,
-            });
-        }
-    }
-    let mut intakes = Vec::new();
-    let mut intake_seen = BTreeSet::new();
-    for e in entries {
-        let Event::IntakeThreshold { intake, above: true, .. } = &e.event else { continue };
-        if !intake_seen.insert(intake.clone()) {
-            continue;
-        }
-        let operator =
-            sc.map.intakes.iter().find(|i| i.node == *intake).map(|i| i.operator.clone()).unwrap_or_default();
-        let evidence: Vec<u64> = entries
-            .iter()
-            .take_while(|x| x.seq < e.seq)
-            .filter(|x| match &x.event {
-                Event::InjectDelivered { to, .. } => to.contains(&operator),
-                Event::ReportSent { to, .. } => *to == operator,
-                _ => false,
-            })
-            .map(|x| x.seq)
-            .take(1)
-            .collect();
-        let informed = !evidence.is_empty();
-        if !informed {
-            improvements.push(Improvement {
-                kind: "operator_not_informed".into(),
-                subject: intake.clone(),
-                issue: format!(
-                    "{operator}, operator of intake {intake}, was not informed before the water there became unsafe"
-                ),
-                corrective_action: "Add the water-works operators to the spill notification list with a direct line"
-                    .into(),
-                element: "planning".into(),
-                agency: sc.reporting.outlet.clone().unwrap_or_else(|| operator.clone()),
-                evidence: vec![e.seq],
-                issue_zh: format!("取水口 {intake} 的运营单位 {operator} 在水质超标前未得到通知"),
-                corrective_action_zh: "将水厂运营单位列入泄漏通报名单并建立直通电话".into(),
-                ..Default::default()
-            });
-        }
-        intakes.push(IntakeInformed {
-            intake: intake.clone(),
-            operator,
-            threshold_t: e.t,
-            informed,
-            evidence: if informed { evidence } else { vec![e.seq] },
-        });
-    }
+    let duplicate_dispatches = coordination::duplicate_dispatches(&ctx, &mut f);
+    let conflicts = coordination::conflicts(&ctx, &mut f);
+    let responses = coordination::responses(&ctx);
+    let intakes = coordination::intakes_informed(&ctx, &mut f);
     let idle = doctrine::idle_teams(scenario, entries);
     for i in &idle {
-        improvements.push(doctrine::idle_improvement(i, |t| {
+        f.improvements.push(doctrine::idle_improvement(i, |t| {
             entries.iter().find(|e| e.t >= t).map_or_else(|| hm(t as i64), |e| e.time.clone())
         }));
     }
@@ -1075,78 +688,13 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
     };
 
     // ---- outcomes
-    let mut o = OutcomesPart {
-        score: 100.0,
-        deaths,
-        flood_deaths: truth.flood_deaths,
-        derailment_dead: truth.black(),
-        casualties_total: truth.casualties.values().map(|c| c.iter().sum::<u32>()).sum(),
-        patients_admitted: 0,
-        water_unsafe_people: 0,
-        water_protected_people: 0,
-        flood_exposed_peak: 0,
-        flood_at_risk: 0,
-        breach_closed_after_s: BTreeMap::new(),
-        dead_at_onset: 0,
-        worsened_before_care: 0,
-        trapped_freed_after_s: BTreeMap::new(),
-        evacuation_ordered: 0,
-        evacuation_left: 0,
-        left_before_flood: 0,
-        sheltered: 0,
-        gas_harmed: 0,
-        gas_harmed_no_response: 0,
-    };
-    let mut exposed_now: BTreeMap<String, u64> = BTreeMap::new();
-    let mut wet: BTreeSet<&str> = BTreeSet::new();
-    let mut first_casualties: BTreeSet<&str> = BTreeSet::new();
-    for e in entries {
-        match &e.event {
-            Event::Casualties { hazard, black, .. } => {
-                if first_casualties.insert(hazard) {
-                    o.dead_at_onset += black;
-                }
-            }
-            Event::Deteriorated { yellow_to_red, red_to_black, .. } => {
-                o.worsened_before_care += yellow_to_red + red_to_black;
-            }
-            Event::Extricated { hazard, still_trapped: 0, .. } => {
-                let from = hazard_onset.get(hazard).copied().unwrap_or(0);
-                o.trapped_freed_after_s.entry(hazard.clone()).or_insert(e.t.saturating_sub(from));
-            }
-            Event::EvacuationTotals { ordered, left, left_before_flood, sheltered, .. } => {
-                o.evacuation_ordered = *ordered;
-                o.evacuation_left = *left;
-                o.left_before_flood = *left_before_flood;
-                o.sheltered = *sheltered;
-            }
-            Event::PatientsAdmitted { red, yellow, .. } => o.patients_admitted += red + yellow,
-            Event::WaterUnsafe { people, .. } => o.water_unsafe_people += people,
-            Event::IntakeProtected { people, .. } => o.water_protected_people += people,
-            Event::FloodExposure { zone, exposed, wet_nodes, .. } => {
-                wet.extend(wet_nodes.iter().map(String::as_str));
-                exposed_now.insert(zone.clone(), *exposed);
-                o.flood_exposed_peak = o.flood_exposed_peak.max(exposed_now.values().sum());
-            }
-            Event::FloodTotals { exposed_peak, .. } => o.flood_exposed_peak = o.flood_exposed_peak.max(*exposed_peak),
-            // issue 18: the gas dose model's harm and its no-response shadow
-            Event::GasTotals { yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, .. } => {
-                o.gas_harmed += yellow + red + dead;
-                o.gas_harmed_no_response += no_response_yellow + no_response_red + no_response_dead;
-            }
-            Event::BreachClosed { hazard, .. } => {
-                let from = hazard_onset.get(hazard).copied().unwrap_or(0);
-                o.breach_closed_after_s.entry(hazard.clone()).or_insert(e.t.saturating_sub(from));
-            }
-            _ => {}
-        }
-    }
-    o.flood_at_risk = sc.map.nodes.iter().filter(|n| wet.contains(n.id.as_str())).map(|n| n.population as u64).sum();
-    o.score = part(&outcome_credits(&o));
+    let o = outcomes::outcomes(&ctx, &truth);
+
     // ---- critical tasks
+    let faults = report_faults(&reporting, entries);
     let mut critical_tasks = Vec::new();
-    for lvl in &sc.plan.levels {
-        let Some(&(_, tseq)) = triggered.get(&lvl.level) else { continue };
+    for lvl in &scenario.scenario.plan.levels {
+        let Some(&(_, tseq)) = ctx.triggered.get(&lvl.level) else { continue };
         let items: Vec<&PlanActionResult> = plan.actions.iter().filter(|a| a.level == lvl.level).collect();
         let mut evidence: Vec<u64> = vec![tseq];
         evidence.extend(items.iter().flat_map(|a| a.evidence.iter().copied()));
@@ -1155,26 +703,36 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
             None,
             items.iter().map(|a| a.status),
             evidence,
+            &faults,
         ));
     }
     if !reporting.required.is_empty() {
-        let evidence = reporting.required.iter().flat_map(|r| r.evidence.iter().copied()).collect();
+        let evidence = reporting
+            .required
+            .iter()
+            .flat_map(|r| r.evidence.iter().copied())
+            .chain(reporting.sent.iter().map(|s| s.seq))
+            .collect();
         critical_tasks.push(rate(
             "Information reporting".to_string(),
             Some(EvalArea::WarningAndReporting),
             reporting.required.iter().map(|r| r.status),
             evidence,
+            &faults,
         ));
     }
-
-    if !sc.critical_tasks.is_empty() {
+    if !scenario.scenario.critical_tasks.is_empty() {
         critical_tasks = doctrine::declared_tasks(scenario, &plan, &reporting, &o, entries);
+        for t in &mut critical_tasks {
+            cap_by_faults(t, &faults);
+        }
     }
+    let mut improvements = f.improvements;
     doctrine::classify(scenario, &mut improvements);
     let areas = doctrine::areas(&plan, &reporting, &coordination, &improvements);
 
-    let agencies: BTreeMap<String, f64> = agency_credits.into_iter().map(|(a, c)| (a, part(&c))).collect();
-    let w = &sc.scoring;
+    let agencies: BTreeMap<String, f64> = f.agency_credits.into_iter().map(|(a, c)| (a, part(&c))).collect();
+    let w = &scenario.scenario.scoring;
     let sum = w.plan + w.reporting + w.coordination + w.outcomes;
     let weights = if sum > 0.0 {
         Weights {
@@ -1195,7 +753,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
             + weights.outcomes * parts.outcomes,
     );
     Score {
-        scenario: sc.meta.name.clone(),
+        scenario: scenario.scenario.meta.name.clone(),
         scenario_sha256: scenario.sha256.clone(),
         seed,
         overall,
@@ -1209,34 +767,63 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
         critical_tasks,
         areas,
         improvement_plan: improvements,
+        strengths: f.strengths,
     }
 }
 
-/// One credit per harm the response could change (see the module's formula): the share of the
-/// flood's residents not caught in the water, of the crash's survivors still alive, of the people
-/// on threatened intakes who drew safe water.
-pub fn outcome_credits(o: &OutcomesPart) -> Vec<f64> {
-    let mut c = Vec::new();
-    if o.flood_at_risk > 0 {
-        c.push(1.0 - (o.flood_exposed_peak as f64 / o.flood_at_risk as f64).min(1.0));
+/// Report seq → its worst fault: 2 falsified (a false or concealed figure), 1 incomplete or
+/// bypassing the outlet.
+/// The order that sent a report counts as the report (plan actions cite the order).
+fn report_faults(r: &ReportingPart, entries: &[Entry]) -> BTreeMap<u64, u8> {
+    let mut out: BTreeMap<u64, u8> = r
+        .sent
+        .iter()
+        .filter_map(|s| {
+            let falsified = s.figures.values().any(|c| c.verdict == "false" || c.verdict == "concealed");
+            let weak = s.bypasses_outlet || !s.missing_figures.is_empty();
+            match (falsified, weak) {
+                (true, _) => Some((s.seq, 2)),
+                (false, true) => Some((s.seq, 1)),
+                _ => None,
+            }
+        })
+        .collect();
+    let mut order_of: BTreeMap<&str, u64> = BTreeMap::new();
+    for e in entries {
+        match &e.event {
+            Event::OrderAccepted { by, order: crate::scenario::types::OrderKind::Report { .. } } => {
+                order_of.insert(by, e.seq);
+            }
+            Event::ReportSent { by, .. } => {
+                if let (Some(o), Some(f)) = (order_of.remove(by.as_str()), out.get(&e.seq).copied()) {
+                    out.insert(o, f);
+                }
+            }
+            _ => {}
+        }
     }
-    let survivors = o.casualties_total.saturating_sub(o.dead_at_onset);
-    if survivors > 0 {
-        c.push(1.0 - (o.derailment_dead.saturating_sub(o.dead_at_onset) as f64 / survivors as f64).min(1.0));
-    }
-    let water = o.water_unsafe_people + o.water_protected_people;
-    if water > 0 {
-        c.push(o.water_protected_people as f64 / water as f64);
-    }
-    c.extend(gas_protection_credit(o.gas_harmed, o.gas_harmed_no_response));
-    c
+    out
 }
 
-/// Issue 18 (additive): the credit for shelter in place and evacuation against a gas, the share
-/// of the no-response harm avoided, `1 − harmed / harmed_without_response` in [0, 1]; None when
-/// the gas would have harmed nobody.
-pub fn gas_protection_credit(harmed: u32, harmed_no_response: u32) -> Option<f64> {
-    (harmed_no_response > 0).then(|| (1.0 - harmed as f64 / harmed_no_response as f64).clamp(0.0, 1.0))
+/// Caps a rating by the faults of the reports among its evidence: a falsified report makes it
+/// at best M, an incomplete or bypassing one at best S.
+fn cap_by_faults(t: &mut CriticalTask, faults: &BTreeMap<u64, u8>) {
+    let worst = t.evidence.iter().filter_map(|s| faults.get(s)).max().copied().unwrap_or(0);
+    let cap = match worst {
+        2 => "M",
+        1 => "S",
+        _ => return,
+    };
+    let order = |r: &str| match r {
+        "P" => 0,
+        "S" => 1,
+        "M" => 2,
+        "U" => 3,
+        _ => -1,
+    };
+    if order(&t.rating) >= 0 && order(&t.rating) < order(cap) {
+        t.rating = cap.into();
+    }
 }
 
 fn rate(
@@ -1244,6 +831,7 @@ fn rate(
     area: Option<EvalArea>,
     statuses: impl Iterator<Item = Status>,
     mut evidence: Vec<u64>,
+    faults: &BTreeMap<u64, u8>,
 ) -> CriticalTask {
     let (mut on, mut late, mut not) = (0, 0, 0);
     for s in statuses {
@@ -1266,7 +854,7 @@ fn rate(
     };
     evidence.sort_unstable();
     evidence.dedup();
-    CriticalTask {
+    let mut t = CriticalTask {
         id: None,
         task,
         area,
@@ -1276,7 +864,9 @@ fn rate(
         not_done: not,
         targets: vec![],
         evidence,
-    }
+    };
+    cap_by_faults(&mut t, faults);
+    t
 }
 
 pub fn report_name_zh(k: ReportKind) -> &'static str {
