@@ -17,7 +17,7 @@ use super::names::{Names, display_name};
 use super::source::{self, Detail, Done, FindingFacts, Strength};
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{EvalArea, Hazard, OrderKind};
+use crate::scenario::types::{EvalArea, Figure, Hazard, OrderKind};
 use crate::scoring::Score;
 
 /// Strengths shown per capability (the others are counted).
@@ -610,6 +610,18 @@ fn strength(cx: &Ctx, s: &source::StrengthFacts, capability: &str) -> Observatio
     }
 }
 
+/// The locale key of a report figure (`figure.<key>`), as the scenario format spells it.
+fn figure_key(f: Figure) -> &'static str {
+    match f {
+        Figure::Dead => "dead",
+        Figure::Injured => "injured",
+        Figure::Missing => "missing",
+        Figure::Affected => "affected",
+        Figure::Evacuated => "evacuated",
+        Figure::ActionsTaken => "actions_taken",
+    }
+}
+
 /// A finding as an observation: what happened, why it matters, what to do (specific to it).
 fn finding(cx: &Ctx, f: &FindingFacts, no: usize) -> Observation {
     let (n, w) = (&cx.n, cx.w());
@@ -677,6 +689,25 @@ fn finding(cx: &Ctx, f: &FindingFacts, no: usize) -> Observation {
             a.push(("capability", n.capability(*capability)));
             a.push(("from", cx.time(*needed_from_t)));
             a.push(("sent", dispatched_t.map(|t| cx.time(t)).unwrap_or_default()));
+        }
+        Detail::Level { level, triggered_t, allowance_s, declared, late_s } => {
+            a.push(("level", n.level(*level)));
+            a.push(("triggered", cx.time(*triggered_t)));
+            a.push(("due", cx.time(triggered_t + allowance_s)));
+            a.push(("late", w.dur(late_s.unwrap_or(0).max(0) as u64)));
+            a.push(("declared", declared.map(|l| n.level(l)).unwrap_or_else(|| w.t("level_none"))));
+        }
+        Detail::Lowered { t, from, to } => {
+            a.push(("time", cx.time(*t)));
+            a.push(("from", n.level(*from)));
+            a.push(("to", n.level(*to)));
+        }
+        Detail::Incomplete { t, kind, to, missing } => {
+            a.push(("time", cx.time(*t)));
+            a.push(("kind", n.report_kind(*kind)));
+            a.push(("to", n.agency(to)));
+            let names: Vec<String> = missing.iter().map(|m| w.t(&format!("figure.{}", figure_key(*m)))).collect();
+            a.push(("figures", w.list(&names)));
         }
         Detail::Other { subject } => a.push(("subject", n.place(subject))),
     }

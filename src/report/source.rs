@@ -3,7 +3,7 @@
 //! detail, strengths, the reports that were due, outcome figures). A change of the score's shape
 //! is met here and nowhere else in `report`.
 
-use crate::scenario::types::{ActionKind, Capability, EvalArea, Level, ReportKind};
+use crate::scenario::types::{ActionKind, Capability, EvalArea, Figure, Level, ReportKind};
 use crate::scoring::{Score, Status};
 
 /// How a timed item went, as the report tells it.
@@ -144,6 +144,27 @@ pub enum Detail {
         needed_from_t: u64,
         dispatched_t: Option<u64>,
     },
+    /// A level declared late, or held below a level whose trigger fired.
+    Level {
+        level: Level,
+        triggered_t: u64,
+        allowance_s: u64,
+        declared: Option<Level>,
+        late_s: Option<i64>,
+    },
+    /// The declared level lowered while a higher level's trigger held.
+    Lowered {
+        t: u64,
+        from: Level,
+        to: Level,
+    },
+    /// A report without figures its rules require.
+    Incomplete {
+        t: u64,
+        kind: ReportKind,
+        to: String,
+        missing: Vec<Figure>,
+    },
     Other {
         subject: String,
     },
@@ -249,6 +270,29 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
                     capability: i.capability,
                     needed_from_t: i.needed_from_t,
                     dispatched_t: i.dispatched_t,
+                }),
+                "level_late" | "level_held_below" => {
+                    s.plan.levels.iter().find(|l| r.subject == format!("level {}", l.level.roman())).map(|l| {
+                        Detail::Level {
+                            level: l.level,
+                            triggered_t: l.triggered_t,
+                            allowance_s: l.allowance_s,
+                            declared: l.declared,
+                            late_s: l.late_s,
+                        }
+                    })
+                }
+                "level_lowered" => s
+                    .plan
+                    .lowerings
+                    .iter()
+                    .find(|l| l.seq == seq)
+                    .map(|l| Detail::Lowered { t: l.t, from: l.from, to: l.to }),
+                "report_incomplete" => s.reporting.sent.iter().find(|x| x.seq == seq).map(|x| Detail::Incomplete {
+                    t: x.t,
+                    kind: x.kind,
+                    to: x.to.clone(),
+                    missing: x.missing_figures.clone(),
                 }),
                 _ => None,
             }
