@@ -248,7 +248,7 @@ pub fn exercise_date(sc: &ValidScenario) -> NaiveDate {
 
 /// Builds the report in one language.
 pub fn build(sc: &ValidScenario, entries: &[Entry], score: &Score, lang: Lang) -> Report {
-    let cx = Ctx { n: Names::new(sc, lang), by_seq: entries.iter().map(|e| (e.seq, e)).collect() };
+    let cx = Ctx { n: Names::new(sc, lang).with_delivered(entries), by_seq: entries.iter().map(|e| (e.seq, e)).collect() };
     let w = cx.w();
     // Findings grouped by capability (in the standard's order), numbered in that order, so that
     // the improvement plan reads capability by capability.

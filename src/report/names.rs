@@ -2,8 +2,11 @@
 //! plan action, reporting rule, inject) as the name the report's language shows, never the id
 //! when the scenario gives a name.
 
+use std::collections::BTreeMap;
+
 use super::Lang;
 use super::words::Words;
+use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{ActionKind, AgencyRole, Capability, EvalArea, Hazard, Level, ReportKind};
 
@@ -27,11 +30,24 @@ pub fn display_name(name: &str, lang: Lang) -> String {
 pub struct Names<'a> {
     pub sc: &'a ValidScenario,
     pub w: &'static Words,
+    /// Inject id → the text as delivered (model values filled in) and its English text.
+    delivered: BTreeMap<&'a str, (&'a str, Option<&'a str>)>,
 }
 
 impl<'a> Names<'a> {
     pub fn new(sc: &'a ValidScenario, lang: Lang) -> Self {
-        Names { sc, w: Words::of(lang) }
+        Names { sc, w: Words::of(lang), delivered: BTreeMap::new() }
+    }
+
+    /// Inject texts as the journal delivered them, so a text quoting the models shows the values
+    /// the players read rather than its placeholders.
+    pub fn with_delivered(mut self, entries: &'a [Entry]) -> Self {
+        for e in entries {
+            if let Event::InjectDelivered { inject, text, text_en, .. } = &e.event {
+                self.delivered.entry(inject.as_str()).or_insert((text.as_str(), text_en.as_deref()));
+            }
+        }
+        self
     }
 
     fn lang(&self) -> Lang {
@@ -151,10 +167,15 @@ impl<'a> Names<'a> {
     }
 
     /// An inject's text in the language (English when the scenario gives one).
+    /// A text as delivered when it was; else the scenario's, with model values it quotes shown as "…".
     pub fn inject_text(&self, j: &crate::scenario::types::Inject) -> String {
-        match (self.lang(), &j.text_en) {
-            (Lang::En, Some(t)) if !t.trim().is_empty() => t.clone(),
-            _ => j.text.clone(),
+        let (text, text_en) = match self.delivered.get(j.id.as_str()) {
+            Some((t, en)) => (t.to_string(), en.map(str::to_string)),
+            None => (unfilled(&j.text), j.text_en.as_deref().map(unfilled)),
+        };
+        match (self.lang(), text_en) {
+            (Lang::En, Some(t)) if !t.trim().is_empty() => t,
+            _ => text,
         }
     }
 
@@ -204,4 +225,17 @@ mod tests {
         assert_eq!(short("Seepage at km 3.5. Act now", 60), "Seepage at km 3.5");
         assert_eq!(short("一二三四五", 3), "一二三…");
     }
+}
+
+/// A text's model-value placeholders replaced by "…" (an inject not delivered has no values).
+fn unfilled(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, _) in crate::exercise::placeholders::find(text) {
+        out.push_str(&text[last..range.start]);
+        out.push('…');
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
