@@ -43,6 +43,20 @@ pub struct Summary {
     pub evacuated: u32,
     /// People taken in by shelters (`shelter_arrivals`).
     pub sheltered: u32,
+    /// When 50/90/99/100 % of the complying evacuees had reached a shelter (`evacuation_clearance`;
+    /// None without an evacuation).
+    pub clearance: Option<Clearance>,
+}
+
+/// Clearance times, s since the start; None for a share not reached by the end.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Clearance {
+    /// The complying people ordered out (100 %).
+    pub people: u32,
+    pub p50_s: Option<u64>,
+    pub p90_s: Option<u64>,
+    pub p99_s: Option<u64>,
+    pub p100_s: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -81,6 +95,7 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
         flood_max_depth_m: BTreeMap::new(),
         evacuated: 0,
         sheltered: 0,
+        clearance: None,
     };
     let mut left_by_origin: BTreeMap<String, u32> = BTreeMap::new();
     let mut evacuated_total: Option<u32> = None;
@@ -119,6 +134,10 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             }
             Event::EvacuationTotals { left, .. } => evacuated_total = Some(*left),
             Event::ShelterArrivals { people, .. } => s.sheltered += people,
+            Event::EvacuationClearance { people, p50_s, p90_s, p99_s, p100_s, .. } => {
+                s.clearance =
+                    Some(Clearance { people: *people, p50_s: *p50_s, p90_s: *p90_s, p99_s: *p99_s, p100_s: *p100_s })
+            }
             Event::RunEnded { .. } => s.completed = true,
             _ => {}
         }

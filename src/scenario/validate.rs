@@ -688,6 +688,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
     // ---- plan
     let mut levels = BTreeMap::new();
+    let order_ids = crate::exercise::orders::ScenarioIds::of_scenario(s);
     for (li, l) in s.plan.levels.iter().enumerate() {
         let p = format!("plan.levels[{li}]");
         if let Some(first) = levels.insert(l.level, li) {
@@ -716,7 +717,6 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                     )
                     .help("the order's kind must match the action (e.g. `dispatch_team` → `Dispatch(..)`)");
                 }
-                let order_ids = crate::exercise::orders::ScenarioIds::of_scenario(s);
                 for (field, msg) in crate::exercise::orders::order_id_problems(order, &order_ids) {
                     c.at("unknown-id", format!("{op}.{field}"), msg);
                 }

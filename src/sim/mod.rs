@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use bevy::app::{ScheduleRunnerPlugin, TaskPoolOptions, TaskPoolPlugin};
-use bevy::ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel};
+use bevy::ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, Schedules, SingleThreadedExecutor};
 use bevy::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -86,7 +86,10 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Stop at this many seconds after the start (the scenario's end if None).
     pub until: Option<u64>,
-    /// Worker threads for Bevy's task pools (Bevy's default if None).
+    /// Threads for the systems of a step. None or 1: Bevy's single-threaded executor, which is
+    /// the fastest for this workload (a step's systems are small; the multi-threaded executor
+    /// pays tens of µs of thread wake-ups per step, see README "Speed"). N > 1: the
+    /// multi-threaded executor on N worker threads. The journal does not depend on it.
     pub threads: Option<usize>,
     pub orders: Option<OrderBook>,
 }
@@ -98,10 +101,8 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
     let clock = SimClock { start: scenario.start, step: scenario.step_secs, now: 0, steps_done: 0, stop_at };
 
     let mut app = App::new();
-    let task_pool_options = match opts.threads {
-        Some(n) => TaskPoolOptions::with_num_threads(n),
-        None => TaskPoolOptions::default(),
-    };
+    let multi = opts.threads.is_some_and(|n| n > 1);
+    let task_pool_options = TaskPoolOptions::with_num_threads(opts.threads.unwrap_or(1));
     app.add_plugins(MinimalPlugins.set(TaskPoolPlugin { task_pool_options }).set(ScheduleRunnerPlugin::run_once()));
 
     let orders = opts.orders.unwrap_or_default();
@@ -153,7 +154,21 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
         .add_systems(SimStep, advance_clock.in_set(StepSet::Clock))
         .add_systems(Update, run_steps);
     crate::plugins(&mut app);
+    if !multi {
+        single_threaded(&mut app);
+    }
     app
+}
+
+/// Switches every schedule of `app` to Bevy's single-threaded executor: the systems of a step run
+/// one after another on the calling thread, in the order the multi-threaded executor would
+/// allow (the schedule's order constraints), so the journal is the same.
+pub fn single_threaded(app: &mut App) {
+    if let Some(mut schedules) = app.world_mut().get_resource_mut::<Schedules>() {
+        for (_, schedule) in schedules.iter_mut() {
+            schedule.set_executor(SingleThreadedExecutor::new());
+        }
+    }
 }
 
 fn advance_clock(mut clock: ResMut<SimClock>) {
