@@ -180,16 +180,22 @@ fn advance_clock(mut clock: ResMut<SimClock>) {
 fn run_steps(world: &mut World) {
     let n = world.resource::<StepsPerUpdate>().0;
     for _ in 0..n {
-        if world.resource::<SimClock>().finished() {
+        if world.resource::<SimClock>().finished() || world.resource::<Journal>().error.is_some() {
             break;
         }
         world.run_schedule(SimStep);
     }
 }
 
+/// Steps one `app.update()` runs in [`run_to_end`]. Bevy's frame around the steps (its `Main`
+/// schedules, the task-pool tick) costs more than an idle step, so a batch run takes many steps
+/// per frame; the journal is the same (live mode at speed does the same).
+pub const RUN_STEPS_PER_UPDATE: u32 = 4096;
+
 /// Runs the app until the clock stops; writes the last entry. Errors if the journal cannot be
 /// written.
 pub fn run_to_end(app: &mut App) -> anyhow::Result<()> {
+    app.world_mut().resource_mut::<StepsPerUpdate>().0 = RUN_STEPS_PER_UPDATE;
     loop {
         app.update();
         let world = app.world_mut();
