@@ -20,6 +20,7 @@ CARS=${2:-50000}
 STEP=${3:-1s}
 DRILLSIM=${DRILLSIM:-target/release/drillsim}
 WORK=${WORK:-out/peer-sumo}
+export SUMO_HOME=${SUMO_HOME:-/usr/share/sumo}
 
 for tool in sumo netconvert python3 /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "peer-sumo: $tool is missing (apt-get install -y sumo sumo-tools time python3)" >&2; exit 2; }
