@@ -102,7 +102,12 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
 
     let mut app = App::new();
     let multi = opts.threads.is_some_and(|n| n > 1);
-    let task_pool_options = TaskPoolOptions::with_num_threads(opts.threads.unwrap_or(1));
+    // Bevy's task pools are process-wide (the first app to build them sets their size; the GUI's
+    // window builds them before the inner app): left at Bevy's default unless asked for.
+    let task_pool_options = match opts.threads {
+        Some(n) => TaskPoolOptions::with_num_threads(n),
+        None => TaskPoolOptions::default(),
+    };
     app.add_plugins(MinimalPlugins.set(TaskPoolPlugin { task_pool_options }).set(ScheduleRunnerPlugin::run_once()));
 
     let orders = opts.orders.unwrap_or_default();
