@@ -345,3 +345,69 @@ fn the_levee_breach_plan_evacuates_people_before_the_water_comes() {
     let (d0, d1) = (deaths(&without), deaths(&with));
     assert!(d1 * 5 < d0, "flood deaths {d1} with the plan, {d0} without");
 }
+
+fn clearance(j: &[Entry]) -> (u32, u32, [Option<u64>; 4]) {
+    j.iter()
+        .rev()
+        .find_map(|e| match &e.event {
+            Event::EvacuationClearance { people, sheltered, p50_s, p90_s, p99_s, p100_s } => {
+                Some((*people, *sheltered, [*p50_s, *p90_s, *p99_s, *p100_s]))
+            }
+            _ => None,
+        })
+        .expect("evacuation_clearance")
+}
+
+#[test]
+fn queueing_on_the_last_road_counts_in_arrival_and_clearance_times() {
+    // 200 cars leave at once onto one 1 km road that passes 60 cars an hour: the last one reaches
+    // the shelter after about 200 / 60 h, not after the road's free-flow minute
+    let nodes = [("v", "village", 0.0, 0.0, 200), ("s", "shelter", 1.0, 0.0, 0)];
+    let roads = [("r", "v", "s", 1.0, 60.0, 60.0)];
+    let evac = "household_size: 1.0, mobilisation_mean: \"0s\", compliance: 1.0, car_share: 1.0";
+    let order = r#"(at: "+0m", by: "ofc", order: Evacuate(from: "v", to: "s"))"#;
+    let r = run(scenario(&nodes, &roads, &[("s", 1000)], evac, "5h"), &[order], None, None);
+    let hour = 3600.0;
+    let last = r.households.t.iter().copied().max().unwrap() as f64;
+    assert!((3.2 * hour..=3.45 * hour).contains(&last), "last arrival {last} s");
+    let last_logged = r
+        .journal
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::ShelterArrivals { last_arrival_s, .. } => Some(*last_arrival_s as f64),
+            _ => None,
+        })
+        .fold(0.0, f64::max);
+    assert_eq!(last_logged, last, "shelter_arrivals gives the queued arrival time");
+    // arrivals follow the queue: one car a minute, to within a step (the k-th no earlier than
+    // k − 1 minutes)
+    let mut t: Vec<u32> = r.households.t.clone();
+    t.sort_unstable();
+    assert!(t.iter().enumerate().all(|(k, &t)| t as usize + 60 >= 60 * k), "{:?}", &t[..5]);
+
+    let (people, sheltered, [p50, p90, p99, p100]) = clearance(&r.journal);
+    assert_eq!((people, sheltered), (200, 200));
+    // the k-th car out leaves about k minutes after the order
+    let near = |got: Option<u64>, cars: f64| {
+        let got = got.expect("reached") as f64;
+        assert!((got - cars * 60.0).abs() <= 120.0, "{got} s for {cars} cars");
+    };
+    near(p50, 100.0);
+    near(p90, 180.0);
+    near(p99, 198.0);
+    assert_eq!(p100, Some(last as u64), "100 % is the last arrival");
+}
+
+#[test]
+fn clearance_shares_never_reached_are_null() {
+    // the shelter takes 100 of 200: half are sheltered, 90 % never are
+    let nodes = [("v", "village", 0.0, 0.0, 200), ("s", "shelter", 1.0, 0.0, 0)];
+    let roads = [("r", "v", "s", 1.0, 60.0, 1800.0)];
+    let evac = "household_size: 1.0, mobilisation_mean: \"0s\", compliance: 1.0, car_share: 1.0";
+    let order = r#"(at: "+0m", by: "ofc", order: Evacuate(from: "v", to: "s"))"#;
+    let r = run(scenario(&nodes, &roads, &[("s", 100)], evac, "2h"), &[order], None, None);
+    let (people, sheltered, [p50, p90, p99, p100]) = clearance(&r.journal);
+    assert_eq!((people, sheltered), (200, 100));
+    assert!(p50.is_some());
+    assert_eq!((p90, p99, p100), (None, None, None));
+}

@@ -145,3 +145,31 @@ fn each_seed_scenario_plays_from_its_order_file_and_with_auto_plan() {
         }
     }
 }
+
+#[test]
+fn bench_grid_clears_every_car_and_its_written_maps_validate() {
+    // a small grid case: every household drives, all comply, shelters have room for everyone
+    let r = drillsim(&["bench", "--grid", "6", "--cars", "300", "--origins", "5", "--shelters", "2", "--hours", "6"]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    let out = text(&r.stdout);
+    assert!(out.contains("36 nodes, 60 roads, 300 cars from 5 origins to 2 shelters, 900 people"), "{out}");
+    assert!(out.contains("CPU time (user + sys)") && out.contains("agent-steps"), "{out}");
+    let clearance = out.lines().find(|l| l.contains("evacuation_clearance")).expect("clearance line");
+    let v: serde_json::Value = serde_json::from_str(clearance.trim()).unwrap();
+    assert_eq!((v["people"].as_u64(), v["sheltered"].as_u64()), (Some(900), Some(900)), "{clearance}");
+    let t = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{k} in {clearance}"));
+    assert!(t("p50_s") <= t("p90_s") && t("p90_s") <= t("p99_s") && t("p99_s") <= t("p100_s"), "{clearance}");
+
+    // the written grid and the county-sized levee map are valid scenarios
+    let dir = tempfile::tempdir().unwrap();
+    for (args, sub) in [(vec!["--grid", "6", "--cars", "30"], "grid"), (vec!["--levee", "--nodes", "100"], "levee")] {
+        let d = dir.path().join(sub);
+        let mut all = vec!["bench"];
+        all.extend(args);
+        all.extend(["--write", d.to_str().unwrap()]);
+        let r = drillsim(&all);
+        assert!(r.status.success(), "{}", text(&r.stderr));
+        let v = drillsim(&["validate", d.join("scenario.ron").to_str().unwrap()]);
+        assert!(v.status.success(), "{sub}: {}", text(&v.stderr));
+    }
+}

@@ -184,7 +184,12 @@ pub struct EvacNet {
     pub flow_acc: Vec<f32>,
     pub storage: Vec<u32>,
     pub queue: Vec<VecDeque<u32>>,
+    /// Roads to visit in the next queue pass, a bit per edge: those holding cars, and those
+    /// emptied since their last visit (the visit resets their flow). Idle roads are not scanned.
+    pub busy: Vec<u64>,
     pub open: Vec<bool>,
+    /// `RoadNetwork::open_changes` when `open` was last copied from the network.
+    pub open_seen: u64,
     /// Per shelter: time to it from each node (s, `u32::MAX` if unreachable) and the edge to take.
     pub dist: Vec<Vec<u32>>,
     pub next: Vec<Vec<u32>>,
@@ -196,6 +201,10 @@ pub struct EvacNet {
     pub stuck: Vec<u32>,
     pub cars_on_road: u32,
     pub origins: BTreeMap<u32, Origin>,
+    /// Origins from which a household left in this step (their progress is checked).
+    pub progressed: Vec<u32>,
+    /// Every admission to a shelter: (time, people), for the clearance times.
+    pub admissions: Vec<(u32, f32)>,
     /// Per shelter: people arrived since the last `shelter_arrivals` entry, last arrival time.
     pub arrived: Vec<(f64, u32)>,
     /// Diversions (from shelter, to shelter) and households stuck (node) since the last entries:
@@ -217,6 +226,8 @@ impl EvacNet {
     /// Bytes held by the dynamic parts (queues, heaps, lists), for the benchmark.
     pub fn heap_bytes(&self) -> usize {
         self.queue.iter().map(|q| q.capacity() * 4).sum::<usize>()
+            + self.busy.capacity() * 8
+            + self.admissions.capacity() * 8
             + self.walkers.capacity() * 8
             + self.departures.capacity() * 8
             + self.stuck.capacity() * 4
@@ -240,6 +251,8 @@ impl EvacNet {
             self.open.push(w.open);
         }
         self.queue = (0..n_e).map(|_| VecDeque::new()).collect();
+        // every road is visited once, which sets the flow of the idle ones
+        self.busy = vec![u64::MAX; n_e.div_ceil(64)];
         for id in shelters.0.keys() {
             if let Some(ix) = net.node(id) {
                 self.shelters.push((id.clone(), ix.index() as u32));
@@ -388,11 +401,14 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
 
     // roads opened or closed → new trees; every REROUTE_EVERY_S with cars on the road too
     let mut changed = false;
-    for e in net.graph.edge_indices() {
-        let open = net.graph[e].open;
-        if ev.open[e.index()] != open {
-            ev.open[e.index()] = open;
-            changed = true;
+    if ev.open_seen != net.open_changes {
+        ev.open_seen = net.open_changes;
+        for e in net.graph.edge_indices() {
+            let open = net.graph[e].open;
+            if ev.open[e.index()] != open {
+                ev.open[e.index()] = open;
+                changed = true;
+            }
         }
     }
     if changed || (ev.cars_on_road > 0 && now >= ev.last_tree + REROUTE_EVERY_S) {
@@ -482,55 +498,25 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
     // cars on the roads, road by road
     let dt = clock.step as u32;
     let now32 = now as u32;
-    for e in 0..ev.queue.len() {
-        if ev.queue[e].is_empty() {
-            // an idle road lets the next car out at once (at least one per step)
-            ev.flow_acc[e] = (1.0 - ev.flow_per_step[e]).max(0.0);
-            continue;
-        }
-        if ev.water_stop.get(e).copied().unwrap_or(false) {
-            continue; // stopped by water: no car moves until it falls
-        }
-        ev.flow_acc[e] = (ev.flow_acc[e] + ev.flow_per_step[e]).min(ev.flow_per_step[e].max(1.0) + 1.0);
-        while let Some(&h) = ev.queue[e].front() {
-            let hu = h as usize;
-            if hh.t[hu] > now32 || ev.flow_acc[e] < 1.0 {
+    // Busy roads in index order, as a scan of every road would visit them: a road that gets a
+    // car while the pass is past it waits for the next step, one ahead of it is visited now.
+    for w in 0..ev.busy.len() {
+        let mut done = 0u64;
+        loop {
+            let bits = ev.busy[w] & !done;
+            if bits == 0 {
                 break;
             }
-            let at = ev.target[e];
-            let Some(next) = next_edge(h, at, ev, hh, shelters, &mut log) else {
-                // arrived at its shelter, or stuck: leaves the road either way
-                ev.queue[e].pop_front();
-                ev.flow_acc[e] -= 1.0;
-                ev.cars_on_road -= 1;
-                hh.node[hu] = at;
-                hh.edge[hu] = NONE;
-                ev.updates += 1;
-                if hh.stage[hu] == Stage::OnRoad {
-                    arrive(h, hh.t[hu], ev, hh, shelters, &mut log);
-                }
-                if hh.stage[hu] == Stage::OnRoad {
-                    // diverted: goes on from the shelter's node
-                    let t = hh.t[hu];
-                    continue_on(h, t.max(now32.saturating_sub(dt) + 1), ev, hh, shelters, &mut log);
-                }
+            let b = bits.trailing_zeros();
+            done |= if b == 63 { u64::MAX } else { (2u64 << b) - 1 };
+            let e = w * 64 + b as usize;
+            if e >= ev.queue.len() {
+                ev.busy[w] &= !(1u64 << b);
                 continue;
-            };
-            let ne = next as usize;
-            if ev.queue[ne].len() as u32 >= ev.storage[ne] {
-                break; // spill-back: the head waits, and so does everyone behind it
             }
-            ev.queue[e].pop_front();
-            ev.flow_acc[e] -= 1.0;
-            let entry = hh.t[hu].max(now32.saturating_sub(dt) + 1);
-            hh.node[hu] = at;
-            hh.edge[hu] = next;
-            hh.t[hu] = entry + ev.t0[ne];
-            ev.queue[ne].push_back(h);
-            ev.updates += 1;
+            move_road(e, now32, dt, ev, hh, shelters, &mut log);
         }
     }
-
     // walkers
     while let Some(&Reverse((t, h))) = ev.walkers.peek() {
         if t as u64 > now {
@@ -562,8 +548,12 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         }
     }
 
-    // journal: progress per origin
-    for (o, org) in ev.origins.iter_mut() {
+    // journal: progress of the origins households left this step, in origin order
+    let mut progressed = std::mem::take(&mut ev.progressed);
+    progressed.sort_unstable();
+    progressed.dedup();
+    for o in progressed.drain(..) {
+        let Some(org) = ev.origins.get_mut(&o) else { continue };
         if org.complying <= 0.0 {
             continue;
         }
@@ -572,13 +562,14 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         if m > org.milestone {
             org.milestone = m;
             out.push(Event::EvacuationProgress {
-                from: net.ids[*o as usize].clone(),
+                from: net.ids[o as usize].clone(),
                 percent: m,
                 left: org.left.round() as u32,
                 complying: org.complying as u32,
             });
         }
     }
+    ev.progressed = progressed;
     for s in log.full {
         out.push(Event::ShelterFull {
             shelter: ev.shelters[s as usize].0.clone(),
@@ -651,6 +642,8 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
             not_yet_left: waiting.round() as u32,
             stuck_at,
         });
+        let complying: f64 = ev.origins.values().map(|o| o.complying).sum();
+        out.push(clearance(&mut ev.admissions, complying));
     }
     for e in out {
         journal.write(Journaled(e));
@@ -674,6 +667,96 @@ fn stuck_places(hh: &Households, ev: &EvacNet, net: &RoadNetwork) -> BTreeMap<St
         *at.entry(node).or_default() += hh.people[h] as f64;
     }
     at.into_iter().map(|(n, p)| (net.ids[n as usize].clone(), p.round() as u32)).filter(|(_, p)| *p > 0).collect()
+}
+
+/// Lets the cars at the head of road `e` out onto their next roads (or into their shelter), as
+/// far as the road's flow and the next roads' room allow; an empty road has its flow reset and
+/// leaves the busy set.
+#[allow(clippy::too_many_arguments)]
+fn move_road(
+    e: usize,
+    now32: u32,
+    dt: u32,
+    ev: &mut EvacNet,
+    hh: &mut Households,
+    shelters: &mut Shelters,
+    log: &mut StepLog,
+) {
+    if ev.queue[e].is_empty() {
+        // an idle road lets the next car out at once (at least one per step)
+        ev.flow_acc[e] = (1.0 - ev.flow_per_step[e]).max(0.0);
+        ev.busy[e / 64] &= !(1u64 << (e % 64));
+        return;
+    }
+    if ev.water_stop.get(e).copied().unwrap_or(false) {
+        return; // stopped by water: no car moves until it falls (the road stays busy)
+    }
+    ev.flow_acc[e] = (ev.flow_acc[e] + ev.flow_per_step[e]).min(ev.flow_per_step[e].max(1.0) + 1.0);
+    while let Some(&h) = ev.queue[e].front() {
+        let hu = h as usize;
+        if hh.t[hu] > now32 || ev.flow_acc[e] < 1.0 {
+            break;
+        }
+        let at = ev.target[e];
+        let Some(next) = next_edge(h, at, ev, hh, shelters, log) else {
+            // arrived at its shelter, or stuck: leaves the road either way
+            ev.queue[e].pop_front();
+            ev.flow_acc[e] -= 1.0;
+            ev.cars_on_road -= 1;
+            hh.node[hu] = at;
+            hh.edge[hu] = NONE;
+            ev.updates += 1;
+            // it leaves the road now: at its free-flow time, or as early in this step as the queue
+            // let it (queueing on the last road counts in the arrival time)
+            let out = hh.t[hu].max(now32.saturating_sub(dt) + 1);
+            if hh.stage[hu] == Stage::OnRoad {
+                arrive(h, out, ev, hh, shelters, log);
+            }
+            if hh.stage[hu] == Stage::OnRoad {
+                // diverted: goes on from the shelter's node
+                continue_on(h, out, ev, hh, shelters, log);
+            }
+            continue;
+        };
+        let ne = next as usize;
+        if ev.queue[ne].len() as u32 >= ev.storage[ne] {
+            break; // spill-back: the head waits, and so does everyone behind it
+        }
+        ev.queue[e].pop_front();
+        ev.flow_acc[e] -= 1.0;
+        let entry = hh.t[hu].max(now32.saturating_sub(dt) + 1);
+        hh.node[hu] = at;
+        hh.edge[hu] = next;
+        hh.t[hu] = entry + ev.t0[ne];
+        ev.queue[ne].push_back(h);
+        ev.busy[ne / 64] |= 1u64 << (ne % 64);
+        ev.updates += 1;
+    }
+}
+
+/// The clearance entry: when 50/90/99/100 % of `complying` people had been admitted to a
+/// shelter, from every admission (time, people) of the run.
+fn clearance(admissions: &mut [(u32, f32)], complying: f64) -> Event {
+    admissions.sort_by_key(|&(t, _)| t);
+    let sheltered: f64 = admissions.iter().map(|&(_, p)| p as f64).sum();
+    let when = |share: f64| {
+        let need = share * complying - 1e-6;
+        let mut sum = 0.0;
+        admissions.iter().find_map(|&(t, p)| {
+            sum += p as f64;
+            (sum >= need).then_some(t as u64)
+        })
+    };
+    let (p50_s, p90_s, p99_s, p100_s) =
+        if complying > 0.0 { (when(0.5), when(0.9), when(0.99), when(1.0)) } else { (None, None, None, None) };
+    Event::EvacuationClearance {
+        people: complying.round() as u32,
+        sheltered: sheltered.round() as u32,
+        p50_s,
+        p90_s,
+        p99_s,
+        p100_s,
+    }
 }
 
 /// A household leaves home (or finds it cannot).
@@ -708,6 +791,7 @@ fn depart(
     let people = nominal * ratio;
     org.nominal_home -= nominal;
     org.gone_nominal += nominal;
+    ev.progressed.push(o);
     org.left += people;
     let dry = org.zones.iter().all(|z| hazards.zone_depth.get(z).is_none_or(|d| *d <= FLOODED_DEPTH_M));
     if dry {
@@ -738,6 +822,7 @@ fn continue_on(h: u32, t: u32, ev: &mut EvacNet, hh: &mut Households, shelters: 
             hh.edge[hu] = ne;
             hh.t[hu] = t + ev.t0[ne as usize];
             ev.queue[ne as usize].push_back(h);
+            ev.busy[ne as usize / 64] |= 1u64 << (ne % 64);
             ev.cars_on_road += 1;
         }
         None => {
@@ -832,6 +917,7 @@ fn arrive(h: u32, t: u32, ev: &mut EvacNet, hh: &mut Households, shelters: &mut 
     st.occupants += admit;
     let full = st.occupants >= st.capacity;
     if admit > 0 {
+        ev.admissions.push((t, admit as f32));
         ev.arrived[s as usize].0 += admit as f64;
         ev.arrived[s as usize].1 = t;
         ev.sheltered_people += admit as f64;

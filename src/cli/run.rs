@@ -35,7 +35,9 @@ pub struct RunArgs {
     /// Output folder (default: out/<scenario file name>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads for the engine, 1 to 256 (default: all cores). The journal does not depend on it.
+    /// Threads for a step's systems, 1 to 256 (default 1: Bevy's single-threaded executor, the
+    /// fastest for this workload; N > 1: the multi-threaded executor on N threads). The journal
+    /// does not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
     /// Run even into a folder that holds a live session's records (they are lost).

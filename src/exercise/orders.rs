@@ -7,7 +7,7 @@
 //! changes). Order files (RON) give timed orders for headless runs; live mode and the GUI queue
 //! orders here too.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use bevy::ecs::system::SystemParam;
@@ -81,35 +81,46 @@ pub fn load_orders(path: &Path, scenario: &ValidScenario) -> Result<OrderBook, L
     parse_orders(crate::scenario::read_source(path)?, scenario).map_err(LoadError::Invalid)
 }
 
-/// The ids a scenario defines, by kind, for checking orders.
-pub struct ScenarioIds<'s> {
-    pub agencies: BTreeSet<&'s str>,
-    pub teams: BTreeSet<&'s str>,
-    pub nodes: BTreeSet<&'s str>,
-    pub injects: BTreeSet<&'s str>,
-    pub roads: BTreeSet<&'s str>,
-    pub zones: BTreeSet<&'s str>,
-    pub intakes: BTreeSet<&'s str>,
-    pub shelters: BTreeSet<&'s str>,
-    pub depots: BTreeSet<&'s str>,
+/// The ids a scenario defines, by kind, for checking orders. A valid scenario builds it once
+/// (on first use) and keeps it, so checking an order costs O(log n), not a pass over the map.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioIds {
+    pub agencies: BTreeSet<String>,
+    pub teams: BTreeSet<String>,
+    pub nodes: BTreeSet<String>,
+    pub injects: BTreeSet<String>,
+    /// Road id → its index in `map.roads` (the first road with that id).
+    pub roads: BTreeMap<String, usize>,
+    pub zones: BTreeSet<String>,
+    pub intakes: BTreeSet<String>,
+    pub shelters: BTreeSet<String>,
+    pub depots: BTreeSet<String>,
 }
 
-impl<'s> ScenarioIds<'s> {
-    pub fn of(s: &'s ValidScenario) -> Self {
-        Self::of_scenario(&s.scenario)
+impl ScenarioIds {
+    /// The index of a valid scenario, built on first use.
+    pub fn of(s: &ValidScenario) -> &ScenarioIds {
+        s.ids.get_or_init(|| Self::of_scenario(&s.scenario))
     }
 
-    pub fn of_scenario(s: &'s crate::scenario::types::Scenario) -> Self {
+    pub fn of_scenario(s: &crate::scenario::types::Scenario) -> Self {
+        let own = |v: &str| v.to_string();
+        let mut roads = BTreeMap::new();
+        for (i, r) in s.map.roads.iter().enumerate() {
+            if let Some(id) = &r.id {
+                roads.entry(id.clone()).or_insert(i);
+            }
+        }
         ScenarioIds {
-            agencies: s.agencies.iter().map(|a| a.id.as_str()).collect(),
-            teams: s.resources.teams.iter().map(|t| t.id.as_str()).collect(),
-            nodes: s.map.nodes.iter().map(|n| n.id.as_str()).collect(),
-            injects: s.injects.iter().map(|j| j.id.as_str()).collect(),
-            roads: s.map.roads.iter().filter_map(|r| r.id.as_deref()).collect(),
-            zones: s.map.flood_zones.iter().map(|z| z.id.as_str()).collect(),
-            intakes: s.map.intakes.iter().map(|i| i.node.as_str()).collect(),
-            shelters: s.resources.shelters.iter().map(|x| x.node.as_str()).collect(),
-            depots: s.resources.depots.iter().map(|x| x.node.as_str()).collect(),
+            agencies: s.agencies.iter().map(|a| own(&a.id)).collect(),
+            teams: s.resources.teams.iter().map(|t| own(&t.id)).collect(),
+            nodes: s.map.nodes.iter().map(|n| own(&n.id)).collect(),
+            injects: s.injects.iter().map(|j| own(&j.id)).collect(),
+            roads,
+            zones: s.map.flood_zones.iter().map(|z| own(&z.id)).collect(),
+            intakes: s.map.intakes.iter().map(|i| own(&i.node)).collect(),
+            shelters: s.resources.shelters.iter().map(|x| own(&x.node)).collect(),
+            depots: s.resources.depots.iter().map(|x| own(&x.node)).collect(),
         }
     }
 }
@@ -117,33 +128,43 @@ impl<'s> ScenarioIds<'s> {
 /// Problems with the ids an order names: (field path below the order, message).
 pub fn order_id_problems(order: &OrderKind, ids: &ScenarioIds) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut need = |field: &str, what: &str, id: &str, set: &BTreeSet<&str>| {
-        if !set.contains(id) {
+    let mut need = |field: &str, what: &str, id: &str, known: bool| {
+        if !known {
             out.push((field.to_string(), format!("unknown {what} \"{id}\"")));
         }
     };
     match order {
         OrderKind::Dispatch { team, to, .. } => {
-            need("team", "team", team, &ids.teams);
-            need("to", "node", to, &ids.nodes);
+            need("team", "team", team, ids.teams.contains(team.as_str()));
+            need("to", "node", to, ids.nodes.contains(to.as_str()));
         }
-        OrderKind::Recall { team } => need("team", "team", team, &ids.teams),
+        OrderKind::Recall { team } => need("team", "team", team, ids.teams.contains(team.as_str())),
         OrderKind::Evacuate { from, to } => {
-            let places: BTreeSet<&str> = ids.nodes.union(&ids.zones).copied().collect();
-            need("from", "node or flood zone", from, &places);
-            need("to", "shelter", to, &ids.shelters);
+            let place = ids.nodes.contains(from.as_str()) || ids.zones.contains(from.as_str());
+            need("from", "node or flood zone", from, place);
+            need("to", "shelter", to, ids.shelters.contains(to.as_str()));
         }
-        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => need("0", "shelter", x, &ids.shelters),
+        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => {
+            need("0", "shelter", x, ids.shelters.contains(x.as_str()))
+        }
         OrderKind::DeliverSupplies { from, to, .. } => {
-            need("from", "depot", from, &ids.depots);
-            need("to", "node", to, &ids.nodes);
+            need("from", "depot", from, ids.depots.contains(from.as_str()));
+            need("to", "node", to, ids.nodes.contains(to.as_str()));
         }
-        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", "road", r, &ids.roads),
-        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => need("0", "intake", i, &ids.intakes),
-        OrderKind::SetUpCommandPost { at, .. } => need("at", "node", at, &ids.nodes),
-        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => need("lead", "agency", l, &ids.agencies),
-        OrderKind::RequestSupport { to, .. } | OrderKind::Report { to, .. } => need("to", "agency", to, &ids.agencies),
-        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => need("0", "inject", j, &ids.injects),
+        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", "road", r, ids.roads.contains_key(r.as_str())),
+        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => {
+            need("0", "intake", i, ids.intakes.contains(i.as_str()))
+        }
+        OrderKind::SetUpCommandPost { at, .. } => need("at", "node", at, ids.nodes.contains(at.as_str())),
+        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => {
+            need("lead", "agency", l, ids.agencies.contains(l.as_str()))
+        }
+        OrderKind::RequestSupport { to, .. } | OrderKind::Report { to, .. } => {
+            need("to", "agency", to, ids.agencies.contains(to.as_str()))
+        }
+        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => {
+            need("0", "inject", j, ids.injects.contains(j.as_str()))
+        }
         _ => {}
     }
     out
@@ -158,7 +179,7 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
             return Err(Problems { file, problems: vec![p] });
         }
     };
-    let spans = SpanIndex::build(&file.text);
+    let spans = SpanIndex::lazy(file.text.clone());
     let mut c = Collector::new(&file, &spans);
     let ids = ScenarioIds::of(scenario);
     let mut pending = Vec::new();
@@ -232,7 +253,7 @@ impl Door<'_, '_> {
     }
 
     fn road_index(&self, id: &str) -> Result<usize, String> {
-        RoadNetwork::road_index(&self.sc().scenario.map, id).ok_or_else(|| format!("there is no road \"{id}\""))
+        ScenarioIds::of(self.sc()).roads.get(id).copied().ok_or_else(|| format!("there is no road \"{id}\""))
     }
 
     /// Checks an order; `Err` is the reason to refuse it.

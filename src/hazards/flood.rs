@@ -895,6 +895,8 @@ pub struct FloodHarm {
     /// Roads the flood holds closed (indices in `map.roads`).
     pub roads_closed: BTreeSet<usize>,
     pub totals_journaled: bool,
+    /// Roads with an end in some flood zone (found once): only they can be cut by water.
+    pub zone_roads: Option<Vec<usize>>,
 }
 
 impl FloodHarm {
@@ -1104,20 +1106,30 @@ pub fn flood_consequences(
         }
     }
 
-    // roads
-    for (r, road) in sc.map.roads.iter().enumerate() {
+    // roads (only those with an end in a zone: a road elsewhere never gets wet)
+    let zone_roads = harm.zone_roads.get_or_insert_with(|| {
+        let in_zone: BTreeSet<&str> =
+            model.zones.iter().flat_map(|z| z.nodes.iter().map(|(n, _)| n.as_str())).collect();
+        (0..sc.map.roads.len())
+            .filter(|&r| {
+                in_zone.contains(sc.map.roads[r].from.as_str()) || in_zone.contains(sc.map.roads[r].to.as_str())
+            })
+            .collect()
+    });
+    for &r in zone_roads.iter() {
+        let road = &sc.map.roads[r];
         let ends = [node_depth.get(road.from.as_str()), node_depth.get(road.to.as_str())];
         if ends.iter().all(|e| e.is_none()) {
             continue;
         }
         let over = ends.iter().flatten().any(|(d, limit)| d > limit);
         let under = ends.iter().flatten().all(|(d, limit)| *d < limit - HYSTERESIS_M);
-        let name = road.id.clone().unwrap_or_else(|| format!("{}–{}", road.from, road.to));
+        let name = || road.id.clone().unwrap_or_else(|| format!("{}–{}", road.from, road.to));
         if over && harm.roads_closed.insert(r) {
             net.close_road(r, "flood");
-            journal.write(Journaled(Event::RoadClosed { road: name, reason: "flood".into() }));
+            journal.write(Journaled(Event::RoadClosed { road: name(), reason: "flood".into() }));
         } else if under && harm.roads_closed.remove(&r) && net.reopen_road(r, "flood") {
-            journal.write(Journaled(Event::RoadReopened { road: name, reason: "flood".into() }));
+            journal.write(Journaled(Event::RoadReopened { road: name(), reason: "flood".into() }));
         }
     }
 

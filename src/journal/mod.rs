@@ -222,6 +222,17 @@ pub enum Event {
         #[serde(default)]
         stuck_at: std::collections::BTreeMap<String, u32>,
     },
+    /// At the run's last step, after `evacuation_totals`: when shares of the complying people
+    /// ordered out (`people`, 100 %) had reached a shelter, s since the start (to the second;
+    /// queueing on the last road included). A share not reached by the end is `null`.
+    EvacuationClearance {
+        people: u32,
+        sheltered: u32,
+        p50_s: Option<u64>,
+        p90_s: Option<u64>,
+        p99_s: Option<u64>,
+        p100_s: Option<u64>,
+    },
     ShelterClosed {
         shelter: String,
         by: String,
@@ -529,6 +540,7 @@ impl Event {
             Event::EvacueesDiverted { .. } => "evacuees_diverted",
             Event::EvacueesStuck { .. } => "evacuees_stuck",
             Event::EvacuationTotals { .. } => "evacuation_totals",
+            Event::EvacuationClearance { .. } => "evacuation_clearance",
             Event::ShelterClosed { .. } => "shelter_closed",
             Event::SuppliesDispatched { .. } => "supplies_dispatched",
             Event::SuppliesDelivered { .. } => "supplies_delivered",

@@ -47,6 +47,20 @@ pub struct Summary {
     /// no-response shadow harmed (every resident at home, no warning).
     pub gas_harmed: u32,
     pub gas_harmed_no_response: u32,
+    /// When 50/90/99/100 % of the complying evacuees had reached a shelter (`evacuation_clearance`;
+    /// None without an evacuation).
+    pub clearance: Option<Clearance>,
+}
+
+/// Clearance times, s since the start; None for a share not reached by the end.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Clearance {
+    /// The complying people ordered out (100 %).
+    pub people: u32,
+    pub p50_s: Option<u64>,
+    pub p90_s: Option<u64>,
+    pub p99_s: Option<u64>,
+    pub p100_s: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -87,6 +101,7 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
         sheltered: 0,
         gas_harmed: 0,
         gas_harmed_no_response: 0,
+        clearance: None,
     };
     let mut left_by_origin: BTreeMap<String, u32> = BTreeMap::new();
     let mut evacuated_total: Option<u32> = None;
@@ -128,6 +143,10 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             Event::GasTotals { yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, .. } => {
                 s.gas_harmed += yellow + red + dead;
                 s.gas_harmed_no_response += no_response_yellow + no_response_red + no_response_dead;
+            }
+            Event::EvacuationClearance { people, p50_s, p90_s, p99_s, p100_s, .. } => {
+                s.clearance =
+                    Some(Clearance { people: *people, p50_s: *p50_s, p90_s: *p90_s, p99_s: *p99_s, p100_s: *p100_s })
             }
             Event::RunEnded { .. } => s.completed = true,
             _ => {}

@@ -45,6 +45,9 @@ pub struct RoadNetwork {
     /// Road index → why it is closed ("flood", "order:police", "derailment:h1", …). A road is
     /// open when nothing closes it: a flood receding does not reopen a road the police closed.
     pub closures: BTreeMap<usize, BTreeSet<String>>,
+    /// How many times an edge opened or closed: a model that copies the open flags compares it
+    /// with the count it saw instead of scanning every road each step.
+    pub open_changes: u64,
 }
 
 /// Water intakes by node id: open (true) or closed (false). Closed only by order.
@@ -132,16 +135,26 @@ impl RoadNetwork {
         map.roads.iter().position(|r| r.id.as_deref() == Some(id))
     }
 
+    /// The edges (one or both directions) of road `road`. Edges are added in road order, so
+    /// they are found by binary search, not by a scan of the map.
+    pub fn edges_of_road(&self, road: usize) -> std::ops::Range<usize> {
+        let raw = self.graph.raw_edges();
+        let a = raw.partition_point(|e| e.weight.road < road);
+        let b = a + raw[a..].partition_point(|e| e.weight.road <= road);
+        a..b
+    }
+
     /// Sets both directions of road `road` open or closed; returns how many edges changed.
     fn set_road_open(&mut self, road: usize, open: bool) -> usize {
-        let edges: Vec<EdgeIndex> = self.graph.edge_indices().filter(|&e| self.graph[e].road == road).collect();
         let mut changed = 0;
-        for e in edges {
+        for e in self.edges_of_road(road) {
+            let e = EdgeIndex::new(e);
             if self.graph[e].open != open {
                 self.graph[e].open = open;
                 changed += 1;
             }
         }
+        self.open_changes += changed as u64;
         changed
     }
 
@@ -196,6 +209,31 @@ mod tests {
             capacity_vph: None,
             one_way: false,
         }
+    }
+
+    #[test]
+    fn a_road_closes_both_its_directions_and_only_them() {
+        let mut one_way = road("b", "c", 1.0);
+        one_way.one_way = true;
+        let map = Map {
+            nodes: vec![node("a"), node("b"), node("c")],
+            // road 1 names an unknown node and has no edge
+            roads: vec![road("a", "b", 1.0), road("a", "x", 1.0), one_way, road("c", "a", 1.0)],
+            ..Default::default()
+        };
+        let mut net = RoadNetwork::build(&map);
+        let dirs = |net: &RoadNetwork, r: usize| net.graph.edge_indices().filter(|&e| net.graph[e].road == r).count();
+        for r in 0..4 {
+            assert_eq!(net.edges_of_road(r).len(), dirs(&net, r), "road {r}");
+            assert!(net.edges_of_road(r).all(|e| net.graph.raw_edges()[e].weight.road == r));
+        }
+        assert!(net.close_road(3, "flood"));
+        assert_eq!(net.open_changes, 2, "both directions of road 3");
+        let closed: Vec<usize> =
+            net.graph.edge_indices().filter(|&e| !net.graph[e].open).map(|e| net.graph[e].road).collect();
+        assert_eq!(closed, vec![3, 3]);
+        assert!(!net.close_road(3, "order:police"));
+        assert_eq!(net.open_changes, 2, "no edge changed");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct ValidScenario {
     pub start: NaiveDateTime,
     pub step_secs: u64,
     pub duration_secs: u64,
+    /// Its ids by kind, indexed on first use (`ScenarioIds::of`).
+    pub ids: std::sync::OnceLock<crate::exercise::orders::ScenarioIds>,
 }
 
 impl ValidScenario {
@@ -108,7 +110,7 @@ pub fn parse(file: SourceFile) -> Result<ValidScenario, Problems> {
             return Err(Problems { file, problems: vec![problem] });
         }
     };
-    let spans = spans::SpanIndex::build(&file.text);
+    let spans = spans::SpanIndex::lazy(file.text.clone());
     let mut c = diag::Collector::new(&file, &spans);
     let start = validate::check(&scenario, &mut c);
     ranges::check(&scenario, &mut c);
@@ -125,6 +127,7 @@ pub fn parse(file: SourceFile) -> Result<ValidScenario, Problems> {
         duration_secs: scenario.meta.duration.secs(),
         scenario,
         source: file,
+        ids: std::sync::OnceLock::new(),
     })
 }
 

@@ -6,29 +6,54 @@
 //! variant names are skipped (`hazards[0].levee`, not `hazards[0].LeveeBreach.levee`); unnamed
 //! tuple members get `.0`, `.1`; map entries get `.key`. It never fails: text it cannot read just
 //! has no spans, and callers fall back to the nearest parent path.
+//!
+//! Only a problem needs a place, so `load` makes a [`SpanIndex::lazy`] index: the text is read a
+//! second time on the first question, never for a valid file.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 /// Byte spans of values by path.
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
-    spans: BTreeMap<String, Range<usize>>,
+    /// The text, while the spans are not read yet.
+    text: Option<Arc<str>>,
+    spans: OnceLock<BTreeMap<String, Range<usize>>>,
+}
+
+fn read(text: &str) -> BTreeMap<String, Range<usize>> {
+    let mut r = Reader { b: text.as_bytes(), i: 0, depth: 0, out: BTreeMap::new() };
+    r.skip_ws();
+    r.value(String::new());
+    r.out
 }
 
 impl SpanIndex {
+    /// Reads the spans of `text` now.
     pub fn build(text: &str) -> SpanIndex {
-        let mut r = Reader { b: text.as_bytes(), i: 0, depth: 0, out: BTreeMap::new() };
-        r.skip_ws();
-        r.value(String::new());
-        SpanIndex { spans: r.out }
+        SpanIndex { text: None, spans: OnceLock::from(read(text)) }
+    }
+
+    /// An index of `text` that reads it on the first question (a valid file never asks).
+    pub fn lazy(text: Arc<str>) -> SpanIndex {
+        SpanIndex { text: Some(text), spans: OnceLock::new() }
+    }
+
+    /// Whether the spans have been read (a lazy index that was never asked has not).
+    pub fn is_read(&self) -> bool {
+        self.spans.get().is_some()
+    }
+
+    fn spans(&self) -> &BTreeMap<String, Range<usize>> {
+        self.spans.get_or_init(|| self.text.as_deref().map(read).unwrap_or_default())
     }
 
     /// The span of `path`, or of its nearest recorded parent.
     pub fn find(&self, path: &str) -> Option<Range<usize>> {
         let mut p = path.to_string();
         loop {
-            if let Some(s) = self.spans.get(&p) {
+            if let Some(s) = self.spans().get(&p) {
                 return Some(s.clone());
             }
             if p.is_empty() {
@@ -42,14 +67,14 @@ impl SpanIndex {
 
     /// The exact span of `path`, if recorded.
     pub fn get(&self, path: &str) -> Option<Range<usize>> {
-        self.spans.get(path).cloned()
+        self.spans().get(path).cloned()
     }
 
     /// The smallest recorded value that ends at `end` and begins at or before `start`, on the
     /// same line. A parser's error about a value it has just read (a bad duration, an integer out
     /// of bounds) may start inside it; this widens such a span to the whole value.
     pub fn value_ending_at(&self, text: &str, start: usize, end: usize) -> Option<Range<usize>> {
-        self.spans
+        self.spans()
             .values()
             .filter(|s| s.end == end && s.start <= start && s.start < s.end)
             .filter(|s| text.get(s.start..start).is_some_and(|t| !t.contains('\n')))
@@ -320,6 +345,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_lazy_index_reads_the_text_only_when_asked() {
+        let text: Arc<str> = Arc::from("(map: (roads: [(from: \"a\", to: \"b\")]))");
+        let lazy = SpanIndex::lazy(text.clone());
+        assert!(!lazy.is_read(), "nothing asked yet");
+        let eager = SpanIndex::build(&text);
+        assert!(eager.is_read());
+        assert_eq!(lazy.find("map.roads[0].to"), eager.find("map.roads[0].to"));
+        assert!(lazy.is_read());
+        assert_eq!(lazy.get("map.roads[0].to").map(|r| &text[r]), Some("\"b\""));
+    }
+
+    #[test]
     fn records_nested_paths() {
         let text = r#"Scenario( // top
     meta: (name: "县", seed: 4),
@@ -377,7 +414,7 @@ mod tests {
         for (cut, _) in text.char_indices().chain([(text.len(), ' ')]) {
             for t in [&text[..cut], &format!("{}\\", &text[..cut])] {
                 let idx = SpanIndex::build(t);
-                for s in idx.spans.values() {
+                for s in idx.spans().values() {
                     assert!(s.start <= s.end && s.end <= t.len(), "{s:?} in {t:?}");
                     assert!(t.is_char_boundary(s.start) && t.is_char_boundary(s.end), "{s:?} in {t:?}");
                 }

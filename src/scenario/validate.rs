@@ -55,21 +55,39 @@ struct Ids<'s> {
     rules: BTreeSet<&'s str>,
 }
 
+/// A value's path: a `String`, or a closure that writes it only when a problem needs it (a
+/// county-sized map has tens of thousands of values and, usually, no problem).
+trait PathText {
+    fn text(self) -> String;
+}
+
+impl PathText for String {
+    fn text(self) -> String {
+        self
+    }
+}
+
+impl<F: FnOnce() -> String> PathText for F {
+    fn text(self) -> String {
+        self()
+    }
+}
+
 /// Registers ids of one kind, reporting duplicates.
-fn register<'s, T>(
+fn register<'s, T, P: PathText + Clone>(
     c: &mut Collector,
     what: &str,
-    items: impl IntoIterator<Item = (String, &'s str, T)>,
+    items: impl IntoIterator<Item = (P, &'s str, T)>,
 ) -> BTreeMap<&'s str, T> {
-    let mut seen: BTreeMap<&'s str, (String, T)> = BTreeMap::new();
+    let mut seen: BTreeMap<&'s str, (P, T)> = BTreeMap::new();
     for (path, id, v) in items {
         if let Some((first, _)) = seen.get(id) {
-            let first = first.clone();
+            let first = first.clone().text();
             let (l, col) = c.file.line_col(c.spans.find(&first).map_or(0, |s| s.start));
-            c.at("duplicate-id", path, format!("duplicate {what} id \"{id}\""))
+            c.at("duplicate-id", path.text(), format!("duplicate {what} id \"{id}\""))
                 .help(format!("the first \"{id}\" is at line {l}, column {col}; ids must be unique"));
         } else if id.trim().is_empty() {
-            c.at("not-positive", path, format!("empty {what} id"));
+            c.at("not-positive", path.text(), format!("empty {what} id"));
         } else {
             seen.insert(id, (path, v));
         }
@@ -77,9 +95,9 @@ fn register<'s, T>(
     seen.into_iter().map(|(k, (_, v))| (k, v)).collect()
 }
 
-fn positive(c: &mut Collector, path: String, what: &str, v: f64) {
+fn positive(c: &mut Collector, path: impl PathText, what: &str, v: f64) {
     if !v.is_finite() || v <= 0.0 {
-        c.at("not-positive", path, format!("{what} must be greater than zero, found {v}"));
+        c.at("not-positive", path.text(), format!("{what} must be greater than zero, found {v}"));
     }
 }
 
@@ -97,11 +115,11 @@ fn coefficient(c: &mut Collector, path: String, cd: f64) {
     }
 }
 
-fn known<T>(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeMap<&str, T>) -> bool {
+fn known<T>(c: &mut Collector, path: impl PathText, what: &str, id: &str, set: &BTreeMap<&str, T>) -> bool {
     if set.contains_key(id) {
         return true;
     }
-    unknown(c, path, what, id, set.keys().copied());
+    unknown(c, path.text(), what, id, set.keys().copied());
     false
 }
 
@@ -224,7 +242,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         nodes: register(
             c,
             "node",
-            s.map.nodes.iter().enumerate().map(|(i, n)| (format!("map.nodes[{i}].id"), n.id.as_str(), n)),
+            s.map.nodes.iter().enumerate().map(|(i, n)| (move || format!("map.nodes[{i}].id"), n.id.as_str(), n)),
         ),
         agencies: register(
             c,
@@ -288,7 +306,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 .roads
                 .iter()
                 .enumerate()
-                .filter_map(|(i, r)| r.id.as_deref().map(|id| (format!("map.roads[{i}].id"), id, ()))),
+                .filter_map(|(i, r)| r.id.as_deref().map(|id| (move || format!("map.roads[{i}].id"), id, ()))),
         )
         .into_keys()
         .collect(),
@@ -339,17 +357,17 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         }
     }
     for (i, r) in s.map.roads.iter().enumerate() {
-        let p = format!("map.roads[{i}]");
-        known(c, format!("{p}.from"), "node", &r.from, &ids.nodes);
-        known(c, format!("{p}.to"), "node", &r.to, &ids.nodes);
+        let p = move |field: &'static str| move || format!("map.roads[{i}].{field}");
+        known(c, p("from"), "node", &r.from, &ids.nodes);
+        known(c, p("to"), "node", &r.to, &ids.nodes);
         if r.from == r.to {
-            c.at("range", format!("{p}.to"), format!("the road starts and ends at \"{}\"", r.from));
+            c.at("range", p("to")(), format!("the road starts and ends at \"{}\"", r.from));
         }
-        positive(c, format!("{p}.length_km"), "road length", r.length_km);
-        positive(c, format!("{p}.speed_kmh"), "road speed", r.speed_kmh);
-        positive(c, format!("{p}.lanes"), "lanes", r.lanes as f64);
+        positive(c, p("length_km"), "road length", r.length_km);
+        positive(c, p("speed_kmh"), "road speed", r.speed_kmh);
+        positive(c, p("lanes"), "lanes", r.lanes as f64);
         if let Some(cap) = r.capacity_vph {
-            positive(c, format!("{p}.capacity_vph"), "road capacity", cap);
+            positive(c, p("capacity_vph"), "road capacity", cap);
         }
     }
     for (i, z) in s.map.flood_zones.iter().enumerate() {
@@ -784,6 +802,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
     // ---- plan
     let mut levels = BTreeMap::new();
+    let order_ids = crate::exercise::orders::ScenarioIds::of_scenario(s);
     for (li, l) in s.plan.levels.iter().enumerate() {
         let p = format!("plan.levels[{li}]");
         if let Some(first) = levels.insert(l.level, li) {
@@ -812,7 +831,6 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                     )
                     .help("the order's kind must match the action (e.g. `dispatch_team` → `Dispatch(..)`)");
                 }
-                let order_ids = crate::exercise::orders::ScenarioIds::of_scenario(s);
                 for (field, msg) in crate::exercise::orders::order_id_problems(order, &order_ids) {
                     c.at("unknown-id", format!("{op}.{field}"), msg);
                 }
@@ -826,7 +844,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
     // ---- reporting
     if let Some(o) = &s.reporting.outlet
-        && known(c, "reporting.outlet".into(), "agency", o, &ids.agencies)
+        && known(c, "reporting.outlet".to_string(), "agency", o, &ids.agencies)
         && ids.agencies[o.as_str()].role != AgencyRole::EmergencyOffice
     {
         c.at("kind-mismatch", "reporting.outlet", format!("the information outlet \"{o}\" is not an emergency office"))

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use bevy::app::{ScheduleRunnerPlugin, TaskPoolOptions, TaskPoolPlugin};
-use bevy::ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel};
+use bevy::ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, Schedules, SingleThreadedExecutor};
 use bevy::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -86,7 +86,10 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Stop at this many seconds after the start (the scenario's end if None).
     pub until: Option<u64>,
-    /// Worker threads for Bevy's task pools (Bevy's default if None).
+    /// Threads for the systems of a step. None or 1: Bevy's single-threaded executor, which is
+    /// the fastest for this workload (a step's systems are small; the multi-threaded executor
+    /// pays tens of µs of thread wake-ups per step, see README "Speed"). N > 1: the
+    /// multi-threaded executor on N worker threads. The journal does not depend on it.
     pub threads: Option<usize>,
     pub orders: Option<OrderBook>,
 }
@@ -98,6 +101,9 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
     let clock = SimClock { start: scenario.start, step: scenario.step_secs, now: 0, steps_done: 0, stop_at };
 
     let mut app = App::new();
+    let multi = opts.threads.is_some_and(|n| n > 1);
+    // Bevy's task pools are process-wide (the first app to build them sets their size; the GUI's
+    // window builds them before the inner app): left at Bevy's default unless asked for.
     let task_pool_options = match opts.threads {
         Some(n) => TaskPoolOptions::with_num_threads(n),
         None => TaskPoolOptions::default(),
@@ -153,7 +159,21 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
         .add_systems(SimStep, advance_clock.in_set(StepSet::Clock))
         .add_systems(Update, run_steps);
     crate::plugins(&mut app);
+    if !multi {
+        single_threaded(&mut app);
+    }
     app
+}
+
+/// Switches every schedule of `app` to Bevy's single-threaded executor: the systems of a step run
+/// one after another on the calling thread, in the order the multi-threaded executor would
+/// allow (the schedule's order constraints), so the journal is the same.
+pub fn single_threaded(app: &mut App) {
+    if let Some(mut schedules) = app.world_mut().get_resource_mut::<Schedules>() {
+        for (_, schedule) in schedules.iter_mut() {
+            schedule.set_executor(SingleThreadedExecutor::new());
+        }
+    }
 }
 
 fn advance_clock(mut clock: ResMut<SimClock>) {
@@ -165,12 +185,17 @@ fn advance_clock(mut clock: ResMut<SimClock>) {
 fn run_steps(world: &mut World) {
     let n = world.resource::<StepsPerUpdate>().0;
     for _ in 0..n {
-        if world.resource::<SimClock>().finished() {
+        if world.resource::<SimClock>().finished() || world.resource::<Journal>().error.is_some() {
             break;
         }
         world.run_schedule(SimStep);
     }
 }
+
+/// Steps one `app.update()` runs in [`run_to_end`]. Bevy's frame around the steps (its `Main`
+/// schedules, the task-pool tick) costs more than an idle step, so a batch run takes many steps
+/// per frame; the journal is the same (live mode at speed does the same).
+pub const RUN_STEPS_PER_UPDATE: u32 = 4096;
 
 /// Runs the app until the clock stops; writes the last entry. Errors if the journal cannot be
 /// written.
@@ -180,6 +205,7 @@ pub fn run_to_end(app: &mut App) -> anyhow::Result<()> {
 
 /// [`run_to_end`], calling `progress` with the clock after each update (a progress bar).
 pub fn run_to_end_with(app: &mut App, progress: &mut dyn FnMut(&SimClock)) -> anyhow::Result<()> {
+    app.world_mut().resource_mut::<StepsPerUpdate>().0 = RUN_STEPS_PER_UPDATE;
     loop {
         app.update();
         let world = app.world_mut();

@@ -22,8 +22,6 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bevy::ecs::schedule::{Schedules, SingleThreadedExecutor};
-
 use crate::exercise::autoplan::AutoPlan;
 use crate::exercise::orders::OrderBook;
 use crate::journal::summary::summarize;
@@ -144,12 +142,8 @@ pub fn run_one(spec: &Spec, run: u64) -> anyhow::Result<(Row, Journal)> {
     let sc = Arc::new(sc);
     let opts = RunOptions { seed: Some(seed), until: None, threads: Some(1), orders };
     let mut app = build_app(sc.clone(), opts, Journal::in_memory());
-    // Bevy's task pools are process-wide: run this simulation on this thread only.
-    if let Some(mut schedules) = app.world_mut().get_resource_mut::<Schedules>() {
-        for (_, schedule) in schedules.iter_mut() {
-            schedule.set_executor(SingleThreadedExecutor::new());
-        }
-    }
+    // Bevy's task pools are process-wide: this simulation runs on this thread only
+    // (`threads: Some(1)` gives every schedule the single-threaded executor).
     {
         let mut journal = app.world_mut().resource_mut::<Journal>();
         let time = journal.entries.first().map(|e| e.time.clone()).unwrap_or_default();
