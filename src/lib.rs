@@ -15,6 +15,8 @@ pub mod map;
 pub mod replay;
 pub mod scenario;
 pub mod scoring;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sim;
 pub mod sweep;
 

@@ -34,7 +34,7 @@ pub struct LiveArgs {
     pub auto: super::run::AutoArgs,
 }
 
-fn parse_speed(s: &str) -> Result<f64, String> {
+pub(super) fn parse_speed(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
         _ => Err(format!("\"{s}\" is not a speed above zero (e.g. 1, 60, 3600)")),
@@ -53,42 +53,9 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!("error: cannot create {}: {e}", args.out.display());
-        return ExitCode::from(1);
-    }
-    let log_path = args.out.join("orders.log");
-    if log_path.exists() && !session_ended(&args.out) {
-        eprintln!(
-            "error: {} holds a live session that did not end (orders.log); carry it on with \
-             `drillsim resume {}`, or choose another --out",
-            args.out.display(),
-            args.out.display()
-        );
-        return ExitCode::from(2);
-    }
-    let journal = match Journal::to_file(&args.out.join("journal.jsonl")) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("error: cannot create the journal in {}: {e}", args.out.display());
-            return ExitCode::from(1);
-        }
-    };
-    let spec = SessionSpec {
-        drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_path: sc.source.path.display().to_string(),
-        scenario_sha256: sc.sha256.clone(),
-        seed: args.seed.unwrap_or(sc.scenario.meta.seed),
-        speed: args.speed,
-        paused: args.paused,
-        auto: auto.as_ref().map(AutoSpec::of),
-    };
-    let log = match OrderLog::create(&log_path, &spec) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot create {}: {e}", log_path.display());
-            return ExitCode::from(1);
-        }
+    let (journal, log) = match open_session(&sc, &args.out, args.seed, args.speed, args.paused, auto.as_ref()) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let mut app = build_app(sc.clone(), RunOptions { seed: args.seed, ..Default::default() }, journal);
     if let Some(a) = auto {
@@ -103,6 +70,55 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
         if args.paused { ", paused" } else { "" }
     );
     drive(live, &sc, &args.out)
+}
+
+/// Creates a live session's output folder, journal and durable order log (the session line),
+/// refusing a folder that holds a session that did not end. Errors are printed.
+pub(super) fn open_session(
+    sc: &ValidScenario,
+    out: &Path,
+    seed: Option<u64>,
+    speed: f64,
+    paused: bool,
+    auto: Option<&crate::exercise::autoplan::AutoPlan>,
+) -> Result<(Journal, OrderLog), ExitCode> {
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return Err(ExitCode::from(1));
+    }
+    let log_path = out.join("orders.log");
+    if log_path.exists() && !session_ended(out) {
+        eprintln!(
+            "error: {} holds a live session that did not end (orders.log); carry it on with \
+             `drillsim resume {}`, or choose another --out",
+            out.display(),
+            out.display()
+        );
+        return Err(ExitCode::from(2));
+    }
+    let journal = match Journal::to_file(&out.join("journal.jsonl")) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: cannot create the journal in {}: {e}", out.display());
+            return Err(ExitCode::from(1));
+        }
+    };
+    let spec = SessionSpec {
+        drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_path: sc.source.path.display().to_string(),
+        scenario_sha256: sc.sha256.clone(),
+        seed: seed.unwrap_or(sc.scenario.meta.seed),
+        speed,
+        paused,
+        auto: auto.map(AutoSpec::of),
+    };
+    match OrderLog::create(&log_path, &spec) {
+        Ok(l) => Ok((journal, l)),
+        Err(e) => {
+            eprintln!("error: cannot create {}: {e}", log_path.display());
+            Err(ExitCode::from(1))
+        }
+    }
 }
 
 /// Whether the journal in `out` ends with `run_ended`.

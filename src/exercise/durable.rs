@@ -54,6 +54,9 @@ pub struct LoggedOrder {
     pub t: u64,
     pub by: String,
     pub order: OrderKind,
+    /// The agency a networked seat claimed to act for, when not its own (`drillsim serve`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,7 +177,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("orders.log");
         let mut log = OrderLog::create(&p, &spec()).unwrap();
-        let o = LoggedOrder { tag: 1, queued_at: 60, t: 120, by: "ofc".into(), order: OrderKind::Log("x".into()) };
+        let o = LoggedOrder {
+            tag: 1,
+            queued_at: 60,
+            t: 120,
+            by: "ofc".into(),
+            order: OrderKind::Log("x".into()),
+            claimed: None,
+        };
         log.append(&o).unwrap();
         drop(log);
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
