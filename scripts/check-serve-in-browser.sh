@@ -7,7 +7,7 @@
 # Usage: scripts/check-serve-in-browser.sh [OUT_DIR]   (default target/serve-check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=target/release/drillsim
+bin=${DRILLSIM_BIN:-target/release/drillsim}
 out=${1:-target/serve-check}
 browser=$(command -v chromium || command -v chromium-browser || true)
 [[ -n $browser ]] || { echo "error: chromium is not installed (Debian: apt-get install chromium)" >&2; exit 2; }

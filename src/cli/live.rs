@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc::{self, TryRecvError};
 
+use super::console::{Lang, ascii_punctuation, happening, help};
 use crate::exercise::durable::{AutoSpec, OrderLog, SessionSpec};
 use crate::exercise::live::{Live, write_session_records};
 use crate::journal::Journal;
@@ -30,6 +31,9 @@ pub struct LiveArgs {
     /// Start with the clock stopped; the facilitator resumes with `(by: "control", order: Resume)`.
     #[arg(long)]
     pub paused: bool,
+    /// Language of the console's messages (what happens, `help`): zh or en.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: super::console::Lang,
     #[command(flatten)]
     pub auto: super::run::AutoArgs,
 }
@@ -64,12 +68,12 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
     let mut live = Live::new(app, args.speed, args.paused);
     live.set_log(log);
     eprintln!(
-        "drillsim live: \"{}\" at {}× real time{}. One order per line; Ctrl-D ends input, the clock runs on.",
+        "drillsim live: \"{}\" at {}× real time{}. One order per line (`help` lists them); Ctrl-D ends input, the clock runs on.",
         sc.scenario.meta.name,
         args.speed,
         if args.paused { ", paused" } else { "" }
     );
-    drive(live, &sc, &args.out)
+    drive(live, &sc, &args.out, args.lang)
 }
 
 /// Creates a live session's output folder, journal and durable order log (the session line),
@@ -131,7 +135,9 @@ pub(super) fn session_ended(out: &Path) -> bool {
 
 /// The live session's loop: lines from standard input, answers on standard output, the clock
 /// paced to the wall clock; at the end `run_ended`, OUT/orders.ron and OUT/summary.json.
-pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> ExitCode {
+/// What happens is told on standard error as it happens (the console seat, `console.rs`).
+pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lang: Lang) -> ExitCode {
+    let mut told = live.app.world().resource::<Journal>().entries.len();
     let (tx, rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
@@ -147,13 +153,23 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> 
         let mut said = Vec::new();
         while input_open {
             match rx.try_recv() {
-                Ok(line) => said.extend(live.take_line(&line)),
+                Ok(line) if matches!(line.trim(), "help" | "帮助" | "?" | "？") => eprint!("{}", help(sc, lang)),
+                Ok(line) => said.extend(live.take_line(&ascii_punctuation(&line))),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => input_open = false,
             }
         }
         live.pace(10_000);
         said.extend(live.answers());
+        {
+            let entries = &live.app.world().resource::<Journal>().entries;
+            for e in &entries[told..] {
+                if let Some(h) = happening(sc, e, lang) {
+                    eprintln!("{h}");
+                }
+            }
+            told = entries.len();
+        }
         let clock = live.app.world().resource::<crate::sim::SimClock>().clone();
         {
             let mut out = stdout.lock();

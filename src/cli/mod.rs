@@ -4,6 +4,7 @@
 
 mod bench;
 mod compare;
+pub(crate) mod console;
 mod course;
 mod fork;
 mod live;

@@ -15,6 +15,9 @@ pub struct ResumeArgs {
     /// The live session's output folder (it holds orders.log and journal.jsonl).
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
+    /// Language of the console's messages: zh or en.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: super::console::Lang,
 }
 
 fn fail(f: Failure) -> ExitCode {
@@ -58,7 +61,7 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         live.app.world().resource::<crate::exercise::ExerciseState>().speed,
         if live.paused() { ", paused (the facilitator resumes)" } else { "" }
     );
-    super::live::drive(live, &sc, out)
+    super::live::drive(live, &sc, out, args.lang)
 }
 
 /// A live session re-run from its order log up to where its journal ends.

@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// observer.
     #[arg(long, value_name = "FILE", conflicts_with = "resume")]
     pub seats: Option<PathBuf>,
+    /// Language of what the terminal tells as it happens: zh or en.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: super::console::Lang,
     #[command(flatten)]
     pub auto: super::run::AutoArgs,
 }
@@ -52,7 +55,7 @@ pub(super) fn serve(_args: ServeArgs) -> ExitCode {
 #[cfg(feature = "serve")]
 pub(super) fn serve(args: ServeArgs) -> ExitCode {
     match &args.resume {
-        Some(dir) => resume(dir.clone(), args.listen),
+        Some(dir) => resume(dir.clone(), args.listen, args.lang),
         None => start(args),
     }
 }
@@ -129,11 +132,11 @@ fn start(args: ServeArgs) -> ExitCode {
         let role = serde_json::to_value(s.role).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
         println!("  {:<16} {:<12} {:<14} {}", s.name, role, s.agency.as_deref().unwrap_or("-"), s.token);
     }
-    host(sc, issued, start, out, args.listen)
+    host(sc, issued, start, out, args.listen, args.lang)
 }
 
 #[cfg(feature = "serve")]
-fn resume(out: PathBuf, listen: SocketAddr) -> ExitCode {
+fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> ExitCode {
     use crate::serve::{seats, view::Tagger};
 
     if !out.join("orders.log").exists() {
@@ -182,7 +185,7 @@ fn resume(out: PathBuf, listen: SocketAddr) -> ExitCode {
         sc.scenario.meta.name,
         out.join("seats.json").display()
     );
-    host(sc, issued, start, out, listen)
+    host(sc, issued, start, out, listen, lang)
 }
 
 #[cfg(feature = "serve")]
@@ -192,13 +195,14 @@ fn host(
     start: crate::serve::room::Start,
     out: PathBuf,
     listen: SocketAddr,
+    lang: super::console::Lang,
 ) -> ExitCode {
     use std::io::Write;
     let announce = |addr: SocketAddr| {
         println!("drillsim serve: listening on http://{addr}/ (seat page; /facilitator, /evaluator)");
         let _ = std::io::stdout().flush();
     };
-    match crate::serve::host(sc, seats, start, out, listen, announce) {
+    match crate::serve::host(sc, seats, start, out, listen, lang, announce) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -27,6 +27,7 @@ pub fn host(
     start: Start,
     out: PathBuf,
     listen: SocketAddr,
+    lang: crate::cli::console::Lang,
     announce: impl FnOnce(SocketAddr),
 ) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -42,7 +43,7 @@ pub fn host(
     let sim_hub = hub.clone();
     let sim = std::thread::Builder::new()
         .name("drillsim-sim".into())
-        .spawn(move || room::run(start, sim_hub, rx, out))
+        .spawn(move || room::run(start, sim_hub, rx, out, lang))
         .map_err(|e| format!("cannot start the simulation thread: {e}"))?;
     announce(addr);
     let mut closed = hub.closed.subscribe();

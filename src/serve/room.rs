@@ -18,6 +18,7 @@ use tokio::sync::{oneshot, watch};
 use super::protocol::{self, FeedItem, code};
 use super::seats::Seat;
 use super::view::{self, Owners, Tagger};
+use crate::cli::console::{Lang, happening};
 use crate::exercise::durable::LoggedOrder;
 use crate::exercise::live::{Live, LiveLine, write_session_records};
 use crate::exercise::orders::{ScenarioIds, order_id_problems};
@@ -141,14 +142,16 @@ struct Room {
     owners: Owners,
     tagger: Tagger,
     published: usize,
+    /// The language of what the server's terminal tells as it happens.
+    lang: Lang,
     last_state: Option<Instant>,
     last_score: Option<(Instant, Value)>,
 }
 
 /// Runs the room until the exercise ends; then writes `run_ended`, `orders.ron` and
 /// `summary.json` like `drillsim live`. `Err` is a message for the operator.
-pub fn run(start: Start, hub: Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf) -> Result<(), String> {
-    let result = run_inner(start, &hub, rx, out);
+pub fn run(start: Start, hub: Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang: Lang) -> Result<(), String> {
+    let result = run_inner(start, &hub, rx, out, lang);
     {
         let mut s = hub.lock();
         s.ended = true;
@@ -158,7 +161,7 @@ pub fn run(start: Start, hub: Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf) -> Resu
     result
 }
 
-fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf) -> Result<(), String> {
+fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang: Lang) -> Result<(), String> {
     let (live, tagger) = start()?;
     let sc = live.app.world().resource::<ScenarioRes>().0.clone();
     let mut room = Room {
@@ -168,6 +171,7 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf) -> R
         hub: hub.clone(),
         tagger,
         published: 0,
+        lang,
         last_state: None,
         last_score: None,
     };
@@ -262,6 +266,9 @@ impl Room {
         if new {
             let mut s = self.hub.lock();
             for e in &entries[self.published..] {
+                if let Some(h) = happening(&self.sc, e, self.lang) {
+                    eprintln!("{h}");
+                }
                 let tag = self.tagger.tag_of(e);
                 let k = s.items.len() as u32;
                 let mut seen = false;
