@@ -107,7 +107,8 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             // Spread the seats over the first second.
             tokio::time::sleep(gap.mul_f64(k as f64 / a.seats as f64)).await;
-            let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+            let url = format!("ws://{addr}/ws");
+            let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await.unwrap();
             let hello = json!({"type": "hello", "v": 1, "token": token, "since": 0});
             ws.send(Message::Text(hello.to_string().into())).await.unwrap();
             let mut latencies = Vec::new();

@@ -20,7 +20,11 @@ node -e 'process.exit(typeof WebSocket === "undefined" ? 1 : 0)' || node_ws=(--e
     >"$out/serve.out" 2>"$out/serve.err" &
 server=$!
 profile=$(mktemp -d)
-cleanup() { kill "$server" 2>/dev/null || true; [[ -n ${chrome:-} ]] && kill "$chrome" 2>/dev/null || true; rm -rf "$profile"; }
+cleanup() {
+    kill "$server" 2>/dev/null || true
+    if [[ -n ${chrome:-} ]]; then kill "$chrome" 2>/dev/null || true; wait "$chrome" 2>/dev/null || true; fi
+    rm -rf "$profile" 2>/dev/null || true
+}
 trap cleanup EXIT
 for _ in $(seq 100); do grep -q "listening on" "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
 addr=$(sed -n 's|.*listening on http://\([^/]*\)/.*|\1|p' "$out/serve.out")

@@ -48,6 +48,10 @@ pub fn host(
     announce(addr);
     let mut closed = hub.closed.subscribe();
     let app = http::router(hub.clone());
+    // Small messages answered at once: no Nagle delay on the seats' connections.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        let _ = tcp.set_nodelay(true);
+    });
     let served = rt.block_on(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

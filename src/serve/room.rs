@@ -146,6 +146,9 @@ struct Room {
     lang: Lang,
     last_state: Option<Instant>,
     last_score: Option<(Instant, Value)>,
+    /// The live score being computed on a helper thread (it reads a copy of the journal), so
+    /// that scoring never holds up an order's acknowledgement.
+    scoring: Option<std::thread::JoinHandle<Value>>,
 }
 
 /// Runs the room until the exercise ends; then writes `run_ended`, `orders.ron` and
@@ -174,6 +177,7 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
         lang,
         last_state: None,
         last_score: None,
+        scoring: None,
     };
     room.publish(true);
     loop {
@@ -304,12 +308,24 @@ impl Room {
     /// What only the control cell's state carries: every seat with its connections and last
     /// order, and the live score (recomputed every two seconds).
     fn control_extra(&mut self, force: bool) -> Value {
-        let stale = self.last_score.as_ref().is_none_or(|(t, _)| t.elapsed() >= Duration::from_secs(2));
-        if force || stale {
-            let entries = &self.live.app.world().resource::<Journal>().entries;
-            let score = crate::scoring::score(&self.sc, entries);
-            let v = json!({"overall": score.overall, "parts": score.parts, "agencies": score.agencies});
+        if self.scoring.as_ref().is_some_and(|j| j.is_finished() || force)
+            && let Some(v) = self.scoring.take().and_then(|j| j.join().ok())
+        {
             self.last_score = Some((Instant::now(), v));
+        }
+        let stale = self.last_score.as_ref().is_none_or(|(t, _)| t.elapsed() >= Duration::from_secs(2));
+        if (force || stale) && self.scoring.is_none() {
+            let entries = self.live.app.world().resource::<Journal>().entries.clone();
+            let sc = self.sc.clone();
+            let job = move || {
+                let score = crate::scoring::score(&sc, &entries);
+                json!({"overall": score.overall, "parts": score.parts, "agencies": score.agencies})
+            };
+            if force {
+                self.last_score = Some((Instant::now(), job()));
+            } else {
+                self.scoring = std::thread::Builder::new().name("drillsim-score".into()).spawn(job).ok();
+            }
         }
         let s = self.hub.lock();
         let seats: Vec<Value> = self
