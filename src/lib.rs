@@ -17,6 +17,8 @@ pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod scoring;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sim;
 pub mod sweep;
 

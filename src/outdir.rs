@@ -40,6 +40,7 @@ pub const RECORDS: &[&str] = &[
     "report.en.md",
     "report.en.html",
     "report.en.pdf",
+    "seats.json",
     SCENARIO_COPY,
     ORDERS_COPY,
 ];

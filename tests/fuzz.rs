@@ -117,7 +117,8 @@ proptest! {
             Ok(book) => {
                 for o in &book.pending {
                     prop_assert!(o.t <= sc.duration_secs, "an order at +{}s past the end", o.t);
-                    let rec = LoggedOrder { tag: 1, queued_at: 0, t: o.t, by: o.by.clone(), order: o.order.clone() };
+                    let rec =
+                        LoggedOrder { tag: 1, queued_at: 0, t: o.t, by: o.by.clone(), order: o.order.clone(), claimed: None };
                     let json = serde_json::to_string(&rec).unwrap();
                     prop_assert!(!json.contains("null"), "{json}");
                 }

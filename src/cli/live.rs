@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc::{self, TryRecvError};
 
+use super::console::{Lang, ascii_punctuation, happening, help};
 use crate::exercise::durable::{AutoSpec, OrderLog, SessionSpec};
 use crate::exercise::live::{Live, write_session_records};
 use crate::journal::Journal;
@@ -33,11 +34,14 @@ pub struct LiveArgs {
     /// Write over the records of an earlier live session in --out (they are lost).
     #[arg(long)]
     pub force: bool,
+    /// Language of the console's messages (what happens, `help`): zh or en.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: super::console::Lang,
     #[command(flatten)]
     pub auto: super::run::AutoArgs,
 }
 
-fn parse_speed(s: &str) -> Result<f64, String> {
+pub(super) fn parse_speed(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
         _ => Err(format!("\"{s}\" is not a speed above zero (e.g. 1, 60, 3600)")),
@@ -56,38 +60,11 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _lock = match crate::outdir::claim(&args.out, args.force) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
-    if let Err(e) = super::run::keep_inputs(&args.out, &sc, None) {
-        eprintln!("error: {e}");
-        return ExitCode::from(1);
-    }
-    let log_path = args.out.join("orders.log");
-    let journal = match Journal::to_file(&args.out.join("journal.jsonl")) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("error: cannot create the journal in {}: {e}", args.out.display());
-            return ExitCode::from(1);
-        }
-    };
-    let spec = SessionSpec {
-        drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_path: sc.source.path.display().to_string(),
-        scenario_sha256: sc.sha256.clone(),
-        seed: args.seed.unwrap_or(sc.scenario.meta.seed),
-        speed: args.speed,
-        paused: args.paused,
-        auto: auto.as_ref().map(AutoSpec::of),
-    };
-    let log = match OrderLog::create(&log_path, &spec) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot create {}: {e}", log_path.display());
-            return ExitCode::from(1);
-        }
-    };
+    let (_lock, journal, log) =
+        match open_session(&sc, &args.out, args.seed, args.speed, args.paused, auto.as_ref(), args.force) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     let mut app = build_app(sc.clone(), RunOptions { seed: args.seed, ..Default::default() }, journal);
     if let Some(a) = auto {
         app.insert_resource(a);
@@ -95,17 +72,63 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
     let mut live = Live::new(app, args.speed, args.paused);
     live.set_log(log);
     eprintln!(
-        "drillsim live: \"{}\" at {}× real time{}. One order per line; Ctrl-D ends input, the clock runs on.",
+        "drillsim live: \"{}\" at {}× real time{}. One order per line (`help` lists them); Ctrl-D ends input, the clock runs on.",
         sc.scenario.meta.name,
         args.speed,
         if args.paused { ", paused" } else { "" }
     );
-    drive(live, &sc, &args.out)
+    drive(live, &sc, &args.out, args.lang)
+}
+
+/// Claims a live session's output folder (an OS lock held while the returned guard lives; a
+/// folder holding another session's records is refused unless `force`), keeps a copy of the
+/// scenario, and creates the journal and the durable order log (the session line). Errors are
+/// printed.
+pub(super) fn open_session(
+    sc: &ValidScenario,
+    out: &Path,
+    seed: Option<u64>,
+    speed: f64,
+    paused: bool,
+    auto: Option<&crate::exercise::autoplan::AutoPlan>,
+    force: bool,
+) -> Result<(crate::outdir::OutLock, Journal, OrderLog), ExitCode> {
+    let lock = crate::outdir::claim(out, force).map_err(super::out_error)?;
+    if let Err(e) = super::run::keep_inputs(out, sc, None) {
+        eprintln!("error: {e}");
+        return Err(ExitCode::from(1));
+    }
+    let journal = match Journal::to_file(&out.join("journal.jsonl")) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: cannot create the journal in {}: {e}", out.display());
+            return Err(ExitCode::from(1));
+        }
+    };
+    let spec = SessionSpec {
+        drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_path: sc.source.path.display().to_string(),
+        scenario_sha256: sc.sha256.clone(),
+        seed: seed.unwrap_or(sc.scenario.meta.seed),
+        speed,
+        paused,
+        auto: auto.map(AutoSpec::of),
+    };
+    let log_path = out.join("orders.log");
+    match OrderLog::create(&log_path, &spec) {
+        Ok(l) => Ok((lock, journal, l)),
+        Err(e) => {
+            eprintln!("error: cannot create {}: {e}", log_path.display());
+            Err(ExitCode::from(1))
+        }
+    }
 }
 
 /// The live session's loop: lines from standard input, answers on standard output, the clock
 /// paced to the wall clock; at the end `run_ended`, OUT/orders.ron and OUT/summary.json.
-pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> ExitCode {
+/// What happens is told on standard error as it happens (the console seat, `console.rs`).
+pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lang: Lang) -> ExitCode {
+    let mut told = live.app.world().resource::<Journal>().entries.len();
     // Lines are read as bytes: one that is not UTF-8 is answered, and input goes on.
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
@@ -128,13 +151,26 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path) -> 
         let mut said = Vec::new();
         while input_open {
             match rx.try_recv() {
-                Ok(line) => said.extend(live.take_bytes(&line)),
+                Ok(line) => match std::str::from_utf8(&line) {
+                    Ok(text) if matches!(text.trim(), "help" | "帮助" | "?" | "？") => eprint!("{}", help(sc, lang)),
+                    Ok(text) => said.extend(live.take_bytes(ascii_punctuation(text).as_bytes())),
+                    Err(_) => said.extend(live.take_bytes(&line)),
+                },
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => input_open = false,
             }
         }
         live.pace(10_000);
         said.extend(live.answers());
+        {
+            let entries = &live.app.world().resource::<Journal>().entries;
+            for e in &entries[told..] {
+                if let Some(h) = happening(sc, e, lang) {
+                    eprintln!("{h}");
+                }
+            }
+            told = entries.len();
+        }
         let clock = live.app.world().resource::<crate::sim::SimClock>().clone();
         {
             let mut out = stdout.lock();

@@ -6,6 +6,7 @@
 
 mod bench;
 mod compare;
+pub(crate) mod console;
 mod course;
 mod fork;
 mod live;
@@ -14,6 +15,7 @@ mod replay;
 mod resume;
 mod run;
 mod score;
+mod serve;
 mod sweep;
 mod sweep_compare;
 mod sweep_merge;
@@ -52,6 +54,13 @@ pub enum Command {
     ///
     /// Example: drillsim live scenarios/demo-county.ron --speed 600 --out out/live
     Live(live::LiveArgs),
+    /// Host a live exercise for a room: one seat per agency (each with its own token, seeing and
+    /// ordering only its own), a facilitator, evaluators and observers, in the browser over
+    /// WebSocket (needs the `serve` cargo feature). Same engine, order log and journal as `live`:
+    /// OUT/orders.ron replays it with `run --orders`; --resume DIR carries it on after a crash.
+    ///
+    /// Example: drillsim serve scenarios/demo-county.ron --out out/room --paused
+    Serve(serve::ServeArgs),
     /// Open the exercise GUI: the county map, the clock, each seat's inbox, order and report
     /// forms, the plan's checklist and the live score (needs the `gui` cargo feature).
     ///
@@ -141,6 +150,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Live(args) => live::live(args),
         Command::Play(args) => play::play(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Validate { files, orders, short } => validate::validate(&files, orders.as_deref(), short),
         Command::Score(args) => score::score_cmd(args),
         Command::Bench(args) => bench::bench(args),

@@ -1,10 +1,11 @@
 //! `drillsim resume OUT`: carry on a live session that stopped (a crash, `kill -9`, a power cut)
 //! from its durable order log.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::exercise::durable::{OrderLog, read_log};
+use crate::exercise::durable::{OrderLog, ReadLog, read_log};
+use crate::exercise::live::Live;
 use crate::journal::Journal;
 use crate::replay::{Failure, Rerun, first_divergence, recipe_of};
 use crate::scenario::time::human_secs;
@@ -14,6 +15,9 @@ pub struct ResumeArgs {
     /// The live session's output folder (it holds orders.log and journal.jsonl).
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
+    /// Language of the console's messages: zh or en.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: super::console::Lang,
 }
 
 fn fail(f: Failure) -> ExitCode {
@@ -73,22 +77,52 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    let (live, log) = match catch_up(out) {
+        Ok(CaughtUp::Ended { entries }) => {
+            eprintln!("drillsim resume: the session had reached its end; journal completed ({entries} entries)");
+            return ExitCode::SUCCESS;
+        }
+        Ok(CaughtUp::Live { live, log }) => (live, log),
+        Err(f) => return fail(f),
+    };
+    let sc = live.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
+    let clock = live.app.world().resource::<crate::sim::SimClock>().clone();
+    let entries = live.app.world().resource::<Journal>().entries.len();
+    eprintln!(
+        "drillsim resume: \"{}\": {} logged orders re-run to +{} ({} journal entries, the same byte for byte); \
+         carrying on live at {}× real time{}",
+        sc.scenario.meta.name,
+        log.orders.len(),
+        human_secs(clock.now as i64),
+        entries,
+        live.app.world().resource::<crate::exercise::ExerciseState>().speed,
+        if live.paused() { ", paused (the facilitator resumes)" } else { "" }
+    );
+    super::live::drive(live, &sc, out, args.lang)
+}
+
+/// A live session re-run from its order log up to where its journal ends.
+pub(super) enum CaughtUp {
+    /// The session had reached its end: the journal and session records are now complete.
+    Ended { entries: usize },
+    /// The engine stands where the session stopped, the journal file rewritten and open for
+    /// appending, the order log reopened, the next answer number after the logged ones.
+    Live { live: Live, log: ReadLog },
+}
+
+/// Re-runs the live session in `out` from its durable order log and checks its journal byte for
+/// byte (`drillsim resume`, `drillsim serve --resume`).
+pub(super) fn catch_up(out: &Path) -> Result<CaughtUp, Failure> {
+    let log_path = out.join("orders.log");
     // A power cut can lose a journal whose folder entry was not yet on disk: the order log is
     // enough to rebuild it.
     let journal_path = out.join("journal.jsonl");
-    if !journal_path.exists()
-        && let Err(e) = crate::outdir::write_atomic(&journal_path, b"")
-    {
-        return fail(Failure::check(format!("cannot write {}: {e}", journal_path.display())));
+    if !journal_path.exists() {
+        crate::outdir::write_atomic(&journal_path, b"")
+            .map_err(|e| Failure::check(format!("cannot write {}: {e}", journal_path.display())))?;
     }
-    let (recipe, lines) = match recipe_of(out) {
-        Ok(r) => r,
-        Err(f) => return fail(f),
-    };
-    let log = match read_log(&log_path) {
-        Ok(l) => l,
-        Err(m) => return fail(Failure::input(m)),
-    };
+    let (recipe, lines) = recipe_of(out)?;
+    let log = read_log(&log_path).map_err(Failure::input)?;
     if lines.torn {
         eprintln!("drillsim resume: the journal's last line was cut short by the crash; it is written again");
     }
@@ -103,18 +137,18 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         match rerun.step() {
             Ok(true) if !rerun.ended() => {}
             Ok(_) => break,
-            Err(f) => return fail(f),
+            Err(f) => return Err(f),
         }
     }
     let n = rerun.entries().len().min(lines.lines.len());
     if let Some(d) = first_divergence(&lines.lines, &rerun.entries()[..n]) {
-        return fail(Failure::check(format!(
+        return Err(Failure::check(format!(
             "the journal in {} does not follow from its order log: {d}\nnothing was changed",
             out.display()
         )));
     }
     if rerun.entries().len() < lines.lines.len() {
-        return fail(Failure::check(format!(
+        return Err(Failure::check(format!(
             "the journal has {} lines but the order log re-runs to only {}; line {}: {}\nnothing was changed",
             lines.lines.len(),
             n,
@@ -122,41 +156,23 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
             lines.lines[n]
         )));
     }
-    let clock = rerun.clock();
     let entries: Vec<_> = rerun.entries().to_vec();
-    let journal = match Journal::continue_file(&journal_path, entries.clone()) {
-        Ok(j) => j,
-        Err(e) => return fail(Failure::check(format!("cannot write {}: {e}", journal_path.display()))),
-    };
+    let journal = Journal::continue_file(&journal_path, entries.clone())
+        .map_err(|e| Failure::check(format!("cannot write {}: {e}", journal_path.display())))?;
     if rerun.ended() {
         // The session had reached its end: write what it would have written.
         drop(journal);
-        if let Err(e) = crate::exercise::live::write_session_records(&sc, &entries, out) {
-            return fail(Failure::check(e));
-        }
-        eprintln!("drillsim resume: the session had reached its end; journal completed ({} entries)", entries.len());
-        return ExitCode::SUCCESS;
+        crate::exercise::live::write_session_records(&sc, &entries, out).map_err(Failure::check)?;
+        return Ok(CaughtUp::Ended { entries: entries.len() });
     }
-    let Some(mut live) = rerun.into_live() else {
-        return fail(Failure::input("not a live session"));
-    };
+    let mut live = rerun.into_live().ok_or_else(|| Failure::input("not a live session"))?;
     live.app.world_mut().insert_resource(journal);
-    match OrderLog::reopen(&log_path) {
-        Ok(l) => live.set_log(l),
-        Err(e) => return fail(Failure::check(format!("cannot reopen {}: {e}", log_path.display()))),
-    }
+    let reopened = OrderLog::reopen(&log_path)
+        .map_err(|e| Failure::check(format!("cannot reopen {}: {e}", log_path.display())))?;
+    live.set_log(reopened);
+    // Invalid lines use up their numbers too (`last_tag`), so answer numbers stay unique.
     live.set_next_tag(log.last_tag + 1);
-    eprintln!(
-        "drillsim resume: \"{}\": {} logged orders re-run to +{} ({} journal entries, the same byte for byte); \
-         carrying on live at {}× real time{}",
-        sc.scenario.meta.name,
-        log.orders.len(),
-        human_secs(clock.now as i64),
-        entries.len(),
-        live.app.world().resource::<crate::exercise::ExerciseState>().speed,
-        if live.paused() { ", paused (the facilitator resumes)" } else { "" }
-    );
-    super::live::drive(live, &sc, out)
+    Ok(CaughtUp::Live { live, log })
 }
 
 /// Writes summary.json and score.json of a run (`drillsim run`) whose journal ended before they

@@ -260,7 +260,13 @@ fn follow_plan(
             && state.level.is_none_or(|l| l < lvl.level)
         {
             let t = (t0 + auto.delay_s).max(clock.now + clock.step);
-            book.push(Pending { t, by: office.id.clone(), order: OrderKind::SetLevel(lvl.level), tag: None });
+            book.push(Pending {
+                t,
+                by: office.id.clone(),
+                order: OrderKind::SetLevel(lvl.level),
+                tag: None,
+                claimed: None,
+            });
         }
         for pa in actions {
             if pa.action == ActionKind::RaiseLevel && pa.order.is_none() && state.level >= Some(lvl.level) {
@@ -271,7 +277,7 @@ fn follow_plan(
                 Err(why) => OrderKind::Log(format!("auto-plan could not carry out {}: {why}", pa.id)),
             };
             let t = (t0 + auto.delay_s.min(pa.deadline.secs())).max(clock.now + clock.step);
-            book.push(Pending { t, by: pa.owner.clone(), order, tag: None });
+            book.push(Pending { t, by: pa.owner.clone(), order, tag: None, claimed: None });
         }
     }
 }

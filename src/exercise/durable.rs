@@ -54,6 +54,9 @@ pub struct LoggedOrder {
     pub t: u64,
     pub by: String,
     pub order: OrderKind,
+    /// The agency a networked seat claimed to act for, when not its own (`drillsim serve`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -193,7 +196,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("orders.log");
         let mut log = OrderLog::create(&p, &spec()).unwrap();
-        let o = LoggedOrder { tag: 1, queued_at: 60, t: 120, by: "ofc".into(), order: OrderKind::Log("x".into()) };
+        let o = LoggedOrder {
+            tag: 1,
+            queued_at: 60,
+            t: 120,
+            by: "ofc".into(),
+            order: OrderKind::Log("x".into()),
+            claimed: None,
+        };
         log.append(&o).unwrap();
         drop(log);
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
@@ -214,7 +224,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("orders.log");
         let mut log = OrderLog::create(&p, &spec()).unwrap();
-        let o = LoggedOrder { tag: 1, queued_at: 0, t: 0, by: "ofc".into(), order: OrderKind::Log("水位".into()) };
+        let o = LoggedOrder {
+            tag: 1,
+            queued_at: 0,
+            t: 0,
+            by: "ofc".into(),
+            order: OrderKind::Log("水位".into()),
+            claimed: None,
+        };
         log.append(&o).unwrap();
         log.note_invalid(2).unwrap();
         drop(log);

@@ -103,6 +103,7 @@ impl Live {
                 by: CONTROL.into(),
                 order: OrderKind::Pause,
                 tag: None,
+                claimed: None,
             });
             live.decide_now();
         }
@@ -140,25 +141,51 @@ impl Live {
     /// Queues a parsed line; returns its tag. With a log, the order is written and fsynced first;
     /// if that fails it is not queued and `log_error` says why.
     pub fn queue(&mut self, l: LiveLine) -> u64 {
+        self.queue_claimed(l, None)
+    }
+
+    /// Queues a seat's order (`serve`): `claimed` is the agency the seat claimed to act for when
+    /// not its own `l.by`; the door refuses such an order and journals the attempt.
+    pub fn queue_claimed(&mut self, l: LiveLine, claimed: Option<String>) -> u64 {
         let tag = self.next_tag;
         self.next_tag += 1;
         let now = self.clock().now;
         let sc = self.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
         let t = l.at.map_or(now, |at| sc.offset(&at).max(now as i64) as u64);
         if let Some(log) = &mut self.log {
-            let rec = LoggedOrder { tag, queued_at: now, t, by: l.by.clone(), order: l.order.clone() };
+            let rec = LoggedOrder {
+                tag,
+                queued_at: now,
+                t,
+                by: l.by.clone(),
+                order: l.order.clone(),
+                claimed: claimed.clone(),
+            };
             if let Err(e) = log.append(&rec) {
                 self.log_error.get_or_insert_with(|| format!("cannot write the order log: {e}"));
                 return tag;
             }
         }
-        self.queue_logged(t, l.by, l.order, tag);
+        self.app.world_mut().resource_mut::<OrderBook>().push(Pending {
+            t,
+            by: l.by,
+            order: l.order,
+            tag: Some(tag),
+            claimed,
+        });
         tag
     }
 
     /// Queues an order from the log of an earlier session (no new log line).
     pub fn queue_logged(&mut self, t: u64, by: String, order: OrderKind, tag: u64) {
-        self.app.world_mut().resource_mut::<OrderBook>().push(Pending { t, by, order, tag: Some(tag) });
+        self.app.world_mut().resource_mut::<OrderBook>().push(Pending { t, by, order, tag: Some(tag), claimed: None });
+    }
+
+    /// Queues a logged order of an earlier session, with the agency it claimed (no new log line).
+    pub fn queue_logged_order(&mut self, o: &LoggedOrder) {
+        let p =
+            Pending { t: o.t, by: o.by.clone(), order: o.order.clone(), tag: Some(o.tag), claimed: o.claimed.clone() };
+        self.app.world_mut().resource_mut::<OrderBook>().push(p);
     }
 
     /// Takes a raw line: queues it, or answers it as invalid at once. An order timed after the
@@ -328,12 +355,14 @@ pub fn orders_file_from(entries: &[Entry]) -> String {
          // effect. `drillsim run SCENARIO --orders THIS --seed SEED` replays the exercise.\nOrders(\n    orders: [\n",
     );
     for e in entries {
-        let (by, order) = match &e.event {
-            Event::OrderAccepted { by, order } | Event::OrderRefused { by, order, .. } => (by, order),
+        let (by, order, claimed) = match &e.event {
+            Event::OrderAccepted { by, order } => (by, order, None),
+            Event::OrderRefused { by, order, claimed, .. } => (by, order, claimed.as_ref()),
             _ => continue,
         };
         let order = ron::to_string(order).unwrap_or_default();
-        out.push_str(&format!("        (at: \"+{}s\", by: {:?}, order: {order}),\n", e.t, by));
+        let claimed = claimed.map(|c| format!(", claimed: {c:?}")).unwrap_or_default();
+        out.push_str(&format!("        (at: \"+{}s\", by: {:?}{claimed}, order: {order}),\n", e.t, by));
     }
     out.push_str("    ],\n)\n");
     out

@@ -38,6 +38,10 @@ pub struct TimedOrder {
     /// The agency giving the order, or "control" for the facilitator.
     pub by: String,
     pub order: OrderKind,
+    /// The agency a networked seat claimed to act for when it is not its own (`by` is the seat's
+    /// agency): the door refuses it, journaled as an attempt. Only in recorded exercises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<String>,
 }
 
 /// An order file: `Orders(orders: [ (at: "+10m", by: "ofc", order: SetLevel(III)), … ])`.
@@ -55,6 +59,8 @@ pub struct Pending {
     pub order: OrderKind,
     /// A tag the giver chose (live mode answers with it); not journaled.
     pub tag: Option<u64>,
+    /// The agency a seat claimed to act for, when not its own (refused; see [`TimedOrder`]).
+    pub claimed: Option<String>,
 }
 
 /// The orders of a run, sorted by time (stable: same-time orders keep their order).
@@ -194,10 +200,19 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
             c.at("unknown-id", format!("{p}.by"), format!("unknown agency \"{}\"", o.by))
                 .help("`by` is an agency id of the scenario, or \"control\" for the facilitator");
         }
+        if let Some(claimed) = o.claimed.as_deref().filter(|c| *c != CONTROL && !ids.agencies.contains(*c)) {
+            c.at("unknown-id", format!("{p}.claimed"), format!("unknown agency \"{claimed}\""));
+        }
         for (field, msg) in order_id_problems(&o.order, &ids) {
             c.at("unknown-id", format!("{p}.order.{field}"), msg);
         }
-        pending.push(Pending { t: t.max(0) as u64, by: o.by.clone(), order: o.order.clone(), tag: None });
+        pending.push(Pending {
+            t: t.max(0) as u64,
+            by: o.by.clone(),
+            order: o.order.clone(),
+            tag: None,
+            claimed: o.claimed.clone(),
+        });
     }
     let problems = c.into_sorted();
     if !problems.is_empty() {
@@ -407,6 +422,14 @@ impl Door<'_, '_> {
                     return Err(format!("inject \"{j}\" was already delivered"));
                 }
             }
+            OrderKind::Observe { evaluator, seen, note, .. } => {
+                if evaluator.trim().is_empty() {
+                    return Err("an observation names its evaluator".into());
+                }
+                if seen.trim().is_empty() && note.trim().is_empty() {
+                    return Err("the observation is empty: say what was seen".into());
+                }
+            }
             OrderKind::Retime(t) => {
                 let new_t = self.sc().offset(t);
                 if new_t < now as i64 {
@@ -521,6 +544,9 @@ impl Door<'_, '_> {
                 self.clock.stop_at = self.clock.stop_at.min(now + self.clock.step);
                 out.push(Event::ExerciseEnded { by: by.clone() });
             }
+            OrderKind::Observe { evaluator, capability, seen, rating, note } => {
+                out.push(Event::Observation { evaluator, capability, seen, rating, note });
+            }
         }
         for e in out {
             self.journal.write(Journaled(e));
@@ -575,6 +601,11 @@ impl Door<'_, '_> {
     }
 }
 
+/// Why an order a seat gave for another agency than its own is refused.
+pub fn impersonation(by: &str, claimed: &str) -> String {
+    format!("the seat of \"{by}\" gives orders for \"{by}\" only, not for \"{claimed}\"; attempt recorded")
+}
+
 /// Applies every order due by now, in order.
 fn apply_orders(mut book: ResMut<OrderBook>, mut door: Door) {
     while let Some(p) = book.pending.get(book.next).cloned() {
@@ -582,13 +613,17 @@ fn apply_orders(mut book: ResMut<OrderBook>, mut door: Door) {
             break;
         }
         book.next += 1;
-        let verdict = door.check(&p.by, &p.order);
+        let verdict = match p.claimed.as_deref().filter(|c| *c != p.by) {
+            Some(c) => Err(impersonation(&p.by, c)),
+            None => door.check(&p.by, &p.order),
+        };
         if let Some(tag) = p.tag {
             book.answers.push((tag, door.clock.now, verdict.clone()));
         }
         match verdict {
             Err(reason) => {
-                door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason }));
+                let claimed = p.claimed.filter(|c| *c != p.by);
+                door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, claimed }));
             }
             Ok(()) => {
                 door.journal.write(Journaled(Event::OrderAccepted { by: p.by.clone(), order: p.order.clone() }));

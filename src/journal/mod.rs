@@ -91,11 +91,14 @@ pub enum Event {
         by: String,
         order: OrderKind,
     },
-    /// An order was refused; nothing changed.
+    /// An order was refused; nothing changed. `claimed`: the agency a networked seat of `by`
+    /// tried to act for (an impersonation attempt, `drillsim serve`).
     OrderRefused {
         by: String,
         order: OrderKind,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        claimed: Option<String>,
     },
     /// The response level changed.
     LevelChanged {
@@ -302,6 +305,14 @@ pub enum Event {
     /// Facilitator: the exercise was ended.
     ExerciseEnded {
         by: String,
+    },
+    /// An evaluator's observation (control cell; it changes nothing in the world).
+    Observation {
+        evaluator: String,
+        capability: String,
+        seen: String,
+        rating: Option<crate::scenario::types::Rating>,
+        note: String,
     },
     // ---- derailment casualties (hazards::derailment); one entry per step and kind, not per patient
     /// Untreated (or only stabilised) casualties got worse this step.
@@ -554,6 +565,7 @@ impl Event {
             Event::SpeedChanged { .. } => "speed_changed",
             Event::InjectsRetimed { .. } => "injects_retimed",
             Event::ExerciseEnded { .. } => "exercise_ended",
+            Event::Observation { .. } => "observation",
             Event::Deteriorated { .. } => "deteriorated",
             Event::Extricated { .. } => "extricated",
             Event::Treated { .. } => "treated",

@@ -343,7 +343,7 @@ impl Rerun {
             }
             Driver::Live { live, orders, next, .. } => {
                 while let Some(o) = orders.get(*next).filter(|o| o.queued_at <= now) {
-                    live.queue_logged(o.t, o.by.clone(), o.order.clone(), o.tag);
+                    live.queue_logged_order(o);
                     *next += 1;
                 }
                 for p in fork_orders {

@@ -248,7 +248,8 @@ pub fn exercise_date(sc: &ValidScenario) -> NaiveDate {
 
 /// Builds the report in one language.
 pub fn build(sc: &ValidScenario, entries: &[Entry], score: &Score, lang: Lang) -> Report {
-    let cx = Ctx { n: Names::new(sc, lang).with_delivered(entries), by_seq: entries.iter().map(|e| (e.seq, e)).collect() };
+    let cx =
+        Ctx { n: Names::new(sc, lang).with_delivered(entries), by_seq: entries.iter().map(|e| (e.seq, e)).collect() };
     let w = cx.w();
     // Findings grouped by capability (in the standard's order), numbered in that order, so that
     // the improvement plan reads capability by capability.
@@ -987,7 +988,7 @@ fn annexes(cx: &Ctx, entries: &[Entry]) -> Annexes {
             Event::OrderAccepted { by, order } if !order.is_facilitator() => {
                 orders.push(row(n.agency(by), order_text(n, order), w.t("annex.accepted")))
             }
-            Event::OrderRefused { by, order, reason } => orders.push(row(
+            Event::OrderRefused { by, order, reason, .. } => orders.push(row(
                 n.agency(by),
                 order_text(n, order),
                 match w.lang() {

@@ -282,12 +282,11 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
                         }
                     })
                 }
-                "level_lowered" => s
-                    .plan
-                    .lowerings
-                    .iter()
-                    .find(|l| l.seq == seq)
-                    .map(|l| Detail::Lowered { t: l.t, from: l.from, to: l.to }),
+                "level_lowered" => s.plan.lowerings.iter().find(|l| l.seq == seq).map(|l| Detail::Lowered {
+                    t: l.t,
+                    from: l.from,
+                    to: l.to,
+                }),
                 "report_incomplete" => s.reporting.sent.iter().find(|x| x.seq == seq).map(|x| Detail::Incomplete {
                     t: x.t,
                     kind: x.kind,

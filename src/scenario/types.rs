@@ -851,6 +851,33 @@ pub enum OrderKind {
     Retime(TimeSpec),
     /// Facilitator: end the exercise now.
     EndExercise,
+    /// Control cell: an evaluator's observation (`drillsim serve`'s evaluator seat): the critical
+    /// task or capability observed, what was seen, a P/S/M/U rating and free text. Journaled as
+    /// `observation`; it changes nothing in the simulated world.
+    Observe {
+        /// The evaluator's seat name.
+        evaluator: String,
+        /// The critical task id or capability observed (free text when none fits).
+        #[serde(default)]
+        capability: String,
+        /// What was seen.
+        #[serde(default)]
+        seen: String,
+        #[serde(default)]
+        rating: Option<Rating>,
+        #[serde(default)]
+        note: String,
+    },
+}
+
+/// HSEEP's rating of a capability or critical task: performed without challenges (P), with
+/// some challenges (S), with major challenges (M), unable to be performed (U).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum Rating {
+    P,
+    S,
+    M,
+    U,
 }
 
 impl OrderKind {
@@ -885,6 +912,7 @@ impl OrderKind {
                 | OrderKind::FireInject(_)
                 | OrderKind::Retime(_)
                 | OrderKind::EndExercise
+                | OrderKind::Observe { .. }
         )
     }
 
