@@ -20,7 +20,7 @@
 //!
 //! # Formulas and sources
 //!
-//! * **Breach outflow**, broad-crested weir (DOMAIN.md §5; Henderson, *Open Channel Flow*, 1966,
+//! * **Breach outflow**, broad-crested weir (docs/models.md; Henderson, *Open Channel Flow*, 1966,
 //!   §6.6; Bos, *Discharge Measurement Structures*, 3rd ed. 1989, ch. 1):
 //!   `Q = C_d · (2/3) · √(2g) · B · H^{3/2}`, `H` the upstream level over the breach bottom
 //!   (approach velocity head neglected). With this form an ideal broad-crested weir (critical
@@ -69,13 +69,13 @@
 //!   zone's lowest ground. A node's depth is level − its `elevation_m` (the zone's ground when
 //!   absent or lower).
 //! * **Roads**: close to cars when the water at either end node exceeds the zone's
-//!   `road_closure_depth_m` (default 0.3 m, DOMAIN.md §5); reopen when it is 1 cm below.
+//!   `road_closure_depth_m` (default 0.3 m, docs/models.md); reopen when it is 1 cm below.
 //! * **Mortality**: Jonkman, S.N. (2007), *Loss of life estimation in flood risk assessment*,
 //!   PhD thesis, TU Delft, ch. 7, and Jonkman, Vrijling & Vrouwenvelder (2008), *Methods for the
 //!   estimation of loss of life due to floods*, Natural Hazards 46:353–389, §5: for the
 //!   "remaining zone" (outside the breach zone and the rapidly rising zone) the mortality among
 //!   the exposed is `F_D(h) = Φ((ln h − μ)/σ)`, `h` in metres, `μ = 7.60`, `σ = 2.75` (as in
-//!   DOMAIN.md §5; Φ the standard normal CDF). Deaths are counted as the increase of `F_D` as
+//!   docs/models.md; Φ the standard normal CDF). Deaths are counted as the increase of `F_D` as
 //!   the depth at a node rises: with `F` the largest fraction reached so far, a step that raises
 //!   it to `F'` kills `(F' − F)/(1 − F)` of the people still there (the survivors so far), so
 //!   deaths do not repeat each step and people evacuated before the water rises are spared.
@@ -168,7 +168,7 @@ pub const DEFAULT_CRITICAL_VELOCITY_MS: f64 = 0.5;
 pub const DEFAULT_MAX_WIDTH_M: f64 = 500.0;
 /// Team person-hours to close one metre of breach when none is given.
 pub const DEFAULT_CLOSURE_PERSON_HOURS_PER_M: f64 = 400.0;
-/// Depth over a road's end node at which the road closes to cars, m (DOMAIN.md §5).
+/// Depth over a road's end node at which the road closes to cars, m (docs/models.md).
 pub const DEFAULT_ROAD_CLOSURE_DEPTH_M: f64 = 0.3;
 /// Verheij & Van der Knaap (2003) empirical factors.
 pub const VERHEIJ_F1: f64 = 1.3;

@@ -1,7 +1,7 @@
 //! Gas release to the air: a Gaussian plume with Pasquill–Gifford dispersion and its threat zone.
 //!
 //! **Concentration** of a continuous point source of Q (kg/s) at height H in a wind u (m/s), with
-//! reflection at the ground (DOMAIN.md §5; Turner 1970, *Workbook of Atmospheric Dispersion
+//! reflection at the ground (docs/models.md; Turner 1970, *Workbook of Atmospheric Dispersion
 //! Estimates*, eq. 3.1):
 //!
 //! C(x,y,z) = Q / (2π u σy σz) · exp(−y²/2σy²) · [exp(−(z−H)²/2σz²) + exp(−(z+H)²/2σz²)]

@@ -1,6 +1,6 @@
 //! Chemical spill into a river: 1-D advection–dispersion–decay down the chain of reaches to every intake.
 //!
-//! **Equation** (DOMAIN.md §5): ∂C/∂t + U ∂C/∂x = K ∂²C/∂x² − kC. An instantaneous release of
+//! **Equation** (docs/models.md): ∂C/∂t + U ∂C/∂x = K ∂²C/∂x² − kC. An instantaneous release of
 //! mass M into a uniform reach of cross-section A gives the closed form
 //!
 //! C(x,t) = M / (A √(4πKt)) · exp(−(x − Ut)² / 4Kt) · e^{−kt}

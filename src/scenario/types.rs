@@ -191,7 +191,7 @@ pub struct FloodZone {
     #[serde(default)]
     pub spills_to: Vec<Spill>,
     /// Water depth (m) over a node of the zone at which roads ending there close to cars;
-    /// default 0.3 m (DOMAIN.md §5; see `hazards::flood::DEFAULT_ROAD_CLOSURE_DEPTH_M`).
+    /// default 0.3 m (docs/models.md; see `hazards::flood::DEFAULT_ROAD_CLOSURE_DEPTH_M`).
     #[serde(default)]
     pub road_closure_depth_m: Option<f64>,
     /// Vertical refuge (`hazards::flood`): the share of the residents whose house has an upper
