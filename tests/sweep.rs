@@ -144,6 +144,11 @@ fn a_sweep_samples_the_parameters_and_one_run_reproduces_its_row() {
     assert!(m["p50"].as_f64().unwrap() <= m["p95"].as_f64().unwrap());
     let html = String::from_utf8(read(&out.join("sweep.html"))).unwrap();
     assert!(html.contains("<svg") && html.contains("param.spill_mass_kg.h_spill") && html.contains("empirical CDF"));
+    // the page speaks both languages: headings and the column's meaning in Chinese and English
+    for words in ["百分位数 Percentiles", "泄漏质量（千克） · spilled mass, kg", "得分 Scores", "经验分布"]
+    {
+        assert!(html.contains(words), "sweep.html lacks {words:?}");
+    }
 
     // --only-run 3 writes that run's journal, with the drawn values, and the same outcomes
     let one = dir.path().join("run3");

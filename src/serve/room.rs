@@ -243,7 +243,7 @@ impl Room {
             return Err((code::ENDED, "the exercise has ended".into()));
         }
         let ids = ScenarioIds::of(&self.sc);
-        if let Some(c) = claimed.as_deref().filter(|c| *c != CONTROL && !ids.agencies.contains(c)) {
+        if let Some(c) = claimed.as_deref().filter(|c| *c != CONTROL && !ids.agencies.contains(*c)) {
             return Err((code::INVALID, format!("by: unknown agency \"{c}\"")));
         }
         if let Some((field, msg)) = order_id_problems(&order, &ids).into_iter().next() {

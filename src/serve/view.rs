@@ -246,6 +246,7 @@ mod tests {
             from: "control".into(),
             to: to.iter().map(|s| s.to_string()).collect(),
             text: "x".into(),
+            text_en: None,
         };
         assert!(sees(&water, &inject(&["ofc", "water"]), &o));
         assert!(!sees(&water, &inject(&["ofc"]), &o));
