@@ -60,13 +60,9 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         // It ended, but a crash came before its last records: write them from the journal.
-        let (recipe, _) = match recipe_of(out) {
-            Ok(r) => r,
+        let (recipe, entries) = match ended_run(out) {
+            Ok(x) => x,
             Err(f) => return fail(f),
-        };
-        let entries = match crate::journal::read(&out.join("journal.jsonl")) {
-            Ok(e) => e,
-            Err(e) => return fail(Failure::input(format!("{e:#}"))),
         };
         if let Err(e) = crate::exercise::live::write_session_records(&recipe.scenario, &entries, out) {
             return fail(Failure::check(e));
@@ -175,6 +171,13 @@ pub(super) fn catch_up(out: &Path) -> Result<CaughtUp, Failure> {
     Ok(CaughtUp::Live { live, log })
 }
 
+/// How a run that ended was made, and its journal (to write the records a crash left unwritten).
+fn ended_run(out: &Path) -> Result<(crate::replay::Recipe, Vec<crate::journal::Entry>), Failure> {
+    let (recipe, _) = recipe_of(out)?;
+    let entries = crate::journal::read(&out.join("journal.jsonl")).map_err(|e| Failure::input(format!("{e:#}")))?;
+    Ok((recipe, entries))
+}
+
 /// Writes summary.json and score.json of a run (`drillsim run`) whose journal ended before they
 /// were written (a crash between `run_ended` and them).
 fn complete_run(out: &std::path::Path) -> ExitCode {
@@ -182,13 +185,9 @@ fn complete_run(out: &std::path::Path) -> ExitCode {
         Ok(l) => l,
         Err(e) => return super::out_error(e),
     };
-    let (recipe, _) = match recipe_of(out) {
-        Ok(r) => r,
+    let (recipe, entries) = match ended_run(out) {
+        Ok(x) => x,
         Err(f) => return fail(f),
-    };
-    let entries = match crate::journal::read(&out.join("journal.jsonl")) {
-        Ok(e) => e,
-        Err(e) => return fail(Failure::input(format!("{e:#}"))),
     };
     let sc = &recipe.scenario;
     let summary = crate::journal::summary::summarize(sc, &entries);

@@ -126,12 +126,5 @@ mod tests {
         assert_eq!(t(Lang::Zh, "pause"), "暂停");
     }
 
-    #[test]
-    fn bilingual_names_show_the_asked_language_and_others_show_whole() {
-        let n = "资溪县人民医院 Zixi County Hospital";
-        assert_eq!(display_name(n, Lang::Zh), "资溪县人民医院");
-        assert_eq!(display_name(n, Lang::En), "Zixi County Hospital");
-        assert_eq!(display_name("Riverside", Lang::Zh), "Riverside");
-        assert_eq!(display_name("沿河村", Lang::En), "沿河村");
-    }
+    // display_name is report::names::display_name, tested there.
 }
