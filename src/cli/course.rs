@@ -123,8 +123,8 @@ pub(super) fn course_cmd(args: CourseArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let earlier = res.decisions.iter().filter(|p| p.delta_s.is_some_and(|d| d < 0)).count();
-    let later = res.decisions.iter().filter(|p| p.delta_s.is_some_and(|d| d > 0)).count();
+    let earlier = res.decisions.iter().filter(|p| p.compared_s().is_some_and(|d| d < 0)).count();
+    let later = res.decisions.iter().filter(|p| p.compared_s().is_some_and(|d| d > 0)).count();
     let missing = res.decisions.iter().filter(|p| p.record_t.is_some() && p.trainee_t.is_none()).count();
     println!("{} — seed {seed}", course.title_en);
     println!(

@@ -112,6 +112,18 @@ pub struct Pairing {
     pub trainee_from_trigger_s: Option<i64>,
 }
 
+impl Pairing {
+    /// trainee − record, seconds (negative: earlier), compared the way an instructor would: from
+    /// the task's trigger in each run when the decision carries out a plan task in both (the
+    /// trainee's run may have reached that level at another time), else on the clock.
+    pub fn compared_s(&self) -> Option<i64> {
+        match (self.record_from_trigger_s, self.trainee_from_trigger_s) {
+            (Some(r), Some(t)) => Some(t - r),
+            _ => self.delta_s,
+        }
+    }
+}
+
 /// The plan action a decision (the order at `seq` of journal `j`) carries out, and its level.
 fn task_of<'s>(
     sc: &'s ValidScenario,
@@ -224,22 +236,43 @@ fn clock(sc: &ValidScenario, t: Option<u64>) -> String {
     }
 }
 
-fn delta_text(lang: Lang, r: Option<u64>, t: Option<u64>) -> String {
+fn delta_text(lang: Lang, r: Option<i64>, t: Option<i64>) -> String {
     let zh = lang == Lang::Zh;
     match (r, t) {
         (Some(r), Some(t)) if r == t => (if zh { "同时" } else { "same time" }).into(),
         (Some(r), Some(t)) if t < r => {
-            let d = human_secs((r - t) as i64);
+            let d = human_secs(r - t);
             if zh { format!("**提前 {d}**") } else { format!("**{d} earlier**") }
         }
         (Some(r), Some(t)) => {
-            let d = human_secs((t - r) as i64);
+            let d = human_secs(t - r);
             if zh { format!("**推迟 {d}**") } else { format!("**{d} later**") }
         }
         (Some(_), None) => (if zh { "**未做**" } else { "**not done**" }).into(),
         (None, Some(_)) => (if zh { "记录中没有(新增)" } else { "not in the record (extra)" }).into(),
         (None, None) => (if zh { "双方都未做" } else { "done by neither" }).into(),
     }
+}
+
+/// The "compared" cell of a key decision: from the task's trigger when both runs did it as a plan
+/// task (said so), else on the clock.
+fn compared_text(lang: Lang, p: &Pairing) -> String {
+    match (p.record_from_trigger_s, p.trainee_from_trigger_s) {
+        (Some(r), Some(t)) => {
+            let text = delta_text(lang, Some(r), Some(t));
+            let (rs, ts) = (signed(r), signed(t));
+            if lang == Lang::Zh {
+                format!("{text}(自任务触发起:记录 {rs},学员 {ts})")
+            } else {
+                format!("{text} (from the task's trigger: record {rs}, trainee {ts})")
+            }
+        }
+        _ => delta_text(lang, p.record_t.map(|x| x as i64), p.trainee_t.map(|x| x as i64)),
+    }
+}
+
+fn signed(s: i64) -> String {
+    if s < 0 { format!("−{}", human_secs(-s)) } else { format!("+{}", human_secs(s)) }
 }
 
 fn cell(s: &str) -> String {
@@ -348,12 +381,12 @@ pub fn markdown(sc: &ValidScenario, course: &Course, res: &CourseResult, lang: L
             cell(&agency(&p.by)),
             clock(sc, p.record_t),
             clock(sc, p.trainee_t),
-            delta_text(lang, p.record_t, p.trainee_t),
+            compared_text(lang, p),
             cell(&p.source)
         );
     }
-    let earlier = res.decisions.iter().filter(|p| p.delta_s.is_some_and(|d| d < 0)).count();
-    let later = res.decisions.iter().filter(|p| p.delta_s.is_some_and(|d| d > 0)).count();
+    let earlier = res.decisions.iter().filter(|p| p.compared_s().is_some_and(|d| d < 0)).count();
+    let later = res.decisions.iter().filter(|p| p.compared_s().is_some_and(|d| d > 0)).count();
     let missing = res.decisions.iter().filter(|p| p.record_t.is_some() && p.trainee_t.is_none()).count();
     md.push('\n');
     let _ = writeln!(
@@ -401,7 +434,14 @@ pub fn report(
     let res = assess(sc, course, record, trainee);
     let mut md = markdown(sc, course, &res, lang);
     for (what, r, t) in pair_orders(record, trainee) {
-        let _ = writeln!(md, "| {} | {} | {} | {} |", cell(&what), clock(sc, r), clock(sc, t), delta_text(lang, r, t));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            cell(&what),
+            clock(sc, r),
+            clock(sc, t),
+            delta_text(lang, r.map(|x| x as i64), t.map(|x| x as i64))
+        );
     }
     md.push('\n');
     (res, md)
@@ -431,6 +471,41 @@ mod tests {
         assert_eq!(order_name(&OrderKind::Log("x".into())), "Log");
         assert_eq!(order_name(&OrderKind::Pause), "Pause");
         assert_eq!(order_name(&OrderKind::CloseIntake("wi".into())), "CloseIntake");
+    }
+
+    fn pairing(record_t: Option<u64>, trainee_t: Option<u64>, from: Option<(i64, i64)>) -> Pairing {
+        Pairing {
+            id: "d".into(),
+            en: String::new(),
+            zh: String::new(),
+            by: "ofc".into(),
+            source: String::new(),
+            record_t,
+            trainee_t,
+            delta_s: record_t.zip(trainee_t).map(|(r, t)| t as i64 - r as i64),
+            task: from.map(|_| "iii_groups".into()),
+            record_from_trigger_s: from.map(|f| f.0),
+            trainee_from_trigger_s: from.map(|f| f.1),
+        }
+    }
+
+    #[test]
+    fn a_plan_task_is_compared_from_its_trigger_in_each_run() {
+        // The trainee reached level III two hours later than the record and acted 10 min after it;
+        // the record acted 30 min after its trigger: on the clock 1h40m later, by the task 20m
+        // earlier: an instructor credits the quicker response to the task.
+        let p = pairing(Some(3600), Some(9600), Some((1800, 600)));
+        assert_eq!(p.delta_s, Some(6000));
+        assert_eq!(p.compared_s(), Some(-1200));
+        let text = compared_text(Lang::En, &p);
+        assert!(text.contains("20m earlier") && text.contains("from the task's trigger"), "{text}");
+        assert!(compared_text(Lang::Zh, &p).contains("提前"));
+        // Not a plan task: the clock.
+        let q = pairing(Some(3600), Some(5400), None);
+        assert_eq!(q.compared_s(), Some(1800));
+        assert!(compared_text(Lang::En, &q).contains("30m later"));
+        // Acting before the trigger reads as a negative time from it.
+        assert_eq!(signed(-600), "−10m");
     }
 
     #[test]

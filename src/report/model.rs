@@ -490,9 +490,21 @@ fn rank(r: &str) -> u8 {
     }
 }
 
+/// The best rating a capability can have with a reporting fault among its findings (the rule
+/// the score applies to critical tasks): a false or concealed figure at best M, a report missing
+/// required figures or bypassing the one outlet at best S.
+fn report_fault_ceiling(kind: &str) -> Option<&'static str> {
+    match kind {
+        "report_false" | "report_concealed" => Some("M"),
+        "report_incomplete" | "outlet_bypassed" => Some("S"),
+        _ => None,
+    }
+}
+
 /// A capability's rating from its items: P all on time and no finding; S all done, some late or
 /// a finding; M something not done but at least half done; U less than half done. A declared
-/// critical task under it rated worse lowers it to that task's rating.
+/// critical task under it rated worse, or a reporting fault's ceiling (`report_fault_ceiling`),
+/// lowers it to that rating.
 pub fn derive_rating(on_time: usize, late: usize, not_done: usize, findings: usize, tasks: &[&str]) -> String {
     let total = on_time + late + not_done;
     let mut r = if total == 0 {
@@ -530,9 +542,10 @@ fn capabilities(cx: &Ctx, score: &Score, findings: &[(FindingFacts, Observation)
         let (on, late, nd, sc) = f.map_or((0, 0, 0, 100.0), |a| (a.on_time, a.late, a.not_done, a.score));
         let improvements: Vec<Observation> =
             findings.iter().filter(|x| x.0.area == area).map(|x| x.1.clone()).collect();
-        let task_ratings: Vec<&str> =
+        let mut ceilings: Vec<&str> =
             tasks.iter().filter(|t| t.area == Some(area)).map(|t| t.rating.as_str()).collect();
-        let rating = derive_rating(on, late, nd, improvements.len(), &task_ratings);
+        ceilings.extend(findings.iter().filter(|x| x.0.area == area).filter_map(|x| report_fault_ceiling(&x.0.kind)));
+        let rating = derive_rating(on, late, nd, improvements.len(), &ceilings);
         let mine: Vec<Observation> =
             strengths.iter().filter(|s| s.area == area).map(|s| strength(cx, s, &n.area(area))).collect();
         let more = mine.len().saturating_sub(STRENGTHS_SHOWN);
@@ -1126,5 +1139,23 @@ mod tests {
         assert_eq!(derive_rating(0, 0, 0, 1, &[]), "M", "findings but no timed items");
         assert_eq!(derive_rating(4, 0, 0, 0, &["S", "N/A"]), "S", "a declared task rated S lowers P to S");
         assert_eq!(derive_rating(1, 0, 3, 3, &["P"]), "U", "a better task does not raise it");
+    }
+
+    #[test]
+    fn a_falsified_report_caps_its_capability_at_m_and_an_incomplete_one_at_s() {
+        // every required report on time, but one figure false: at best M, not S
+        let false_fig: Vec<&str> = ["report_false"].iter().filter_map(|k| report_fault_ceiling(k)).collect();
+        assert_eq!(derive_rating(5, 0, 0, 1, &false_fig), "M");
+        let concealed: Vec<&str> = ["report_concealed"].iter().filter_map(|k| report_fault_ceiling(k)).collect();
+        assert_eq!(derive_rating(5, 0, 0, 1, &concealed), "M");
+        // incomplete or bypassing: at best S (a finding already makes it S; the cap keeps it there)
+        for kind in ["report_incomplete", "outlet_bypassed"] {
+            let c: Vec<&str> = [kind].iter().filter_map(|k| report_fault_ceiling(k)).collect();
+            assert_eq!(derive_rating(5, 0, 0, 1, &c), "S", "{kind}");
+        }
+        // a fault never raises a worse rating
+        assert_eq!(derive_rating(1, 0, 3, 3, &false_fig), "U");
+        // other findings set no ceiling
+        assert_eq!(report_fault_ceiling("duplicate_dispatch"), None);
     }
 }
