@@ -33,6 +33,10 @@ pub(super) fn outcomes(ctx: &Ctx, truth: &Truth) -> OutcomesPart {
         gas_harmed_no_response: 0,
     };
     let mut exposed_now: BTreeMap<String, u64> = BTreeMap::new();
+    // The flood model's own simultaneous peak (`flood_totals`) when the run has one; the running
+    // sum of the zones' latest exposures is only a stand-in for a run cut before it (the zones'
+    // latest values may come from different steps, so it can overstate the peak).
+    let mut totals_peak: Option<u64> = None;
     let mut wet: BTreeSet<&str> = BTreeSet::new();
     let mut first_casualties: BTreeSet<&str> = BTreeSet::new();
     for e in ctx.entries {
@@ -63,7 +67,7 @@ pub(super) fn outcomes(ctx: &Ctx, truth: &Truth) -> OutcomesPart {
                 exposed_now.insert(zone.clone(), *exposed);
                 o.flood_exposed_peak = o.flood_exposed_peak.max(exposed_now.values().sum());
             }
-            Event::FloodTotals { exposed_peak, .. } => o.flood_exposed_peak = o.flood_exposed_peak.max(*exposed_peak),
+            Event::FloodTotals { exposed_peak, .. } => totals_peak = Some(*exposed_peak),
             // the gas dose model's harm and its no-response shadow
             Event::GasTotals { yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, .. } => {
                 o.gas_harmed += yellow + red + dead;
@@ -75,6 +79,9 @@ pub(super) fn outcomes(ctx: &Ctx, truth: &Truth) -> OutcomesPart {
             }
             _ => {}
         }
+    }
+    if let Some(p) = totals_peak {
+        o.flood_exposed_peak = p;
     }
     o.flood_at_risk =
         ctx.sc.scenario.map.nodes.iter().filter(|n| wet.contains(n.id.as_str())).map(|n| n.population as u64).sum();
