@@ -48,17 +48,26 @@ pub(super) fn parse_speed(s: &str) -> Result<f64, String> {
     }
 }
 
-pub(super) fn live(args: LiveArgs) -> ExitCode {
-    let sc = match scenario::load(&args.scenario) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return super::run::report_load_error(e),
-    };
-    let auto = match args.auto.resolve(&sc) {
-        Ok(a) => a,
+/// A live session's scenario and plan-follower settings (`live`, `serve`); problems are printed
+/// and exit 2.
+pub(super) fn load_session_inputs(
+    path: &Path,
+    auto: &super::run::AutoArgs,
+) -> Result<(Arc<ValidScenario>, Option<crate::exercise::autoplan::AutoPlan>), ExitCode> {
+    let sc = Arc::new(scenario::load(path).map_err(super::run::report_load_error)?);
+    match auto.resolve(&sc) {
+        Ok(a) => Ok((sc, a)),
         Err(msg) => {
             eprintln!("error: {msg}");
-            return ExitCode::from(2);
+            Err(ExitCode::from(2))
         }
+    }
+}
+
+pub(super) fn live(args: LiveArgs) -> ExitCode {
+    let (sc, auto) = match load_session_inputs(&args.scenario, &args.auto) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let (_lock, journal, log) =
         match open_session(&sc, &args.out, args.seed, args.speed, args.paused, auto.as_ref(), args.force) {

@@ -20,6 +20,23 @@ pub struct ResumeArgs {
     pub lang: super::console::Lang,
 }
 
+/// Locks a session's folder to carry it on (`resume`, `serve --resume`): one drillsim per folder,
+/// and a session still running keeps its folder locked, so it is refused with nothing changed.
+pub(super) fn lock_to_carry_on(out: &Path) -> Result<crate::outdir::OutLock, ExitCode> {
+    match crate::outdir::lock(out) {
+        Ok(l) => Ok(l),
+        Err(crate::outdir::OutError::Busy { pid, .. }) => {
+            eprintln!(
+                "error: the session in {} is still running (process {pid}); nothing was changed. \
+                 Give orders to it, or stop it first",
+                out.display()
+            );
+            Err(ExitCode::from(2))
+        }
+        Err(e) => Err(super::out_error(e)),
+    }
+}
+
 fn fail(f: Failure) -> ExitCode {
     eprintln!("error: {}", f.msg);
     ExitCode::from(f.code)
@@ -40,18 +57,9 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    // One drillsim per folder: a session still running keeps its folder locked.
-    let _lock = match crate::outdir::lock(out) {
+    let _lock = match lock_to_carry_on(out) {
         Ok(l) => l,
-        Err(crate::outdir::OutError::Busy { pid, .. }) => {
-            eprintln!(
-                "error: the session in {} is still running (process {pid}); nothing was changed. \
-                 Give orders to it, or stop it first",
-                out.display()
-            );
-            return ExitCode::from(2);
-        }
-        Err(e) => return super::out_error(e),
+        Err(code) => return code,
     };
     if crate::outdir::journal_ended(out) {
         let missing: Vec<&str> = ["orders.ron", "summary.json"].into_iter().filter(|n| !out.join(n).exists()).collect();

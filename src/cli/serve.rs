@@ -65,8 +65,6 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
 
 #[cfg(feature = "serve")]
 fn start(args: ServeArgs) -> ExitCode {
-    use std::sync::Arc;
-
     use crate::exercise::live::Live;
     use crate::serve::{seats, view::Tagger};
     use crate::sim::{RunOptions, build_app};
@@ -75,16 +73,9 @@ fn start(args: ServeArgs) -> ExitCode {
         eprintln!("error: give SCENARIO and --out DIR, or --resume DIR");
         return ExitCode::from(2);
     };
-    let sc = match crate::scenario::load(&path) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return super::run::report_load_error(e),
-    };
-    let auto = match args.auto.resolve(&sc) {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
+    let (sc, auto) = match super::live::load_session_inputs(&path, &args.auto) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let specs = match &args.seats {
         Some(p) => match seats::read_specs(p, &sc) {
@@ -147,14 +138,9 @@ fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> ExitC
         eprintln!("error: {} has no orders.log: it is not a live session", out.display());
         return ExitCode::from(2);
     }
-    // One drillsim per folder: a server still running keeps its folder locked.
-    let _lock = match crate::outdir::lock(&out) {
+    let _lock = match super::resume::lock_to_carry_on(&out) {
         Ok(l) => l,
-        Err(crate::outdir::OutError::Busy { pid, .. }) => {
-            eprintln!("error: the exercise in {} is still served (process {pid}); nothing was changed", out.display());
-            return ExitCode::from(2);
-        }
-        Err(e) => return super::out_error(e),
+        Err(code) => return code,
     };
     if crate::outdir::journal_ended(&out) {
         eprintln!(
