@@ -6,6 +6,7 @@
 
 pub mod agents;
 pub mod cli;
+pub mod engine;
 pub mod exercise;
 #[cfg(feature = "gui")]
 pub mod gui;
@@ -21,12 +22,3 @@ pub mod scoring;
 pub mod serve;
 pub mod sim;
 pub mod sweep;
-
-/// Adds every simulation plugin, in one place. The order here does not order the systems:
-/// `sim::build_app` chains the step's sets.
-pub(crate) fn plugins(app: &mut bevy::prelude::App) {
-    journal::plugin(app);
-    hazards::plugin(app);
-    agents::plugin(app);
-    exercise::plugin(app);
-}

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use drillsim::agents::Residents;
 use drillsim::agents::evacuees::{Households, Stage};
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{Entry, Event, Journal};
 use drillsim::scenario::{self, SourceFile, ValidScenario};
-use drillsim::sim::{RunOptions, build_app, run_to_end};
 
 /// A scenario: nodes `(id, kind, x, y, population)`, roads `(id, from, to, km, kmh, capacity)`,
 /// shelters `(node, capacity)` (all open), the `evacuation` parameters and the duration.

@@ -7,13 +7,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{Entry, Journal};
 use drillsim::scenario::time::TimeSpec;
 use drillsim::scenario::types::Level;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
 use drillsim::scoring::{Score, Status, score};
-use drillsim::sim::{RunOptions, build_app, run_to_end};
 use serde::Deserialize;
 
 /// One case file.

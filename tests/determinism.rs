@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::load_orders;
 use drillsim::journal::Journal;
 use drillsim::scenario;
-use drillsim::sim::{RunOptions, build_app, run_to_end};
 use sha2::{Digest, Sha256};
 
 const DEMO: &str = "scenarios/demo-county.ron";

@@ -4,10 +4,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bevy::prelude::*;
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::{OrderKind, parse_orders};
 use drillsim::journal::{Event, Journal};
 use drillsim::scenario::{self, SourceFile};
-use drillsim::sim::{RunOptions, SimClock, SimStep, build_app, run_to_end};
+use drillsim::sim::{SimClock, SimStep};
 
 fn demo() -> Arc<scenario::ValidScenario> {
     Arc::new(scenario::load(Path::new("scenarios/demo-county.ron")).expect("demo loads"))

@@ -6,11 +6,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::autoplan::AutoPlan;
 use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{Entry, Event, Journal};
 use drillsim::scenario::{self, SourceFile, ValidScenario};
-use drillsim::sim::{RunOptions, build_app, run_to_end};
 
 const DEMO: &str = "scenarios/demo-county.ron";
 

@@ -12,12 +12,12 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use drillsim::engine::{RunOptions, build_app};
 use drillsim::exercise::durable::{LoggedOrder, parse_log};
 use drillsim::exercise::live::{Answer, Live, parse_line};
 use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::Journal;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
-use drillsim::sim::{RunOptions, build_app};
 use proptest::prelude::*;
 
 const DEMO: &str = "scenarios/demo-county.ron";

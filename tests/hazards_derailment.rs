@@ -4,10 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{Entry, Event, Journal, summary};
 use drillsim::scenario::{self, SourceFile, ValidScenario};
-use drillsim::sim::{RunOptions, SimStep, build_app, run_to_end};
+use drillsim::sim::SimStep;
 
 /// A small derailment: the site, a junction, a near hospital (2 min from the junction) and a far
 /// one, a base for the teams; `hazard_extra` adds fields to the hazard.

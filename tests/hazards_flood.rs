@@ -6,13 +6,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::{load_orders, parse_orders};
 use drillsim::hazards::flood::{
     FloodHarm, FloodModel, FloodState, jonkman_remaining_zone, villemonte_factor, weir_discharge, weir_flow,
 };
 use drillsim::journal::{Event, Journal};
 use drillsim::scenario::{self, SourceFile, ValidScenario};
-use drillsim::sim::{RunOptions, build_app, run_to_end};
 
 /// A polder (4 km², ground 20 m, village "low" at 20.0 m) behind a levee, spilling over a sill
 /// at 21.5 m into a lower basin (2 km², ground 19 m). Town and shelter are outside. A closure

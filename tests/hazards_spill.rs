@@ -5,6 +5,7 @@ use std::f64::consts::PI;
 use std::path::Path;
 use std::sync::Arc;
 
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::parse_orders;
 use drillsim::hazards::plume::{Plume, sigma_y, sigma_z};
 use drillsim::hazards::spill::{self, Segment};
@@ -12,7 +13,7 @@ use drillsim::journal::{Entry, Event, Journal, summary};
 use drillsim::map::IntakeState;
 use drillsim::scenario::types::Stability;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
-use drillsim::sim::{RunOptions, SimStep, build_app, run_to_end};
+use drillsim::sim::SimStep;
 
 /// A river scenario: `reaches` and `intakes` are RON list bodies, `hazards` the hazard list body.
 fn river(reaches: &str, intakes: &str, hazards: &str) -> Arc<ValidScenario> {

@@ -5,12 +5,12 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{self, Entry, Event, Journal};
 use drillsim::scenario::types::Grade;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
 use drillsim::scoring::{Status, score, timed_credit};
-use drillsim::sim::{RunOptions, build_app, run_to_end};
 
 const DEMO: &str = "scenarios/demo-county.ron";
 const DEMO_ORDERS: &str = "scenarios/orders/demo-county.ron";

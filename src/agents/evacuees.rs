@@ -66,9 +66,8 @@ use petgraph::visit::EdgeRef;
 use rand::Rng;
 
 use super::{Evacuations, Residents, Shelters};
-use crate::hazards::HazardState;
 use crate::journal::{Event, Journaled};
-use crate::map::RoadNetwork;
+use crate::map::{RoadNetwork, ZoneDepths};
 use crate::scenario::types::EvacuationParams;
 use crate::sim::{ScenarioRes, SimClock, SimRng, StepSet};
 
@@ -371,7 +370,7 @@ pub(crate) struct EvacWorld<'w> {
     clock: Res<'w, SimClock>,
     scenario: Res<'w, ScenarioRes>,
     net: Res<'w, RoadNetwork>,
-    hazards: Res<'w, HazardState>,
+    depths: Res<'w, ZoneDepths>,
     evacuations: Res<'w, Evacuations>,
     residents: ResMut<'w, Residents>,
     shelters: ResMut<'w, Shelters>,
@@ -395,7 +394,7 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
     }
     let mut out: Vec<Event> = Vec::new();
     let mut log = StepLog::default();
-    let EvacWorld { clock, scenario, net, hazards, evacuations, mut residents, mut shelters, mut rng, mut hh, mut ev } =
+    let EvacWorld { clock, scenario, net, depths, evacuations, mut residents, mut shelters, mut rng, mut hh, mut ev } =
         w;
     let (net, ev, hh, shelters, residents) = (&*net, &mut *ev, &mut *hh, &mut *shelters, &mut *residents);
 
@@ -415,7 +414,7 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         ev.rebuild_trees(net, now);
         let stuck = std::mem::take(&mut ev.stuck);
         for h in stuck {
-            resume(h, now, net, ev, hh, shelters, residents, &hazards, &mut log);
+            resume(h, now, net, ev, hh, shelters, residents, &depths, &mut log);
         }
     }
 
@@ -492,7 +491,7 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
             continue;
         }
         hh.t[h as usize] = t;
-        depart(h, now, net, ev, hh, shelters, residents, &hazards, &mut log);
+        depart(h, now, net, ev, hh, shelters, residents, &depths, &mut log);
     }
 
     // cars on the roads, road by road
@@ -769,7 +768,7 @@ fn depart(
     hh: &mut Households,
     shelters: &mut Shelters,
     residents: &mut Residents,
-    hazards: &HazardState,
+    depths: &ZoneDepths,
     log: &mut StepLog,
 ) {
     let hu = h as usize;
@@ -793,7 +792,7 @@ fn depart(
     org.gone_nominal += nominal;
     ev.progressed.push(o);
     org.left += people;
-    let dry = org.zones.iter().all(|z| hazards.zone_depth.get(z).is_none_or(|d| *d <= FLOODED_DEPTH_M));
+    let dry = org.zones.iter().all(|z| depths.0.get(z).is_none_or(|d| *d <= FLOODED_DEPTH_M));
     if dry {
         org.left_dry += people;
     }
@@ -848,7 +847,7 @@ fn resume(
     hh: &mut Households,
     shelters: &mut Shelters,
     residents: &mut Residents,
-    hazards: &HazardState,
+    depths: &ZoneDepths,
     log: &mut StepLog,
 ) {
     let hu = h as usize;
@@ -856,7 +855,7 @@ fn resume(
         Stage::StuckHome => {
             hh.stage[hu] = Stage::Pending;
             hh.t[hu] = now as u32;
-            depart(h, now, net, ev, hh, shelters, residents, hazards, log);
+            depart(h, now, net, ev, hh, shelters, residents, depths, log);
         }
         Stage::StuckOnRoad => {
             hh.stage[hu] = Stage::OnRoad;

@@ -16,10 +16,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::agents::evacuees::{EvacNet, Households};
+use crate::engine::{RunOptions, build_app};
 use crate::exercise::orders::parse_orders;
 use crate::journal::Journal;
 use crate::scenario::{self, SourceFile};
-use crate::sim::{RunOptions, SimClock, build_app};
+use crate::sim::SimClock;
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
@@ -342,7 +343,7 @@ pub fn bench(a: BenchArgs) -> ExitCode {
     // the first step gives the orders and makes the households
     app.update();
     let (rss_agents, _) = rss();
-    if let Err(e) = crate::sim::run_to_end(&mut app) {
+    if let Err(e) = crate::engine::run_to_end(&mut app) {
         eprintln!("drillsim bench: {e}");
         return ExitCode::from(1);
     }

@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use crate::engine::{RunOptions, build_app, run_to_end};
 use crate::exercise::orders::load_orders;
 use crate::journal::{self, Event, Journal};
 use crate::replay::course::{self, load_course};
 use crate::replay::write_outputs;
 use crate::scenario;
 use crate::scoring::report::Lang;
-use crate::sim::{RunOptions, build_app, run_to_end};
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("trainee").required(true).args(["orders", "run"])))]

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, TryRecvError};
 
 use super::console::{Lang, ascii_punctuation, happening, help};
+use crate::engine::{RunOptions, build_app};
 use crate::exercise::durable::{AutoSpec, OrderLog, SessionSpec};
 use crate::exercise::live::{Live, write_session_records};
 use crate::journal::Journal;
 use crate::scenario::{self, ValidScenario};
-use crate::sim::{RunOptions, build_app};
 
 #[derive(Debug, clap::Args)]
 pub struct LiveArgs {
@@ -135,7 +135,7 @@ pub(super) fn open_session(
 
 /// The live session's loop: lines from standard input, answers on standard output, the clock
 /// paced to the wall clock; at the end `run_ended`, OUT/orders.ron and OUT/summary.json.
-/// What happens is told on standard error as it happens (the console seat, `console.rs`).
+/// What happens is told on standard error as it happens (the console seat, `exercise::console`).
 pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lang: Lang) -> ExitCode {
     let mut told = live.app.world().resource::<Journal>().entries.len();
     // Lines are read as bytes: one that is not UTF-8 is answered, and input goes on.

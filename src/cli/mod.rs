@@ -6,7 +6,7 @@
 
 mod bench;
 mod compare;
-pub(crate) mod console;
+pub(crate) use crate::exercise::console;
 mod course;
 mod fork;
 mod live;

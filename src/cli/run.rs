@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::engine::{RunOptions, build_app, run_to_end_with};
 use crate::exercise::autoplan::AutoPlan;
 use crate::exercise::orders::OrderBook;
 use crate::exercise::orders::load_orders;
@@ -13,7 +14,7 @@ use crate::journal::Journal;
 use crate::journal::summary::{Summary, summarize};
 use crate::scenario::time::{Dur, TimeSpec, human_secs};
 use crate::scenario::{self, LoadError};
-use crate::sim::{RunOptions, SimClock, build_app, run_to_end_with};
+use crate::sim::SimClock;
 
 /// The most worker threads `--threads` takes (more only makes the task pool fail to start).
 pub const MAX_THREADS: i64 = 256;

@@ -65,9 +65,9 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
 
 #[cfg(feature = "serve")]
 fn start(args: ServeArgs) -> ExitCode {
+    use crate::engine::{RunOptions, build_app};
     use crate::exercise::live::Live;
     use crate::serve::{seats, view::Tagger};
-    use crate::sim::{RunOptions, build_app};
 
     let (Some(path), Some(out)) = (args.scenario.clone(), args.out.clone()) else {
         eprintln!("error: give SCENARIO and --out DIR, or --resume DIR");

@@ -1,6 +1,7 @@
 //! Observable conditions (plan triggers, conditional injects) evaluated against the world.
 
 use crate::hazards::{HazardState, stage_at};
+use crate::map::ZoneDepths;
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Condition, DeadlineFrom, Hazard};
 
@@ -11,6 +12,7 @@ pub struct Facts<'a> {
     pub now: u64,
     pub scenario: &'a ValidScenario,
     pub hazards: &'a HazardState,
+    pub depths: &'a ZoneDepths,
     pub exercise: &'a ExerciseState,
 }
 
@@ -32,7 +34,7 @@ pub fn holds(cond: &Condition, f: &Facts) -> bool {
             _ => false,
         }),
         Condition::CasualtiesAtLeast(n) => f.hazards.casualties_total() >= *n,
-        Condition::DepthAtLeast { zone, depth_m } => f.hazards.zone_depth.get(zone).is_some_and(|d| d >= depth_m),
+        Condition::DepthAtLeast { zone, depth_m } => f.depths.0.get(zone).is_some_and(|d| d >= depth_m),
         Condition::ReportMissing { rule } => report_missing(rule, f),
     }
 }

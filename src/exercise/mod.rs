@@ -1,9 +1,10 @@
 //! The exercise around the simulation: orders (the one door), injects of the master events list,
 //! the plan's level triggers, and the conditions they test.
 
-pub mod authority;
+pub use crate::scenario::authority;
 pub mod autoplan;
 pub mod conditions;
+pub(crate) mod console;
 pub mod durable;
 pub mod live;
 pub mod orders;
@@ -15,6 +16,7 @@ use bevy::prelude::*;
 
 use crate::hazards::HazardState;
 use crate::journal::{Event, Journaled};
+use crate::map::ZoneDepths;
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Condition, Level, ReportKind};
 use crate::sim::{ScenarioRes, SimClock, StepSet};
@@ -48,9 +50,6 @@ pub struct ExerciseState {
     pub retimed: BTreeMap<String, u64>,
     /// Injects the facilitator fired, to deliver this step.
     pub manual: Vec<String>,
-    /// Times the public was warned (`WarnPublic`): people shelter in place from then on
-    /// (`hazards::plume`'s dose model).
-    pub public_warnings: Vec<u64>,
     /// Live pacing (no effect on the simulation itself).
     pub paused: bool,
     pub speed: f64,
@@ -68,7 +67,6 @@ impl Default for ExerciseState {
             actions_done: BTreeMap::new(),
             retimed: BTreeMap::new(),
             manual: Vec::new(),
-            public_warnings: Vec::new(),
             paused: false,
             speed: 1.0,
         }
@@ -123,12 +121,13 @@ fn deliver_injects(
     clock: Res<SimClock>,
     scenario: Res<ScenarioRes>,
     hazards: Res<HazardState>,
+    depths: Res<ZoneDepths>,
     spills: Res<crate::hazards::spill::SpillState>,
     mut state: ResMut<ExerciseState>,
     mut journal: MessageWriter<Journaled>,
 ) {
     let manual = std::mem::take(&mut state.manual);
-    let value = |p: &placeholders::Placeholder| placeholders::value_now(&scenario.0, &spills, &hazards, clock.now, p);
+    let value = |p: &placeholders::Placeholder| placeholders::value_now(&scenario.0, &spills, &depths, clock.now, p);
     for inj in &scenario.0.scenario.injects {
         if state.delivered.contains_key(&inj.id) {
             continue;
@@ -136,7 +135,13 @@ fn deliver_injects(
         let due = match state.due(&scenario.0, inj) {
             Some(t) => clock.now >= t,
             None => {
-                let facts = Facts { now: clock.now, scenario: &scenario.0, hazards: &hazards, exercise: &state };
+                let facts = Facts {
+                    now: clock.now,
+                    scenario: &scenario.0,
+                    hazards: &hazards,
+                    depths: &depths,
+                    exercise: &state,
+                };
                 holds(&inj.when, &facts)
             }
         };
@@ -158,6 +163,7 @@ pub(super) fn check_plan_triggers(
     clock: Res<SimClock>,
     scenario: Res<ScenarioRes>,
     hazards: Res<HazardState>,
+    depths: Res<ZoneDepths>,
     mut state: ResMut<ExerciseState>,
     mut journal: MessageWriter<Journaled>,
 ) {
@@ -165,7 +171,8 @@ pub(super) fn check_plan_triggers(
         if state.triggered.contains_key(&lvl.level) {
             continue;
         }
-        let facts = Facts { now: clock.now, scenario: &scenario.0, hazards: &hazards, exercise: &state };
+        let facts =
+            Facts { now: clock.now, scenario: &scenario.0, hazards: &hazards, depths: &depths, exercise: &state };
         if let Some(t) = lvl.triggers.iter().find(|t| holds(t, &facts)) {
             let trigger = describe(t);
             state.triggered.insert(lvl.level, clock.now);

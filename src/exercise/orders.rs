@@ -7,7 +7,6 @@
 //! changes). Order files (RON) give timed orders for headless runs; live mode and the GUI queue
 //! orders here too.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use bevy::ecs::system::SystemParam;
@@ -19,6 +18,7 @@ use crate::agents::supplies::{Stocks, SupplyOrder, truck_secs};
 use crate::agents::teams::{Team, TeamIndex, TeamOrder};
 use crate::agents::{EvacuationOrder, Evacuations, Shelters};
 use crate::exercise::{ExerciseState, SentReport, authority};
+use crate::hazards::PublicWarnings;
 use crate::journal::{Event, Journaled};
 use crate::map::{IntakeState, RoadNetwork};
 use crate::scenario::diag::{Collector, Problems, SourceFile, from_ron_error};
@@ -28,6 +28,7 @@ use crate::scenario::types::{ActionKind, Capability};
 use crate::scenario::{CONTROL, LoadError, ValidScenario, hex, ron_options};
 use crate::sim::{ScenarioRes, SimClock, StepSet};
 
+pub use crate::scenario::ids::{ScenarioIds, order_id_problems};
 pub use crate::scenario::types::{Figures, OrderKind};
 
 /// One line of an order file.
@@ -87,95 +88,6 @@ pub fn load_orders(path: &Path, scenario: &ValidScenario) -> Result<OrderBook, L
     parse_orders(crate::scenario::read_source(path)?, scenario).map_err(LoadError::Invalid)
 }
 
-/// The ids a scenario defines, by kind, for checking orders. A valid scenario builds it once
-/// (on first use) and keeps it, so checking an order costs O(log n), not a pass over the map.
-#[derive(Debug, Clone, Default)]
-pub struct ScenarioIds {
-    pub agencies: BTreeSet<String>,
-    pub teams: BTreeSet<String>,
-    pub nodes: BTreeSet<String>,
-    pub injects: BTreeSet<String>,
-    /// Road id → its index in `map.roads` (the first road with that id).
-    pub roads: BTreeMap<String, usize>,
-    pub zones: BTreeSet<String>,
-    pub intakes: BTreeSet<String>,
-    pub shelters: BTreeSet<String>,
-    pub depots: BTreeSet<String>,
-}
-
-impl ScenarioIds {
-    /// The index of a valid scenario, built on first use.
-    pub fn of(s: &ValidScenario) -> &ScenarioIds {
-        s.ids.get_or_init(|| Self::of_scenario(&s.scenario))
-    }
-
-    pub fn of_scenario(s: &crate::scenario::types::Scenario) -> Self {
-        let own = |v: &str| v.to_string();
-        let mut roads = BTreeMap::new();
-        for (i, r) in s.map.roads.iter().enumerate() {
-            if let Some(id) = &r.id {
-                roads.entry(id.clone()).or_insert(i);
-            }
-        }
-        ScenarioIds {
-            agencies: s.agencies.iter().map(|a| own(&a.id)).collect(),
-            teams: s.resources.teams.iter().map(|t| own(&t.id)).collect(),
-            nodes: s.map.nodes.iter().map(|n| own(&n.id)).collect(),
-            injects: s.injects.iter().map(|j| own(&j.id)).collect(),
-            roads,
-            zones: s.map.flood_zones.iter().map(|z| own(&z.id)).collect(),
-            intakes: s.map.intakes.iter().map(|i| own(&i.node)).collect(),
-            shelters: s.resources.shelters.iter().map(|x| own(&x.node)).collect(),
-            depots: s.resources.depots.iter().map(|x| own(&x.node)).collect(),
-        }
-    }
-}
-
-/// Problems with the ids an order names: (field path below the order, message).
-pub fn order_id_problems(order: &OrderKind, ids: &ScenarioIds) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut need = |field: &str, what: &str, id: &str, known: bool| {
-        if !known {
-            out.push((field.to_string(), format!("unknown {what} \"{id}\"")));
-        }
-    };
-    match order {
-        OrderKind::Dispatch { team, to, .. } => {
-            need("team", "team", team, ids.teams.contains(team.as_str()));
-            need("to", "node", to, ids.nodes.contains(to.as_str()));
-        }
-        OrderKind::Recall { team } => need("team", "team", team, ids.teams.contains(team.as_str())),
-        OrderKind::Evacuate { from, to } => {
-            let place = ids.nodes.contains(from.as_str()) || ids.zones.contains(from.as_str());
-            need("from", "node or flood zone", from, place);
-            need("to", "shelter", to, ids.shelters.contains(to.as_str()));
-        }
-        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => {
-            need("0", "shelter", x, ids.shelters.contains(x.as_str()))
-        }
-        OrderKind::DeliverSupplies { from, to, .. } => {
-            need("from", "depot", from, ids.depots.contains(from.as_str()));
-            need("to", "node", to, ids.nodes.contains(to.as_str()));
-        }
-        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", "road", r, ids.roads.contains_key(r.as_str())),
-        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => {
-            need("0", "intake", i, ids.intakes.contains(i.as_str()))
-        }
-        OrderKind::SetUpCommandPost { at, .. } => need("at", "node", at, ids.nodes.contains(at.as_str())),
-        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => {
-            need("lead", "agency", l, ids.agencies.contains(l.as_str()))
-        }
-        OrderKind::RequestSupport { to, .. } | OrderKind::Report { to, .. } => {
-            need("to", "agency", to, ids.agencies.contains(to.as_str()))
-        }
-        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => {
-            need("0", "inject", j, ids.injects.contains(j.as_str()))
-        }
-        _ => {}
-    }
-    out
-}
-
 /// Parses and checks order-file text.
 pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderBook, Problems> {
     let parsed: OrderFile = match ron_options().from_str(&file.text) {
@@ -229,6 +141,7 @@ pub struct Door<'w, 's> {
     clock: ResMut<'w, SimClock>,
     scenario: Res<'w, ScenarioRes>,
     state: ResMut<'w, ExerciseState>,
+    warnings: ResMut<'w, PublicWarnings>,
     teams: Res<'w, TeamIndex>,
     team_q: Query<'w, 's, &'static Team>,
     net: ResMut<'w, RoadNetwork>,
@@ -512,7 +425,7 @@ impl Door<'_, '_> {
             }
             OrderKind::RequestSupport { to, what } => out.push(Event::SupportRequested { by: by.clone(), to, what }),
             OrderKind::WarnPublic(text) => {
-                self.state.public_warnings.push(now);
+                self.warnings.0.push(now);
                 out.push(Event::PublicWarning { by: by.clone(), text });
             }
             OrderKind::Report { kind, to, figures } => {

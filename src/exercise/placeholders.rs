@@ -1,84 +1,14 @@
-//! Model values quoted in inject texts: placeholders filled at delivery, so an inject never
-//! says something the simulation does not.
-//!
-//! An inject's `text` (and `text_en`) may contain, in braces:
-//!
-//! | placeholder | filled with |
-//! |---|---|
-//! | `{conc:REACH@KM}` | the concentration (mg/L, 2 decimals) of every chemical spill together at km `KM` of river reach `REACH` at delivery (the spill model's value; 0.00 upstream of every spill) |
-//! | `{depth:ZONE}` | the water depth (m, 2 decimals) of flood zone `ZONE` at delivery |
-//!
-//! Anything else in braces is left as written. `validate` checks that the reach and zone exist
-//! (rule `unknown-id`) and that `KM` is a number within the reach.
+//! Model values quoted in inject texts, filled at delivery (`fill`, with the value of each
+//! placeholder now: [`value_now`]), so an inject never says something the simulation does not.
+//! The placeholders' syntax and reading are the scenario format's: `scenario::placeholders`.
 
 use std::collections::BTreeMap;
 
-use crate::hazards::HazardState;
 use crate::hazards::spill::{SpillState, equivalent, path_between};
+use crate::map::ZoneDepths;
 use crate::scenario::ValidScenario;
+pub use crate::scenario::placeholders::{Malformed, Placeholder, fill, find};
 use crate::scenario::types::{Hazard, Reach};
-
-/// One placeholder found in a text.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Placeholder {
-    /// Spill concentration at km `km` of reach `reach`.
-    Conc { reach: String, km: f64 },
-    /// Depth of a flood zone.
-    Depth { zone: String },
-}
-
-/// A `{kind:arg}` in a text that looks like a placeholder but cannot be read (its text).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Malformed(pub String);
-
-/// The placeholders of `text`, in order, as (byte range, what); braces that are not one of the
-/// known kinds are ignored; a known kind with an unreadable argument is `Err`.
-pub fn find(text: &str) -> Vec<(std::ops::Range<usize>, Result<Placeholder, Malformed>)> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(open) = text[from..].find('{').map(|i| from + i) {
-        let Some(close) = text[open..].find('}').map(|i| open + i) else { break };
-        let inner = &text[open + 1..close];
-        let parsed = if let Some(arg) = inner.strip_prefix("conc:") {
-            Some(match arg.split_once('@') {
-                Some((reach, km)) if !reach.is_empty() => match km.trim().parse::<f64>() {
-                    Ok(km) if km.is_finite() => Ok(Placeholder::Conc { reach: reach.trim().to_string(), km }),
-                    _ => Err(Malformed(inner.to_string())),
-                },
-                _ => Err(Malformed(inner.to_string())),
-            })
-        } else if let Some(zone) = inner.strip_prefix("depth:") {
-            Some(if zone.trim().is_empty() {
-                Err(Malformed(inner.to_string()))
-            } else {
-                Ok(Placeholder::Depth { zone: zone.trim().to_string() })
-            })
-        } else {
-            None
-        };
-        if let Some(p) = parsed {
-            out.push((open..close + 1, p));
-        }
-        from = close + 1;
-    }
-    out
-}
-
-/// Replaces every readable placeholder of `text` by `value(placeholder)` with 2 decimals (left
-/// as written where `value` gives None).
-pub fn fill(text: &str, value: impl Fn(&Placeholder) -> Option<f64>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (range, p) in find(text) {
-        let Ok(p) = p else { continue };
-        let Some(v) = value(&p) else { continue };
-        out.push_str(&text[last..range.start]);
-        out.push_str(&format!("{v:.2}"));
-        last = range.end;
-    }
-    out.push_str(&text[last..]);
-    out
-}
 
 /// Spill concentration (mg/L) at km `km` of `reach` at scenario time `t` (s): the sum over the
 /// scenario's chemical spills downstream of which the point lies.
@@ -99,13 +29,7 @@ pub fn spill_concentration(sc: &ValidScenario, spills: &SpillState, reach: &str,
 }
 
 /// The value of a placeholder now, from the hazard models' state.
-pub fn value_now(
-    sc: &ValidScenario,
-    spills: &SpillState,
-    hazards: &HazardState,
-    t: u64,
-    p: &Placeholder,
-) -> Option<f64> {
+pub fn value_now(sc: &ValidScenario, spills: &SpillState, depths: &ZoneDepths, t: u64, p: &Placeholder) -> Option<f64> {
     match p {
         Placeholder::Conc { reach, km } => Some(spill_concentration(sc, spills, reach, *km, t)),
         Placeholder::Depth { zone } => sc
@@ -114,28 +38,6 @@ pub fn value_now(
             .flood_zones
             .iter()
             .any(|z| z.id == *zone)
-            .then(|| hazards.zone_depth.get(zone).copied().unwrap_or(0.0)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_and_fills_known_placeholders_only() {
-        let text = "border {conc:rv_border@0} mg/L, zone {depth:fz1} m, {other} {conc:bad}";
-        let found = find(text);
-        assert_eq!(found.len(), 3);
-        assert_eq!(found[0].1, Ok(Placeholder::Conc { reach: "rv_border".into(), km: 0.0 }));
-        assert_eq!(found[1].1, Ok(Placeholder::Depth { zone: "fz1".into() }));
-        assert_eq!(found[2].1, Err(Malformed("conc:bad".into())));
-        let filled = fill(text, |p| match p {
-            Placeholder::Conc { .. } => Some(4.567),
-            Placeholder::Depth { .. } => Some(1.0),
-        });
-        assert_eq!(filled, "border 4.57 mg/L, zone 1.00 m, {other} {conc:bad}");
-        assert_eq!(fill("no braces", |_| Some(1.0)), "no braces");
-        assert_eq!(fill("{depth:z}", |_| None), "{depth:z}", "unknown values stay as written");
+            .then(|| depths.0.get(zone).copied().unwrap_or(0.0)),
     }
 }

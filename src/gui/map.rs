@@ -20,7 +20,7 @@ use crate::hazards::HazardState;
 use crate::hazards::flood::FloodState;
 use crate::hazards::plume::{PlumeState, sigma_y};
 use crate::hazards::spill::{Equivalent, SpillState};
-use crate::map::{IntakeState, RoadNetwork};
+use crate::map::{IntakeState, RoadNetwork, ZoneDepths};
 use crate::scenario::types::{Hazard, NodeKind};
 
 /// World units per kilometre of the scenario's map.
@@ -201,7 +201,7 @@ pub fn depth_color(depth: f64) -> Color {
 }
 
 fn update_zones(sim: NonSend<Sim>, zones: Res<ZoneMeshes>, mut materials: ResMut<Assets<ColorMaterial>>) {
-    let depth = &sim.world().resource::<HazardState>().zone_depth;
+    let depth = &sim.world().resource::<ZoneDepths>().0;
     for (id, mat) in &zones.0 {
         let c = depth_color(depth.get(id).copied().unwrap_or(0.0));
         if let Some(mut m) = materials.get_mut(mat)
@@ -342,11 +342,12 @@ fn draw(
     let now = w.resource::<crate::sim::SimClock>().now;
     let net = w.resource::<RoadNetwork>();
     let hz = w.resource::<HazardState>();
+    let depths = w.resource::<ZoneDepths>();
 
     // flood zone outlines
     for z in &sc.map.flood_zones {
         let pts: Vec<Vec2> = z.nodes.iter().filter_map(|n| geo.pos.get(n)).copied().collect();
-        let d = hz.zone_depth.get(&z.id).copied().unwrap_or(0.0);
+        let d = depths.0.get(&z.id).copied().unwrap_or(0.0);
         if d > 0.005 && pts.len() >= 2 {
             let hull = convex_hull(pts);
             let mut ring = hull.clone();

@@ -27,6 +27,7 @@ use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 
+use crate::engine::{RunOptions, build_app};
 use crate::exercise::autoplan::AutoPlan;
 use crate::exercise::live::{Answer, Live};
 use crate::exercise::orders::OrderBook;
@@ -34,7 +35,7 @@ use crate::journal::{Event, Journal};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::OrderKind;
 use crate::scoring::report::Lang;
-use crate::sim::{RunOptions, SimClock, build_app};
+use crate::sim::SimClock;
 
 /// What `drillsim play` was asked for (arguments already checked).
 pub struct PlayOptions {

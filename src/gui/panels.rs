@@ -21,7 +21,7 @@ use crate::hazards::HazardState;
 use crate::hazards::derailment::DerailmentState;
 use crate::hazards::spill::SpillState;
 use crate::journal::{Entry, Event, Journal};
-use crate::map::IntakeState;
+use crate::map::{IntakeState, ZoneDepths};
 use crate::scenario::time::human_secs;
 use crate::scenario::types::{NodeKind, OrderKind};
 use crate::scenario::{CONTROL, ValidScenario};
@@ -453,7 +453,7 @@ fn details(ui: &mut egui::Ui, sim: &Sim, id: &str, lang: Lang) {
             }
         }
     }
-    let depth = &w.resource::<HazardState>().zone_depth;
+    let depth = &w.resource::<ZoneDepths>().0;
     for z in sc.scenario.map.flood_zones.iter().filter(|z| z.nodes.iter().any(|x| x == id)) {
         let d = depth.get(&z.id).copied().unwrap_or(0.0);
         ui.label(format!("{} {}: {} {d:.2} m", t(lang, "flood"), z.id, t(lang, "depth")));

@@ -11,7 +11,7 @@
 //!    (see [`FloodModel::route`]). Then the breach width changes: it grows by the law of
 //!    Verheij & Van der Knaap ([`verheij_increment`]) and shrinks by the closure work of the
 //!    teams at the levee ([`closure_rate_m_per_h`]); at width 0 it is closed for good. Zone
-//!    depths go to `HazardState.zone_depth` (read by the `DepthAtLeast` condition).
+//!    depths go to `map::ZoneDepths` (read by the `DepthAtLeast` condition).
 //! 2. **Consequences set** ([`flood_consequences`]): roads with an end node under more than the
 //!    zone's closure depth close (reason `"flood"`) and reopen when the water falls below it;
 //!    people still at wet nodes, and evacuees on the way there, are exposed; deaths follow
@@ -154,22 +154,17 @@ use crate::agents::Residents;
 use crate::agents::evacuees::{EvacNet, Households, Stage as EvacStage};
 use crate::agents::teams::Team;
 use crate::journal::{Event, Journaled};
-use crate::map::RoadNetwork;
+use crate::map::{RoadNetwork, ZoneDepths};
 use crate::scenario::types::{Capability, Hazard, Scenario};
 use crate::sim::{ScenarioRes, SimClock};
 
+pub use crate::scenario::defaults::{
+    DEFAULT_CLOSURE_PERSON_HOURS_PER_M, DEFAULT_CRITICAL_VELOCITY_MS, DEFAULT_DISCHARGE_COEFFICIENT,
+    DEFAULT_MAX_WIDTH_M, DEFAULT_ROAD_CLOSURE_DEPTH_M,
+};
+
 /// Gravitational acceleration, m/s².
 pub const G: f64 = 9.81;
-/// Weir discharge coefficient C_d when the scenario gives none (see the module docs).
-pub const DEFAULT_DISCHARGE_COEFFICIENT: f64 = 0.5;
-/// Critical flow velocity u_c for erosion of the levee material, m/s, when none is given.
-pub const DEFAULT_CRITICAL_VELOCITY_MS: f64 = 0.5;
-/// Largest breach width when none is given, m.
-pub const DEFAULT_MAX_WIDTH_M: f64 = 500.0;
-/// Team person-hours to close one metre of breach when none is given.
-pub const DEFAULT_CLOSURE_PERSON_HOURS_PER_M: f64 = 400.0;
-/// Depth over a road's end node at which the road closes to cars, m (docs/models.md).
-pub const DEFAULT_ROAD_CLOSURE_DEPTH_M: f64 = 0.3;
 /// Verheij & Van der Knaap (2003) empirical factors.
 pub const VERHEIJ_F1: f64 = 1.3;
 pub const VERHEIJ_F2: f64 = 0.04;
@@ -921,7 +916,8 @@ pub fn flood_step(
     net: Res<RoadNetwork>,
     teams: Query<&Team>,
     mut state: ResMut<FloodState>,
-    mut hazards: ResMut<HazardState>,
+    hazards: Res<HazardState>,
+    mut depths: ResMut<ZoneDepths>,
     mut journal: MessageWriter<Journaled>,
 ) {
     let sc = &scenario.0;
@@ -1049,7 +1045,7 @@ pub fn flood_step(
     // depths: for conditions, and milestones for the journal
     for (i, z) in state.model.zones.iter().enumerate() {
         let depth = z.depth();
-        hazards.zone_depth.insert(z.id.clone(), depth);
+        depths.0.insert(z.id.clone(), depth);
         let mut m = state.milestones[i];
         while m < DEPTH_MILESTONES_M.len() && depth >= DEPTH_MILESTONES_M[m] {
             journal.write(Journaled(Event::FloodDepth {

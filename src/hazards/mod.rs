@@ -1,4 +1,5 @@
-//! Hazards: when each begins, and the state other parts read (casualties, zone depths).
+//! Hazards: when each begins, and the state other parts read (casualties; zone depths go to
+//! `map::ZoneDepths`).
 //!
 //! This is the onset slot every hazard model plugs into: a levee breach begins at its time or when
 //! the river stage first reaches the crest; a derailment draws its casualties into START
@@ -27,12 +28,15 @@ pub struct HazardState {
     pub onset: BTreeMap<String, u64>,
     /// Hazard id → casualties [green, yellow, red, black].
     pub casualties: BTreeMap<String, [u32; 4]>,
-    /// Flood zone id → water depth (m), kept by the flood model.
-    pub zone_depth: BTreeMap<String, f64>,
     /// Hazard id → new casualties [green, yellow, red, black] not yet taken over by the
     /// casualty model (`derailment`): the gas dose model's harm joins the same chain.
     pub pending_patients: BTreeMap<String, [u32; 4]>,
 }
+
+/// Times the public was warned (`WarnPublic`, written by the door in `exercise::orders`): people
+/// shelter in place from then on (`plume`'s dose model).
+#[derive(Resource, Debug, Default)]
+pub struct PublicWarnings(pub Vec<u64>);
 
 impl HazardState {
     /// All casualties (dead and injured) known so far.
@@ -129,7 +133,7 @@ fn hazard_onsets(
 /// The hazard models' systems, in their order within the step — written here once. (They all
 /// write the journal, so each pair must be ordered; the ambiguity check enforces it.)
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<HazardState>();
+    app.init_resource::<HazardState>().init_resource::<PublicWarnings>().init_resource::<crate::map::ZoneDepths>();
     derailment::plugin(app);
     spill::plugin(app);
     plume::plugin(app);

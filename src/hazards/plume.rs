@@ -49,10 +49,9 @@ use std::collections::BTreeMap;
 
 use bevy::prelude::*;
 
-use super::HazardState;
 use super::flood::{deaths_on_rise, normal_cdf};
+use super::{HazardState, PublicWarnings};
 use crate::agents::Residents;
-use crate::exercise::ExerciseState;
 use crate::journal::{Event, Journaled};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Hazard, Stability, Toxicity};
@@ -442,7 +441,7 @@ pub(super) fn plume_step(
 /// `plume_step`).
 pub(super) fn dose_step(
     clock: Res<SimClock>,
-    exercise: Res<ExerciseState>,
+    warnings: Res<PublicWarnings>,
     mut residents: ResMut<Residents>,
     mut hazards: ResMut<HazardState>,
     mut state: ResMut<PlumeState>,
@@ -456,7 +455,7 @@ pub(super) fn dose_step(
         if e < 0.0 {
             continue;
         }
-        let warned = exercise.public_warnings.iter().any(|&t| t as f64 >= r.start_s && t <= clock.now);
+        let warned = warnings.0.iter().any(|&t| t as f64 >= r.start_s && t <= clock.now);
         let normal = dose.tox.air_changes_per_h.unwrap_or(DEFAULT_AIR_CHANGES_PER_H);
         let lambda = if warned {
             dose.tox.sheltered_air_changes_per_h.unwrap_or(DEFAULT_SHELTERED_AIR_CHANGES_PER_H)

@@ -1,12 +1,12 @@
 //! The county map as a graph: the road network (petgraph), its travel times and routes.
 //!
 //! Built once from a scenario's roads; hazards close and reopen edges, agents ask for routes.
+//! Also the map's other state shared across layers: intakes open or closed, zone depths.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
 
 use crate::scenario::types::Map;
 
@@ -64,6 +64,12 @@ impl IntakeState {
         self.open.get(node).copied().unwrap_or(false)
     }
 }
+
+/// Flood zone id → water depth (m) now. The flood model writes it (`hazards::flood`); the
+/// evacuees, the exercise's conditions and inject placeholders, and the GUI read it. It lives
+/// with the map so that agents need not depend on hazards.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ZoneDepths(pub BTreeMap<String, f64>);
 
 /// Default road capacity per lane (vehicles per hour), a rounded HCM base saturation flow.
 pub const DEFAULT_CAPACITY_PER_LANE_VPH: f64 = 1800.0;
@@ -168,25 +174,6 @@ impl RoadNetwork {
             |_| 0.0,
         )?;
         secs.is_finite().then_some(Route { nodes, secs })
-    }
-
-    /// Nodes from which some node in `targets` can be reached over open roads.
-    pub fn can_reach(&self, targets: &[NodeIndex]) -> Vec<bool> {
-        let mut seen = vec![false; self.graph.node_count()];
-        let mut stack: Vec<NodeIndex> = targets.to_vec();
-        for t in targets {
-            seen[t.index()] = true;
-        }
-        while let Some(n) = stack.pop() {
-            for e in self.graph.edges_directed(n, petgraph::Direction::Incoming) {
-                let src = e.source();
-                if e.weight().open && !seen[src.index()] {
-                    seen[src.index()] = true;
-                    stack.push(src);
-                }
-            }
-        }
-        seen
     }
 }
 

@@ -22,12 +22,13 @@ use bevy::prelude::App;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::engine::{RunOptions, build_app};
 use crate::exercise::durable::{AutoSpec, LoggedOrder, read_log};
 use crate::exercise::live::Live;
 use crate::exercise::orders::{OrderBook, Pending, load_orders};
 use crate::journal::{Entry, Event, Journal};
 use crate::scenario::{self, ValidScenario, hex};
-use crate::sim::{RunOptions, SimClock, StepsPerUpdate, build_app};
+use crate::sim::{SimClock, StepsPerUpdate};
 
 /// A failure with the exit code it deserves: 2 bad input, 1 a check failed.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,14 @@
 //! `load` reads a file, parses it (syntax and type errors with line:col), then checks it
 //! (unknown ids, capacities, time windows, reachability…) and returns every problem at once.
 
+pub mod authority;
+pub mod defaults;
 pub mod diag;
+pub mod ids;
+pub mod lang;
+pub mod placeholders;
 pub mod ranges;
+pub mod roads;
 pub mod spans;
 pub mod time;
 pub mod types;
@@ -34,7 +40,7 @@ pub struct ValidScenario {
     pub step_secs: u64,
     pub duration_secs: u64,
     /// Its ids by kind, indexed on first use (`ScenarioIds::of`).
-    pub ids: std::sync::OnceLock<crate::exercise::orders::ScenarioIds>,
+    pub ids: std::sync::OnceLock<ids::ScenarioIds>,
 }
 
 impl ValidScenario {

@@ -332,7 +332,7 @@ pub fn range(s: &Scenario, start: NaiveDateTime, p: &Param) -> Option<(f64, f64)
         }
         Param::BreachWidth { hazard } => match find(s, hazard)? {
             Hazard::LeveeBreach { max_width_m, .. } => {
-                (1e-3, max_width_m.unwrap_or(crate::hazards::flood::DEFAULT_MAX_WIDTH_M))
+                (1e-3, max_width_m.unwrap_or(super::defaults::DEFAULT_MAX_WIDTH_M))
             }
             _ => return None,
         },

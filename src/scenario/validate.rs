@@ -37,7 +37,6 @@ use chrono::NaiveDateTime;
 use super::diag::Collector;
 use super::time::{TimeSpec, parse_datetime};
 use super::types::*;
-use crate::map::RoadNetwork;
 
 /// The id a sender or recipient may use for the exercise control cell.
 pub const CONTROL: &str = "control";
@@ -123,10 +122,10 @@ fn known<T>(c: &mut Collector, path: impl PathText, what: &str, id: &str, set: &
     false
 }
 
-/// Model values quoted in an inject's text (`exercise::placeholders`) name a known reach (and a
+/// Model values quoted in an inject's text (`placeholders`) name a known reach (and a
 /// km within it) or flood zone.
 fn placeholders_ok(c: &mut Collector, ids: &Ids, path: String, text: &str) {
-    use crate::exercise::placeholders::{Malformed, Placeholder, find};
+    use super::placeholders::{Malformed, Placeholder, find};
     for (_, p) in find(text) {
         match p {
             Err(Malformed(inner)) => {
@@ -531,14 +530,14 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     }
 
     // ---- populated nodes must reach a shelter
-    let net = RoadNetwork::build(&s.map);
-    let shelters: Vec<_> = s.resources.shelters.iter().filter_map(|sh| net.node(&sh.node)).collect();
-    let reach = net.can_reach(&shelters);
+    let shelters: Vec<&str> = s.resources.shelters.iter().map(|sh| sh.node.as_str()).collect();
+    let reach = super::roads::can_reach(&s.map, &shelters);
+    let shelters: Vec<&str> = shelters.into_iter().filter(|sh| reach.contains(sh)).collect(); // on the map
     for (i, n) in s.map.nodes.iter().enumerate() {
         if n.population == 0 {
             continue;
         }
-        let ok = net.node(&n.id).is_some_and(|ix| reach[ix.index()]);
+        let ok = reach.contains(n.id.as_str());
         if !ok {
             let p = c.at(
                 "unreachable-shelter",
@@ -802,7 +801,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
     // ---- plan
     let mut levels = BTreeMap::new();
-    let order_ids = crate::exercise::orders::ScenarioIds::of_scenario(s);
+    let order_ids = super::ids::ScenarioIds::of_scenario(s);
     for (li, l) in s.plan.levels.iter().enumerate() {
         let p = format!("plan.levels[{li}]");
         if let Some(first) = levels.insert(l.level, li) {
@@ -831,7 +830,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                     )
                     .help("the order's kind must match the action (e.g. `dispatch_team` → `Dispatch(..)`)");
                 }
-                for (field, msg) in crate::exercise::orders::order_id_problems(order, &order_ids) {
+                for (field, msg) in super::ids::order_id_problems(order, &order_ids) {
                     c.at("unknown-id", format!("{op}.{field}"), msg);
                 }
             }
@@ -943,9 +942,9 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 /// A plan action's target: the id of a node (shelters, depots, hospitals and intakes go by their
 /// node), team, flood zone, levee, road, reach or hazard.
 /// Whether an agency may give orders of this kind: its role, its `powers`, or the plan assigns
-/// it (the same rule as the door, `exercise::authority`).
+/// it (the same rule as the door, `authority`).
 fn may_perform(s: &Scenario, a: &Agency, kind: ActionKind) -> bool {
-    crate::exercise::authority::role_powers(a.role).contains(&kind)
+    super::authority::role_powers(a.role).contains(&kind)
         || a.powers.contains(&kind)
         || s.plan.levels.iter().flat_map(|l| &l.actions).any(|pa| pa.owner == a.id && pa.action == kind)
 }

@@ -1,14 +1,18 @@
-//! Where the report's language type used to live: `Lang` is re-exported from `crate::report`
-//! (the GUI, the course report and the CLI import it from here). The after-action report itself
-//! is `crate::report` (a model rendered from templates).
+//! Where the report's language type used to live: `Lang` (now `scenario::lang`) is re-exported
+//! here (the GUI, the course report and the CLI import it from here). The after-action report
+//! itself is `crate::report` (a model rendered from templates), which re-exports `esc` from here.
 //!
 //! `md_to_html` remains only for the training-course report (`replay::course`), which still
 //! writes Markdown first; the after-action report no longer uses it.
 
 use std::fmt::Write as _;
 
-pub use crate::report::Lang;
-pub(crate) use crate::report::esc;
+pub use crate::scenario::lang::Lang;
+
+/// Escapes text for HTML (element content and attribute values).
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
 
 /// A small Markdown subset (headings, tables, lists, paragraphs; **bold** and `code`) to HTML.
 pub(crate) fn md_to_html(md: &str) -> String {

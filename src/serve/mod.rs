@@ -27,7 +27,7 @@ pub fn host(
     start: Start,
     out: PathBuf,
     listen: SocketAddr,
-    lang: crate::cli::console::Lang,
+    lang: crate::exercise::console::Lang,
     announce: impl FnOnce(SocketAddr),
 ) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -18,7 +18,7 @@ use tokio::sync::{oneshot, watch};
 use super::protocol::{self, FeedItem, code};
 use super::seats::Seat;
 use super::view::{self, Owners, Tagger};
-use crate::cli::console::{Lang, happening};
+use crate::exercise::console::{Lang, happening};
 use crate::exercise::durable::LoggedOrder;
 use crate::exercise::live::{Live, LiveLine, write_session_records};
 use crate::exercise::orders::{ScenarioIds, order_id_problems};

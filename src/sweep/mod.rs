@@ -22,6 +22,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::engine::{RunOptions, build_app, run_to_end};
 use crate::exercise::autoplan::AutoPlan;
 use crate::exercise::orders::OrderBook;
 use crate::journal::summary::summarize;
@@ -29,7 +30,6 @@ use crate::journal::{Entry, Event, Journal, SampledValue};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Hazard, Level};
 use crate::scenario::uncertain::{self, Param};
-use crate::sim::{RunOptions, build_app, run_to_end};
 
 /// What a sweep runs: everything but the run index.
 #[derive(Clone)]

@@ -2,6 +2,9 @@
 //! triggers, hazard milestones, reports, the control cell's pauses), `help` with the order forms
 //! and the scenario's ids beside their names, and lines typed with a Chinese input method's
 //! full-width punctuation accepted. Messages in zh or en.
+//!
+//! It lives beside `live` (not in `cli`) because `drillsim serve` tells its seats what happens in
+//! the same words.
 
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
