@@ -1,7 +1,8 @@
 //! The serde types of scenario format v1 (RON): exactly what a scenario file says, nothing derived.
 //!
 //! Every field is documented for users in `scenarios/README.md`; keep the two in step. These types
-//! are never ECS components: `sim::build` converts a validated scenario into entities in one place.
+//! are never ECS components: `engine::build_app` and each domain's plugin convert a validated
+//! scenario into resources and entities, one place per domain.
 
 use std::collections::BTreeMap;
 
