@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use crate::hazards::HazardState;
 use crate::hazards::spill::{SpillState, equivalent, path_between};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{Hazard, Reach};
+use crate::scenario::types::{ChemicalSpillParams, Hazard, Reach};
 
 /// One placeholder found in a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +87,7 @@ pub fn spill_concentration(sc: &ValidScenario, spills: &SpillState, reach: &str,
         sc.scenario.map.rivers.iter().flat_map(|r| &r.reaches).map(|r| (r.id.as_str(), r)).collect();
     let mut c = 0.0;
     for source in &spills.sources {
-        let Some(Hazard::ChemicalSpill { reach: from, at_km, .. }) =
+        let Some(Hazard::ChemicalSpill(ChemicalSpillParams { reach: from, at_km, .. })) =
             sc.scenario.hazards.iter().find(|h| h.id() == source.hazard)
         else {
             continue;

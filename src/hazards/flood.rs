@@ -154,20 +154,22 @@ use crate::agents::Residents;
 use crate::agents::evacuees::{EvacNet, Households, Stage as EvacStage};
 use crate::agents::teams::Team;
 use crate::journal::{Event, Journaled};
-use crate::map::RoadNetwork;
+use crate::map::{Closure, RoadNetwork};
+use crate::scenario::hazard_models::BreachModel;
 use crate::scenario::types::{Capability, Hazard, Scenario};
 use crate::sim::{ScenarioRes, SimClock};
 
 /// Gravitational acceleration, m/s².
 pub const G: f64 = 9.81;
-/// Weir discharge coefficient C_d when the scenario gives none (see the module docs).
-pub const DEFAULT_DISCHARGE_COEFFICIENT: f64 = 0.5;
+/// Weir discharge coefficient C_d when the scenario gives none (see the module docs), of a
+/// breach and of a spill between zones (the breach model's default, `BreachModel::DEFAULT`).
+pub const DEFAULT_DISCHARGE_COEFFICIENT: f64 = BreachModel::DEFAULT.discharge_coefficient;
 /// Critical flow velocity u_c for erosion of the levee material, m/s, when none is given.
-pub const DEFAULT_CRITICAL_VELOCITY_MS: f64 = 0.5;
+pub const DEFAULT_CRITICAL_VELOCITY_MS: f64 = BreachModel::DEFAULT.critical_velocity_ms;
 /// Largest breach width when none is given, m.
-pub const DEFAULT_MAX_WIDTH_M: f64 = 500.0;
+pub const DEFAULT_MAX_WIDTH_M: f64 = BreachModel::DEFAULT.max_width_m;
 /// Team person-hours to close one metre of breach when none is given.
-pub const DEFAULT_CLOSURE_PERSON_HOURS_PER_M: f64 = 400.0;
+pub const DEFAULT_CLOSURE_PERSON_HOURS_PER_M: f64 = BreachModel::DEFAULT.closure_person_hours_per_m;
 /// Depth over a road's end node at which the road closes to cars, m (docs/models.md).
 pub const DEFAULT_ROAD_CLOSURE_DEPTH_M: f64 = 0.3;
 /// Verheij & Van der Knaap (2003) empirical factors.
@@ -596,38 +598,24 @@ impl FloodModel {
         }
         let mut breaches = Vec::new();
         for h in &s.hazards {
-            let Hazard::LeveeBreach {
-                id,
-                levee,
-                initial_width_m,
-                bottom_elevation_m,
-                critical_velocity_ms,
-                discharge_coefficient,
-                max_width_m,
-                closure_person_hours_per_m,
-                river_bed_elevation_m,
-                stage,
-                ..
-            } = h
-            else {
-                continue;
-            };
-            let Some(lv) = s.map.levee(levee) else { continue };
+            let Hazard::LeveeBreach(b) = h else { continue };
+            let Some(lv) = s.map.levee(&b.levee) else { continue };
             let Some(&zone) = index.get(lv.protects.as_str()) else { continue };
-            let max_width = max_width_m.unwrap_or(DEFAULT_MAX_WIDTH_M);
-            let width = initial_width_m.min(max_width);
+            let model = b.model();
+            let max_width = model.max_width_m;
+            let width = b.initial_width_m.min(max_width);
             breaches.push(Breach {
-                hazard: id.clone(),
-                levee: levee.clone(),
+                hazard: b.id.clone(),
+                levee: b.levee.clone(),
                 node: lv.node.clone(),
                 zone,
-                bottom_m: *bottom_elevation_m,
+                bottom_m: b.bottom_elevation_m,
                 initial_width_m: width,
                 width_m: width,
                 max_width_m: max_width,
-                cd: discharge_coefficient.unwrap_or(DEFAULT_DISCHARGE_COEFFICIENT),
-                uc_ms: critical_velocity_ms.unwrap_or(DEFAULT_CRITICAL_VELOCITY_MS),
-                person_hours_per_m: closure_person_hours_per_m.unwrap_or(DEFAULT_CLOSURE_PERSON_HOURS_PER_M),
+                cd: model.discharge_coefficient,
+                uc_ms: model.critical_velocity_ms,
+                person_hours_per_m: model.closure_person_hours_per_m,
                 onset: None,
                 closed: false,
                 stage_m: f64::NAN,
@@ -638,9 +626,9 @@ impl FloodModel {
                 workers: 0,
                 teams: Vec::new(),
                 journaled_width_m: width,
-                routing: river_bed_elevation_m.and_then(|bed| {
+                routing: b.river_bed_elevation_m.and_then(|bed| {
                     let reach = s.map.rivers.iter().flat_map(|r| &r.reaches).find(|r| r.id == lv.reach)?;
-                    let peak = stage.iter().map(|p| p.stage_m).fold(f64::NEG_INFINITY, f64::max);
+                    let peak = b.stage.iter().map(|p| p.stage_m).fold(f64::NEG_INFINITY, f64::max);
                     RiverRouting::new(bed, peak, reach.length_km, reach.cross_section_m2, reach.velocity_ms)
                 }),
                 upstream: Vec::new(),
@@ -945,7 +933,7 @@ pub fn flood_step(
             state.begun = true;
         }
         let stage = sc.scenario.hazards.iter().find(|h| h.id() == b.hazard).and_then(|h| match h {
-            Hazard::LeveeBreach { stage, .. } => super::stage_at(stage, sc, now),
+            Hazard::LeveeBreach(lb) => super::stage_at(&lb.stage, sc, now),
             _ => None,
         });
         b.stage_m = stage.unwrap_or(f64::NAN);
@@ -1126,10 +1114,10 @@ pub fn flood_consequences(
         let under = ends.iter().flatten().all(|(d, limit)| *d < limit - HYSTERESIS_M);
         let name = || road.id.clone().unwrap_or_else(|| format!("{}–{}", road.from, road.to));
         if over && harm.roads_closed.insert(r) {
-            net.close_road(r, "flood");
-            journal.write(Journaled(Event::RoadClosed { road: name(), reason: "flood".into() }));
-        } else if under && harm.roads_closed.remove(&r) && net.reopen_road(r, "flood") {
-            journal.write(Journaled(Event::RoadReopened { road: name(), reason: "flood".into() }));
+            net.close_road(r, Closure::Flood);
+            journal.write(Journaled(Event::RoadClosed { road: name(), reason: Closure::Flood.to_string() }));
+        } else if under && harm.roads_closed.remove(&r) && net.reopen_road(r, &Closure::Flood) {
+            journal.write(Journaled(Event::RoadReopened { road: name(), reason: Closure::Flood.to_string() }));
         }
     }
 
