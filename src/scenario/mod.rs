@@ -59,13 +59,9 @@ impl ValidScenario {
     }
 }
 
-/// The RON options every drillsim file is read with: `Some(..)` may be left out, and a newtype
-/// variant holding a struct is written with one pair of parentheses (`Derailment(id: …)`, the
-/// hazards' params structs) as if it were a struct variant.
+/// The RON options every drillsim file is read with: `Some(..)` may be left out.
 pub fn ron_options() -> ron::Options {
-    ron::Options::default()
-        .with_default_extension(Extensions::IMPLICIT_SOME)
-        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES)
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
 }
 
 /// Why a scenario could not be loaded.

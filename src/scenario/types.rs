@@ -467,10 +467,9 @@ pub struct TriageShares {
 }
 
 /// The hazards of the scenario. The dynamics are the hazard models' business; this is their input.
-/// Each kind's fields are a struct of their own, read as before (`Derailment(id: …, …)`): the
-/// newtype variants are unwrapped (`ron_options`' `UNWRAP_VARIANT_NEWTYPES`).
-#[derive(Debug, Clone, Deserialize, Serialize, strum::IntoStaticStr)]
-#[serde(deny_unknown_fields)]
+/// Each kind's fields are a struct of their own; a file still writes them as a struct variant
+/// (`Derailment(id: …, …)`): see the `Deserialize` impl below.
+#[derive(Debug, Clone, Serialize, strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Hazard {
     LeveeBreach(LeveeBreachParams),
@@ -478,6 +477,60 @@ pub enum Hazard {
     ChemicalSpill(ChemicalSpillParams),
     /// A gas released to the air at a node (a ruptured tank, a tanker leak): a Gaussian plume.
     GasRelease(GasReleaseParams),
+}
+
+/// Reads a hazard as the struct variant the format has always had (`Derailment(id: …, …)`):
+/// the variant's fields go to its params struct's own `Deserialize` (so its field list, its
+/// `deny_unknown_fields` and its defaults hold), and ron names the variant in its problems
+/// ("Unexpected field named `x` in `Derailment`") and places them as before.
+impl<'de> Deserialize<'de> for Hazard {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Hazard, D::Error> {
+        use std::marker::PhantomData;
+
+        use serde::de::{EnumAccess, MapAccess, VariantAccess, Visitor};
+
+        #[derive(Deserialize)]
+        #[serde(variant_identifier)]
+        enum Kind {
+            LeveeBreach,
+            Derailment,
+            ChemicalSpill,
+            GasRelease,
+        }
+        const KINDS: &[&str] = &["LeveeBreach", "Derailment", "ChemicalSpill", "GasRelease"];
+
+        /// A struct variant's fields, read by `T`'s derived `Deserialize`.
+        struct Fields<T>(&'static str, PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Fields<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "struct variant Hazard::{}", self.0)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        fn fields<'de, T: Deserialize<'de>, V: VariantAccess<'de>>(v: V, name: &'static str) -> Result<T, V::Error> {
+            v.struct_variant(&[], Fields(name, PhantomData))
+        }
+
+        struct HazardVisitor;
+        impl<'de> Visitor<'de> for HazardVisitor {
+            type Value = Hazard;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("enum Hazard")
+            }
+            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Hazard, A::Error> {
+                Ok(match data.variant()? {
+                    (Kind::LeveeBreach, v) => Hazard::LeveeBreach(fields(v, "LeveeBreach")?),
+                    (Kind::Derailment, v) => Hazard::Derailment(fields(v, "Derailment")?),
+                    (Kind::ChemicalSpill, v) => Hazard::ChemicalSpill(fields(v, "ChemicalSpill")?),
+                    (Kind::GasRelease, v) => Hazard::GasRelease(fields(v, "GasRelease")?),
+                })
+            }
+        }
+        d.deserialize_enum("Hazard", KINDS, HazardVisitor)
+    }
 }
 
 /// A levee breach (`LeveeBreach(…)`), as the file gives it.
