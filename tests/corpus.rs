@@ -139,7 +139,7 @@ fn check(s: &Score, c: &Check) -> Option<String> {
         Check::Sent { n, figure, incomplete, credit } => {
             let Some(r) = s.reporting.sent.get(*n) else { return Some(format!("no report #{n} sent")) };
             if let Some((name, verdict)) = figure {
-                let got = r.figures.get(name).map(|c| c.verdict.as_str());
+                let got = r.figures.get(name).map(|c| <&str>::from(c.verdict));
                 if got != Some(verdict.as_str()) {
                     return Some(format!("report #{n} {name}: {got:?}, expected {verdict} ({r:?})"));
                 }
@@ -156,8 +156,10 @@ fn check(s: &Score, c: &Check) -> Option<String> {
             None
         }
         Check::Finding { kind, subject, present } => {
-            let there =
-                s.improvement_plan.iter().any(|i| i.kind == *kind && subject.as_ref().is_none_or(|x| i.subject == *x));
+            let there = s
+                .improvement_plan
+                .iter()
+                .any(|i| <&str>::from(i.kind) == kind && subject.as_ref().is_none_or(|x| i.subject == *x));
             (there != *present).then(|| format!("finding {kind} {subject:?}: present {there}, expected {present}"))
         }
         Check::Idle { team, present } => {

@@ -10,7 +10,7 @@ use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{self, Entry, Event, Journal};
 use drillsim::scenario::types::Grade;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
-use drillsim::scoring::{Status, score, timed_credit};
+use drillsim::scoring::{Element, FigureVerdict, Finding, ImprovementKind, Status, score, timed_credit};
 
 const DEMO: &str = "scenarios/demo-county.ron";
 const DEMO_ORDERS: &str = "scenarios/orders/demo-county.ron";
@@ -91,7 +91,9 @@ fn written_report_70_min_after_notification_under_a_1h_rule_is_10_min_late() {
     assert_eq!(r.late_s, Some(600));
     assert!((r.credit - timed_credit(600, 3600)).abs() < 1e-12);
     assert!(
-        s.improvement_plan.iter().any(|i| i.kind == "report_late" && i.subject == "r_urgent" && i.agency == "nanhu")
+        s.improvement_plan
+            .iter()
+            .any(|i| i.kind == ImprovementKind::ReportLate && i.subject == "r_urgent" && i.agency == "nanhu")
     );
     // Without the report it is missing.
     let s0 = score(&sc, &quiet);
@@ -130,15 +132,17 @@ fn understated_deaths_are_concealed_overstated_false_and_bypass_is_flagged() {
             assert_eq!(c.truth, black);
         }
     }
-    assert_eq!(sent[0].figures["dead"].verdict, "concealed");
+    assert_eq!(sent[0].figures["dead"].verdict, FigureVerdict::Concealed);
     assert_eq!(sent[0].credit, 0.0);
-    assert_eq!(sent[1].figures["dead"].verdict, "false");
+    assert_eq!(sent[1].figures["dead"].verdict, FigureVerdict::False);
     assert!(!sent[0].bypasses_outlet && !sent[1].bypasses_outlet);
     assert!(sent[2].bypasses_outlet, "fire reported to the province directly");
     assert_eq!(sent[2].credit, 0.5);
-    let kinds: Vec<&str> = s.improvement_plan.iter().map(|i| i.kind.as_str()).collect();
+    let kinds: Vec<ImprovementKind> = s.improvement_plan.iter().map(|i| i.kind).collect();
     assert!(
-        kinds.contains(&"report_concealed") && kinds.contains(&"report_false") && kinds.contains(&"outlet_bypassed")
+        kinds.contains(&ImprovementKind::ReportConcealed)
+            && kinds.contains(&ImprovementKind::ReportFalse)
+            && kinds.contains(&ImprovementKind::OutletBypassed)
     );
     assert!(s.reporting.grade >= Some(Grade::Serious), "{:?}", s.reporting.grade);
     assert!(s.outcomes.derailment_dead >= 12);
@@ -156,10 +160,10 @@ fn plan_action_done_by_the_wrong_agency_is_not_counted_as_done() {
     assert_eq!(a.status, Status::WrongAgency);
     assert_eq!(a.done_by.as_deref(), Some("ofc"));
     assert_eq!(a.credit, 0.0);
-    assert!(s.improvement_plan.iter().any(|i| i.kind == "plan_wrong_agency"
+    assert!(s.improvement_plan.iter().any(|i| i.kind == ImprovementKind::PlanWrongAgency
         && i.subject == "iii_shelter"
         && i.agency == "civil"
-        && i.element == "organisation"));
+        && i.element == Element::Organisation));
     // The same action done by its owner counts.
     let j2 = run(sc.clone(), &[r#"(at: "+3h30m", by: "civil", order: OpenShelter("sh_school"))"#]);
     let s2 = score(&sc, &j2);
@@ -187,7 +191,6 @@ fn the_score_is_deterministic_and_ratings_cite_evidence() {
         assert!(!c.evidence.is_empty() && c.evidence.iter().all(|s| seqs.contains(s)), "{c:?}");
     }
     for row in &a.improvement_plan {
-        assert!(["planning", "organisation", "equipment", "training", "exercise"].contains(&row.element.as_str()));
         assert!(!row.agency.is_empty() && !row.evidence.is_empty());
     }
     let w = &a.weights;
@@ -320,7 +323,9 @@ fn coordination_flags_duplicate_dispatches_conflicts_and_uninformed_operators() 
     let acid2 = Arc::new(scenario::parse(SourceFile::new("acid-variant.ron", text)).unwrap_or_else(|p| panic!("{p}")));
     let sb = score(&acid2, &run(acid2.clone(), &[]));
     assert!(!sb.coordination.intakes[0].informed);
-    assert!(sb.improvement_plan.iter().any(|r| r.kind == "operator_not_informed" && r.subject == "wi_zixi"));
+    assert!(
+        sb.improvement_plan.iter().any(|r| r.kind == ImprovementKind::OperatorNotInformed && r.subject == "wi_zixi")
+    );
 }
 
 /// The demo with declared critical tasks put before the scenario's closing parenthesis.
@@ -389,10 +394,11 @@ fn declared_critical_tasks_are_rated_by_the_documented_rule() {
         assert!(a.improvements.iter().all(|&i| s.improvement_plan[i].area == a.area));
     }
     // The missed patrol is a "plan" finding under incident handling, due within 30/90 days.
-    let row = s.improvement_plan.iter().find(|r| r.kind == "plan_missed" && r.subject == "iv_patrol").unwrap();
+    let row =
+        s.improvement_plan.iter().find(|r| r.kind == ImprovementKind::PlanMissed && r.subject == "iv_patrol").unwrap();
     assert_eq!(
-        (row.area, row.finding.as_str(), row.start_within_days, row.complete_within_days),
-        (drillsim::scenario::types::EvalArea::Handling, "plan", 30, 90)
+        (row.area, row.finding, row.start_within_days, row.complete_within_days),
+        (drillsim::scenario::types::EvalArea::Handling, Finding::Plan, 30, 90)
     );
 }
 
@@ -442,7 +448,7 @@ fn teams_idle_while_a_derailment_needs_them_are_flagged() {
     assert!(!want.is_empty());
     assert_eq!(got, want);
     assert!(s.coordination.idle_teams.iter().all(|i| i.credit == 0.0 && i.dispatched_t.is_none()));
-    assert!(s.improvement_plan.iter().any(|r| r.kind == "team_idle" && r.finding == "support"));
+    assert!(s.improvement_plan.iter().any(|r| r.kind == ImprovementKind::TeamIdle && r.finding == Finding::Support));
     // With the record's orders fewer are idle.
     let record = std::fs::read_to_string("scenarios/orders/derailment-0523.ron").unwrap();
     let book = parse_orders(SourceFile::new("record", record), &sc).unwrap();
@@ -542,12 +548,12 @@ fn injured_means_every_living_casualty_at_the_moment_of_sending() {
     };
     let honest = score(&sc, &run(sc.clone(), &[&report(b, g + y + r)]));
     let c = &honest.reporting.sent[0].figures;
-    assert_eq!(c["injured"].verdict, "accurate", "{c:?}");
-    assert_eq!(c["dead"].verdict, "accurate", "{c:?}");
+    assert_eq!(c["injured"].verdict, FigureVerdict::Accurate, "{c:?}");
+    assert_eq!(c["dead"].verdict, FigureVerdict::Accurate, "{c:?}");
     assert_eq!(honest.reporting.sent[0].credit, 1.0);
     // Leaving out the walking wounded understates the injured.
     let short = score(&sc, &run(sc.clone(), &[&report(b, y + r)]));
-    assert_eq!(short.reporting.sent[0].figures["injured"].verdict, "concealed");
+    assert_eq!(short.reporting.sent[0].figures["injured"].verdict, FigureVerdict::Concealed);
     assert!(short.reporting.score < honest.reporting.score);
 }
 
@@ -564,10 +570,10 @@ fn group_functions_are_read_from_free_text_names_and_figures_from_ranges() {
     assert_eq!(F::recognise("第一组"), None);
     use drillsim::scoring::check_figure;
     // A range [100, 200] with 10 % tolerance: 90 and 220 are the edges.
-    assert_eq!(check_figure(90, Some((100, 200)), 0.1).verdict, "accurate");
-    assert_eq!(check_figure(89, Some((100, 200)), 0.1).verdict, "concealed");
-    assert_eq!(check_figure(220, Some((100, 200)), 0.1).verdict, "accurate");
-    assert_eq!(check_figure(221, Some((100, 200)), 0.1).verdict, "false");
-    assert_eq!(check_figure(1, Some((0, 0)), 0.1).verdict, "false");
-    assert_eq!(check_figure(7, None, 0.1).verdict, "unchecked");
+    assert_eq!(check_figure(90, Some((100, 200)), 0.1).verdict, FigureVerdict::Accurate);
+    assert_eq!(check_figure(89, Some((100, 200)), 0.1).verdict, FigureVerdict::Concealed);
+    assert_eq!(check_figure(220, Some((100, 200)), 0.1).verdict, FigureVerdict::Accurate);
+    assert_eq!(check_figure(221, Some((100, 200)), 0.1).verdict, FigureVerdict::False);
+    assert_eq!(check_figure(1, Some((0, 0)), 0.1).verdict, FigureVerdict::False);
+    assert_eq!(check_figure(7, None, 0.1).verdict, FigureVerdict::Unchecked);
 }

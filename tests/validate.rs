@@ -418,3 +418,41 @@ fn critical_tasks_name_existing_actions_and_sane_targets() {
     );
     assert!(p.problems[0].help.as_deref().unwrap_or("").contains("open_school"), "{}", show(&p.problems[0]));
 }
+
+/// The shipped derailment scenario with `old` (found once) replaced by `new`, parsed; and the
+/// 1-based line and column (in characters) where `at` (found once in the new text) starts.
+fn derailment_variant(old: &str, new: &str, at: &str) -> (Problems, (usize, usize)) {
+    let text = std::fs::read_to_string("scenarios/derailment-0523.ron").unwrap();
+    assert_eq!(text.matches(old).count(), 1, "{old:?}");
+    let text = text.replacen(old, new, 1);
+    assert_eq!(text.matches(at).count(), 1, "{at:?}");
+    let before = &text[..text.find(at).unwrap()];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    let p = scenario::parse(SourceFile::new("d.ron", text)).map(|_| ()).unwrap_err();
+    (p, (line, col))
+}
+
+#[test]
+fn a_hazards_fields_are_read_and_placed_as_a_struct_variants_were() {
+    // Each hazard kind's fields are a params struct in a newtype variant; a file still writes
+    // `Derailment(id: …, …)`, and its problems name the variant and point at the field.
+    let (p, at) = derailment_variant("casualties: 90,", "casualtys: 90,", "casualtys");
+    let q = &p.problems[0];
+    assert_eq!((q.rule, q.line, q.col), ("syntax", at.0, at.1), "{}", show(q));
+    assert!(q.message.starts_with("Unexpected field named `casualtys` in `Derailment`"), "{}", show(q));
+    let (p, _) = derailment_variant("casualties: 90,", "", "// record: 19 dead");
+    assert!(p.problems[0].message.contains("missing field named `casualties` in `Derailment`"), "{}", p.short());
+    let (p, at) = derailment_variant("trapped_share: 0.4,", "trapped_share: 1.4,", "1.4,");
+    let q = &p.problems[0];
+    assert_eq!(
+        (q.rule, q.line, q.col, q.path.as_str()),
+        ("range", at.0, at.1, "hazards[0].trapped_share"),
+        "{}",
+        show(q)
+    );
+    let (p, at) = derailment_variant("        Derailment(", "        Derailmnet(", "Derailmnet");
+    let q = &p.problems[0];
+    assert_eq!((q.rule, q.line, q.col), ("syntax", at.0, at.1), "{}", show(q));
+    assert!(q.message.contains("`Derailmnet` in enum `Hazard`"), "{}", show(q));
+}

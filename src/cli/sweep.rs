@@ -236,10 +236,9 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
 /// A few headline columns: median and the 90 % range.
 pub(super) fn print_headline(m: &Manifest, rows: &[crate::sweep::Row]) {
     for (i, col) in m.columns.iter().enumerate() {
-        if !(col == "out.deaths"
-            || col.starts_with("score.overall")
-            || col == "out.water_unsafe_people"
-            || col == "out.flood_exposed_peak")
+        use crate::sweep::Measure as M;
+        if !([M::Deaths, M::WaterUnsafePeople, M::FloodExposedPeak].iter().any(|m| col == m.name())
+            || col.starts_with(M::ScoreOverall.name()))
         {
             continue;
         }

@@ -15,7 +15,10 @@ use crate::exercise::orders::{OrderBook, Pending};
 use crate::hazards::HazardState;
 use crate::map::RoadNetwork;
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{ActionKind, AgencyRole, Figures, Hazard, Level, OrderKind, PlanAction, ReportKind};
+use crate::scenario::types::{
+    ActionKind, AgencyRole, ChemicalSpillParams, DerailmentParams, Figures, Hazard, LeveeBreachParams, Level,
+    OrderKind, PlanAction, ReportKind,
+};
 use crate::sim::{ScenarioRes, SimClock, StepSet};
 
 /// Who the automatic player plays, and how long it takes to act after a trigger.
@@ -192,11 +195,11 @@ fn team_site(
     use crate::scenario::types::Capability::*;
     for h in &sc.scenario.hazards {
         let (site, wanted): (String, &[_]) = match h {
-            Hazard::LeveeBreach { levee, .. } => {
+            Hazard::LeveeBreach(LeveeBreachParams { levee, .. }) => {
                 let node = sc.scenario.map.levee(levee).map(|l| l.node.clone())?;
                 (node, &[BreachClosure, BoatEvacuation, Rescue, SupplyDelivery])
             }
-            Hazard::Derailment { node, .. } => (
+            Hazard::Derailment(DerailmentParams { node, .. }) => (
                 node.clone(),
                 // an ambulance crew (transport and triage) carries patients: nobody else can
                 &[
@@ -211,7 +214,7 @@ fn team_site(
                     Firefighting,
                 ],
             ),
-            Hazard::ChemicalSpill { node, .. } => {
+            Hazard::ChemicalSpill(ChemicalSpillParams { node, .. }) => {
                 (node.clone(), &[Hazmat, WaterSampling, Firefighting, Security, TrafficControl])
             }
             #[allow(unreachable_patterns)]

@@ -3,7 +3,7 @@
 use crate::hazards::{HazardState, stage_at};
 use crate::map::ZoneDepths;
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{Condition, DeadlineFrom, Hazard};
+use crate::scenario::types::{Condition, DeadlineFrom, Hazard, LeveeBreachParams};
 
 use super::ExerciseState;
 
@@ -28,7 +28,7 @@ pub fn holds(cond: &Condition, f: &Facts) -> bool {
         Condition::InjectDelivered(j) => f.exercise.delivered.contains_key(j),
         Condition::LevelAtLeast(l) => f.exercise.level.is_some_and(|cur| cur >= *l),
         Condition::StageAtLeast { levee, stage_m } => f.scenario.scenario.hazards.iter().any(|h| match h {
-            Hazard::LeveeBreach { levee: lv, stage, .. } if lv == levee => {
+            Hazard::LeveeBreach(LeveeBreachParams { levee: lv, stage, .. }) if lv == levee => {
                 stage_at(stage, f.scenario, f.now).is_some_and(|s| s >= *stage_m)
             }
             _ => false,

@@ -20,7 +20,7 @@ use crate::agents::{EvacuationOrder, Evacuations, Shelters};
 use crate::exercise::{ExerciseState, SentReport, authority};
 use crate::hazards::PublicWarnings;
 use crate::journal::{Event, Journaled};
-use crate::map::{IntakeState, RoadNetwork};
+use crate::map::{Closure, IntakeState, RoadNetwork};
 use crate::scenario::diag::{Collector, Problems, SourceFile, from_ron_error};
 use crate::scenario::spans::SpanIndex;
 use crate::scenario::time::TimeSpec;
@@ -261,14 +261,14 @@ impl Door<'_, '_> {
             }
             OrderKind::CloseRoad(r) => {
                 let i = self.road_index(r)?;
-                if self.net.closures.get(&i).is_some_and(|c| c.contains("order")) {
+                if self.net.closed_for(i, &Closure::Order) {
                     return Err(format!("road \"{r}\" is already closed by order"));
                 }
             }
             OrderKind::ReopenRoad(r) => {
                 authority::may(self.sc(), by, ActionKind::CloseRoad)?;
                 let i = self.road_index(r)?;
-                if !self.net.closures.get(&i).is_some_and(|c| c.contains("order")) {
+                if !self.net.closed_for(i, &Closure::Order) {
                     return Err(format!("road \"{r}\" is not closed by order"));
                 }
             }
@@ -396,13 +396,13 @@ impl Door<'_, '_> {
             }
             OrderKind::CloseRoad(r) => {
                 if let Ok(i) = self.road_index(&r) {
-                    self.net.close_road(i, "order");
+                    self.net.close_road(i, Closure::Order);
                     out.push(Event::RoadClosed { road: r, reason: format!("order:{by}") });
                 }
             }
             OrderKind::ReopenRoad(r) => {
                 if let Ok(i) = self.road_index(&r)
-                    && self.net.reopen_road(i, "order")
+                    && self.net.reopen_road(i, &Closure::Order)
                 {
                     out.push(Event::RoadReopened { road: r, reason: format!("order:{by}") });
                 }

@@ -8,7 +8,7 @@ use crate::hazards::spill::{SpillState, equivalent, path_between};
 use crate::map::ZoneDepths;
 use crate::scenario::ValidScenario;
 pub use crate::scenario::placeholders::{Malformed, Placeholder, fill, find};
-use crate::scenario::types::{Hazard, Reach};
+use crate::scenario::types::{ChemicalSpillParams, Hazard, Reach};
 
 /// Spill concentration (mg/L) at km `km` of `reach` at scenario time `t` (s): the sum over the
 /// scenario's chemical spills downstream of which the point lies.
@@ -17,7 +17,7 @@ pub fn spill_concentration(sc: &ValidScenario, spills: &SpillState, reach: &str,
         sc.scenario.map.rivers.iter().flat_map(|r| &r.reaches).map(|r| (r.id.as_str(), r)).collect();
     let mut c = 0.0;
     for source in &spills.sources {
-        let Some(Hazard::ChemicalSpill { reach: from, at_km, .. }) =
+        let Some(Hazard::ChemicalSpill(ChemicalSpillParams { reach: from, at_km, .. })) =
             sc.scenario.hazards.iter().find(|h| h.id() == source.hazard)
         else {
             continue;

@@ -13,7 +13,10 @@ use bevy::render::view::window::screenshot::{Screenshot, ScreenshotCaptured, sav
 
 use super::orders::FormKind;
 use super::{GuiState, Seat, Session, Sim};
-use crate::scenario::types::{AgencyRole, Capability, Hazard, NodeKind, ReportKind};
+use crate::scenario::types::{
+    AgencyRole, Capability, ChemicalSpillParams, DerailmentParams, GasReleaseParams, Hazard, LeveeBreachParams,
+    NodeKind, ReportKind,
+};
 
 #[derive(Resource, Default)]
 struct Shot {
@@ -45,15 +48,15 @@ fn demo(
         // one, else to the first hazard's site for the team's first task
         let levees = || sc.scenario.map.rivers.iter().flat_map(|r| &r.levees);
         let breached = sc.scenario.hazards.iter().find_map(|h| match h {
-            Hazard::LeveeBreach { levee, .. } => levees().find(|l| l.id == *levee),
+            Hazard::LeveeBreach(LeveeBreachParams { levee, .. }) => levees().find(|l| l.id == *levee),
             _ => None,
         });
         let levee = breached.or_else(|| levees().next()).map(|l| l.node.clone());
         let site = sc.scenario.hazards.iter().find_map(|h| match h {
-            Hazard::Derailment { node, .. } | Hazard::ChemicalSpill { node, .. } | Hazard::GasRelease { node, .. } => {
-                Some(node.clone())
-            }
-            Hazard::LeveeBreach { .. } => None,
+            Hazard::Derailment(DerailmentParams { node, .. })
+            | Hazard::ChemicalSpill(ChemicalSpillParams { node, .. })
+            | Hazard::GasRelease(GasReleaseParams { node, .. }) => Some(node.clone()),
+            Hazard::LeveeBreach(_) => None,
         });
         let pick = sc.scenario.resources.teams.iter().find_map(|tm| match (&levee, &site) {
             (Some(l), _) if tm.capabilities.contains(&Capability::BreachClosure) => {

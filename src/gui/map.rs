@@ -21,7 +21,7 @@ use crate::hazards::flood::FloodState;
 use crate::hazards::plume::{PlumeState, sigma_y};
 use crate::hazards::spill::{Equivalent, SpillState};
 use crate::map::{IntakeState, RoadNetwork, ZoneDepths};
-use crate::scenario::types::{Hazard, NodeKind};
+use crate::scenario::types::{ChemicalSpillParams, DerailmentParams, GasReleaseParams, Hazard, NodeKind};
 
 /// World units per kilometre of the scenario's map.
 pub const UNITS_PER_KM: f32 = 100.0;
@@ -99,7 +99,7 @@ fn build_geo(mut commands: Commands, sim: NonSend<Sim>) {
         for reach in order {
             let mut on: Vec<(f64, Vec2)> = Vec::new();
             for h in &sc.hazards {
-                if let Hazard::ChemicalSpill { node, reach: r, at_km, .. } = h
+                if let Hazard::ChemicalSpill(ChemicalSpillParams { node, reach: r, at_km, .. }) = h
                     && r == reach
                 {
                     on.extend(geo.pos.get(node).map(|p| (*at_km, *p)));
@@ -392,7 +392,7 @@ fn draw(
         for (si, trace) in &spill.traces {
             let Some(src) = spill.sources.get(*si) else { continue };
             let from = sc.hazards.iter().find_map(|h| match h {
-                Hazard::ChemicalSpill { id, node, .. } if *id == src.hazard => geo.pos.get(node),
+                Hazard::ChemicalSpill(ChemicalSpillParams { id, node, .. }) if *id == src.hazard => geo.pos.get(node),
                 _ => None,
             });
             let (Some(a), Some(b)) = (from, geo.pos.get(&trace.intake)) else { continue };
@@ -541,10 +541,10 @@ fn draw(
     // hazard sites (derailment, spill, gas release)
     for h in &sc.hazards {
         let (id, node) = match h {
-            Hazard::Derailment { id, node, .. }
-            | Hazard::ChemicalSpill { id, node, .. }
-            | Hazard::GasRelease { id, node, .. } => (id, node),
-            Hazard::LeveeBreach { .. } => continue,
+            Hazard::Derailment(DerailmentParams { id, node, .. })
+            | Hazard::ChemicalSpill(ChemicalSpillParams { id, node, .. })
+            | Hazard::GasRelease(GasReleaseParams { id, node, .. }) => (id, node),
+            Hazard::LeveeBreach(_) => continue,
         };
         let (Some(p), true) = (geo.pos.get(node), hz.onset.contains_key(id)) else { continue };
         let r = 11.0 * px;

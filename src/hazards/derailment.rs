@@ -52,84 +52,11 @@ use rand_chacha::ChaCha8Rng;
 use super::HazardState;
 use crate::agents::teams::Team;
 use crate::journal::{Event, Journaled};
-use crate::map::RoadNetwork;
+use crate::map::{Closure, RoadNetwork};
 use crate::scenario::ValidScenario;
+use crate::scenario::hazard_models::CasualtyModel;
 use crate::scenario::types::{Capability, Hazard};
 use crate::sim::{ScenarioRes, SimClock, SimRng};
-
-/// The casualty model's parameters, with the defaults of the module doc.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Params {
-    pub trapped_share: f64,
-    pub yellow_to_red_per_h: f64,
-    pub red_to_black_per_h: f64,
-    pub treated_factor: f64,
-    pub extrication_per_person_h: f64,
-    pub max_extricators: u32,
-    pub treatment_per_person_h: f64,
-    pub ambulance_capacity: u32,
-    pub handover_s: f64,
-    pub clearance_person_h: f64,
-    /// Share of casualties triaged one category off (default 0).
-    pub mistriage_rate: f64,
-}
-
-/// The defaults (see the module doc for their grounds).
-pub const DEFAULTS: Params = Params {
-    trapped_share: 0.4,
-    yellow_to_red_per_h: 0.1,
-    red_to_black_per_h: 0.35,
-    treated_factor: 0.2,
-    extrication_per_person_h: 0.1,
-    max_extricators: 60,
-    treatment_per_person_h: 1.0,
-    ambulance_capacity: 2,
-    handover_s: 600.0,
-    clearance_person_h: 2000.0,
-    mistriage_rate: 0.0,
-};
-
-impl Params {
-    /// The parameters of a derailment hazard, or of a gas release that harms people (its
-    /// casualties, from the dose model, take the same chain with the defaults and nobody
-    /// trapped); None for other hazards.
-    pub fn of(h: &Hazard) -> Option<Params> {
-        if let Hazard::GasRelease { toxicity: Some(_), .. } = h {
-            return Some(Params { trapped_share: 0.0, ..DEFAULTS });
-        }
-        let Hazard::Derailment {
-            trapped_share,
-            yellow_to_red_per_h,
-            red_to_black_per_h,
-            treated_factor,
-            extrication_per_person_h,
-            max_extricators,
-            treatment_per_person_h,
-            ambulance_capacity,
-            handover_min,
-            clearance_person_h,
-            mistriage_rate,
-            ..
-        } = h
-        else {
-            return None;
-        };
-        let d = DEFAULTS;
-        Some(Params {
-            trapped_share: trapped_share.unwrap_or(d.trapped_share),
-            yellow_to_red_per_h: yellow_to_red_per_h.unwrap_or(d.yellow_to_red_per_h),
-            red_to_black_per_h: red_to_black_per_h.unwrap_or(d.red_to_black_per_h),
-            treated_factor: treated_factor.unwrap_or(d.treated_factor),
-            extrication_per_person_h: extrication_per_person_h.unwrap_or(d.extrication_per_person_h),
-            max_extricators: max_extricators.unwrap_or(d.max_extricators),
-            treatment_per_person_h: treatment_per_person_h.unwrap_or(d.treatment_per_person_h),
-            ambulance_capacity: ambulance_capacity.unwrap_or(d.ambulance_capacity),
-            handover_s: handover_min.map_or(d.handover_s, |m| m * 60.0),
-            clearance_person_h: clearance_person_h.unwrap_or(d.clearance_person_h),
-            mistriage_rate: mistriage_rate.unwrap_or(d.mistriage_rate),
-        })
-    }
-}
 
 /// START category; the order is the index into `[green, yellow, red, black]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -273,7 +200,7 @@ pub struct Incident {
     pub hazard: String,
     pub site: Option<NodeIndex>,
     pub site_id: String,
-    pub params: Params,
+    pub params: CasualtyModel,
     pub patients: Vec<Patient>,
     rng: ChaCha8Rng,
     last_t: u64,
@@ -418,10 +345,10 @@ pub(super) fn derailment_step(
     let sizes: BTreeMap<&str, u32> = sc.scenario.resources.teams.iter().map(|t| (t.id.as_str(), t.size)).collect();
 
     for h in &sc.scenario.hazards {
-        let Some(params) = Params::of(h) else { continue };
+        let Some(params) = CasualtyModel::of(h) else { continue };
         let (id, node, blocks_roads, gas) = match h {
-            Hazard::Derailment { id, node, blocks_roads, .. } => (id, node, blocks_roads.as_slice(), false),
-            Hazard::GasRelease { id, node, .. } => (id, node, &[][..], true),
+            Hazard::Derailment(d) => (&d.id, &d.node, d.blocks_roads.as_slice(), false),
+            Hazard::GasRelease(g) => (&g.id, &g.node, &[][..], true),
             _ => continue,
         };
         if !hazards.onset.contains_key(id) {
@@ -439,13 +366,13 @@ pub(super) fn derailment_step(
                     patients.push(Patient::new(cat, trapped, params.mistriage_rate, &mut inc_rng));
                 }
             }
-            let reason = format!("derailment:{id}");
+            let reason = Closure::Derailment(id.clone());
             let mut blocked = Vec::new();
             for road in blocks_roads {
                 let Some(ix) = RoadNetwork::road_index(&sc.scenario.map, road) else { continue };
                 blocked.push(ix);
-                if net.close_road(ix, &reason) {
-                    journal.write(Journaled(Event::RoadClosed { road: road.clone(), reason: reason.clone() }));
+                if net.close_road(ix, reason.clone()) {
+                    journal.write(Journaled(Event::RoadClosed { road: road.clone(), reason: reason.to_string() }));
                 }
             }
             if !patients.is_empty() {
@@ -690,11 +617,11 @@ pub(super) fn derailment_step(
             if inc.clearance_done >= p.clearance_person_h {
                 inc.cleared = true;
                 journal.write(Journaled(Event::SiteCleared { hazard: id.clone(), place: inc.site_id.clone() }));
-                let reason = format!("derailment:{id}");
+                let reason = Closure::Derailment(id.clone());
                 for &ix in &inc.blocked {
                     if net.reopen_road(ix, &reason) {
                         let road = sc.scenario.map.roads[ix].id.clone().unwrap_or_else(|| format!("#{ix}"));
-                        journal.write(Journaled(Event::RoadReopened { road, reason: reason.clone() }));
+                        journal.write(Journaled(Event::RoadReopened { road, reason: reason.to_string() }));
                     }
                 }
             }

@@ -154,7 +154,7 @@ use crate::agents::Residents;
 use crate::agents::evacuees::{EvacNet, Households, Stage as EvacStage};
 use crate::agents::teams::Team;
 use crate::journal::{Event, Journaled};
-use crate::map::{RoadNetwork, ZoneDepths};
+use crate::map::{Closure, RoadNetwork, ZoneDepths};
 use crate::scenario::types::{Capability, Hazard, Scenario};
 use crate::sim::{ScenarioRes, SimClock};
 
@@ -591,38 +591,24 @@ impl FloodModel {
         }
         let mut breaches = Vec::new();
         for h in &s.hazards {
-            let Hazard::LeveeBreach {
-                id,
-                levee,
-                initial_width_m,
-                bottom_elevation_m,
-                critical_velocity_ms,
-                discharge_coefficient,
-                max_width_m,
-                closure_person_hours_per_m,
-                river_bed_elevation_m,
-                stage,
-                ..
-            } = h
-            else {
-                continue;
-            };
-            let Some(lv) = s.map.levee(levee) else { continue };
+            let Hazard::LeveeBreach(b) = h else { continue };
+            let Some(lv) = s.map.levee(&b.levee) else { continue };
             let Some(&zone) = index.get(lv.protects.as_str()) else { continue };
-            let max_width = max_width_m.unwrap_or(DEFAULT_MAX_WIDTH_M);
-            let width = initial_width_m.min(max_width);
+            let model = b.model();
+            let max_width = model.max_width_m;
+            let width = b.initial_width_m.min(max_width);
             breaches.push(Breach {
-                hazard: id.clone(),
-                levee: levee.clone(),
+                hazard: b.id.clone(),
+                levee: b.levee.clone(),
                 node: lv.node.clone(),
                 zone,
-                bottom_m: *bottom_elevation_m,
+                bottom_m: b.bottom_elevation_m,
                 initial_width_m: width,
                 width_m: width,
                 max_width_m: max_width,
-                cd: discharge_coefficient.unwrap_or(DEFAULT_DISCHARGE_COEFFICIENT),
-                uc_ms: critical_velocity_ms.unwrap_or(DEFAULT_CRITICAL_VELOCITY_MS),
-                person_hours_per_m: closure_person_hours_per_m.unwrap_or(DEFAULT_CLOSURE_PERSON_HOURS_PER_M),
+                cd: model.discharge_coefficient,
+                uc_ms: model.critical_velocity_ms,
+                person_hours_per_m: model.closure_person_hours_per_m,
                 onset: None,
                 closed: false,
                 stage_m: f64::NAN,
@@ -633,9 +619,9 @@ impl FloodModel {
                 workers: 0,
                 teams: Vec::new(),
                 journaled_width_m: width,
-                routing: river_bed_elevation_m.and_then(|bed| {
+                routing: b.river_bed_elevation_m.and_then(|bed| {
                     let reach = s.map.rivers.iter().flat_map(|r| &r.reaches).find(|r| r.id == lv.reach)?;
-                    let peak = stage.iter().map(|p| p.stage_m).fold(f64::NEG_INFINITY, f64::max);
+                    let peak = b.stage.iter().map(|p| p.stage_m).fold(f64::NEG_INFINITY, f64::max);
                     RiverRouting::new(bed, peak, reach.length_km, reach.cross_section_m2, reach.velocity_ms)
                 }),
                 upstream: Vec::new(),
@@ -941,7 +927,7 @@ pub fn flood_step(
             state.begun = true;
         }
         let stage = sc.scenario.hazards.iter().find(|h| h.id() == b.hazard).and_then(|h| match h {
-            Hazard::LeveeBreach { stage, .. } => super::stage_at(stage, sc, now),
+            Hazard::LeveeBreach(lb) => super::stage_at(&lb.stage, sc, now),
             _ => None,
         });
         b.stage_m = stage.unwrap_or(f64::NAN);
@@ -1122,10 +1108,10 @@ pub fn flood_consequences(
         let under = ends.iter().flatten().all(|(d, limit)| *d < limit - HYSTERESIS_M);
         let name = || road.id.clone().unwrap_or_else(|| format!("{}–{}", road.from, road.to));
         if over && harm.roads_closed.insert(r) {
-            net.close_road(r, "flood");
-            journal.write(Journaled(Event::RoadClosed { road: name(), reason: "flood".into() }));
-        } else if under && harm.roads_closed.remove(&r) && net.reopen_road(r, "flood") {
-            journal.write(Journaled(Event::RoadReopened { road: name(), reason: "flood".into() }));
+            net.close_road(r, Closure::Flood);
+            journal.write(Journaled(Event::RoadClosed { road: name(), reason: Closure::Flood.to_string() }));
+        } else if under && harm.roads_closed.remove(&r) && net.reopen_road(r, &Closure::Flood) {
+            journal.write(Journaled(Event::RoadReopened { road: name(), reason: Closure::Flood.to_string() }));
         }
     }
 

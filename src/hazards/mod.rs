@@ -18,7 +18,9 @@ use rand::Rng;
 
 use crate::journal::{Event, Journaled};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{Hazard, StagePoint, TriageShares};
+use crate::scenario::types::{
+    ChemicalSpillParams, DerailmentParams, GasReleaseParams, Hazard, LeveeBreachParams, StagePoint, TriageShares,
+};
 use crate::sim::{ScenarioRes, SimClock, SimRng, StepSet};
 
 /// What the hazards have done so far.
@@ -87,7 +89,7 @@ fn hazard_onsets(
             continue;
         }
         let (begins, place, detail) = match h {
-            Hazard::LeveeBreach { levee, at, stage, initial_width_m, .. } => {
+            Hazard::LeveeBreach(LeveeBreachParams { levee, at, stage, initial_width_m, .. }) => {
                 let crest = sc.scenario.map.levee(levee).map(|l| l.crest_elevation_m);
                 let now_stage = stage_at(stage, sc, clock.now);
                 let begins = match at {
@@ -98,15 +100,15 @@ fn hazard_onsets(
                     format!("breach {initial_width_m} m wide; river stage {:.2} m", now_stage.unwrap_or(f64::NAN));
                 (begins, levee.clone(), detail)
             }
-            Hazard::Derailment { node, at, casualties, .. } => {
+            Hazard::Derailment(DerailmentParams { node, at, casualties, .. }) => {
                 (clock.now as i64 >= sc.offset(at), node.clone(), format!("{casualties} casualties"))
             }
-            Hazard::ChemicalSpill { node, at, substance, mass_kg, reach, at_km, .. } => (
+            Hazard::ChemicalSpill(ChemicalSpillParams { node, at, substance, mass_kg, reach, at_km, .. }) => (
                 clock.now as i64 >= sc.offset(at),
                 node.clone(),
                 format!("{mass_kg} kg of {substance} into reach {reach} at {at_km} km"),
             ),
-            Hazard::GasRelease { node, at, substance, rate_kg_s, duration, .. } => (
+            Hazard::GasRelease(GasReleaseParams { node, at, substance, rate_kg_s, duration, .. }) => (
                 clock.now as i64 >= sc.offset(at),
                 node.clone(),
                 format!("{rate_kg_s} kg/s of {substance} for {duration}"),
@@ -122,7 +124,7 @@ fn hazard_onsets(
             place,
             detail,
         }));
-        if let Hazard::Derailment { casualties, triage, .. } = h {
+        if let Hazard::Derailment(DerailmentParams { casualties, triage, .. }) = h {
             let [green, yellow, red, black] = draw_triage(*casualties, triage, &mut rng.0);
             state.casualties.insert(h.id().to_string(), [green, yellow, red, black]);
             journal.write(Journaled(Event::Casualties { hazard: h.id().to_string(), green, yellow, red, black }));

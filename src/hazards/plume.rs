@@ -361,43 +361,31 @@ impl PlumeState {
         let nodes = &sc.scenario.map.nodes;
         let mut releases = Vec::new();
         for h in &sc.scenario.hazards {
-            let Hazard::GasRelease {
-                id,
-                node,
-                at,
-                rate_kg_s,
-                duration,
-                wind_dir_deg,
-                wind_ms,
-                stability,
-                release_height_m,
-                level_of_concern_mg_m3,
-                toxicity,
-                ..
-            } = h
-            else {
-                continue;
+            let Hazard::GasRelease(g) = h else { continue };
+            let Some(src) = nodes.iter().find(|n| n.id == g.node) else { continue };
+            let plume = Plume {
+                rate_kg_s: g.rate_kg_s,
+                wind_ms: g.wind_ms,
+                stability: g.stability,
+                height_m: g.release_height_m,
             };
-            let Some(src) = nodes.iter().find(|n| &n.id == node) else { continue };
-            let plume =
-                Plume { rate_kg_s: *rate_kg_s, wind_ms: *wind_ms, stability: *stability, height_m: *release_height_m };
             let frame = nodes
                 .iter()
                 .map(|n| {
-                    let (x, y) = wind_frame((n.pos.0 - src.pos.0, n.pos.1 - src.pos.1), *wind_dir_deg);
+                    let (x, y) = wind_frame((n.pos.0 - src.pos.0, n.pos.1 - src.pos.1), g.wind_dir_deg);
                     (n.id.clone(), x, y)
                 })
                 .collect();
             releases.push(Release {
-                hazard: id.clone(),
-                node: node.clone(),
-                start_s: sc.offset(at) as f64,
-                duration_s: duration.secs() as f64,
+                hazard: g.id.clone(),
+                node: g.node.clone(),
+                start_s: sc.offset(&g.at) as f64,
+                duration_s: g.duration.secs() as f64,
                 plume,
-                wind_dir_deg: *wind_dir_deg,
-                level_mg_m3: *level_of_concern_mg_m3,
-                extent: plume.threat_extent(*level_of_concern_mg_m3),
-                dose: toxicity.clone().map(|t| Dose::new(t, nodes.len())),
+                wind_dir_deg: g.wind_dir_deg,
+                level_mg_m3: g.level_of_concern_mg_m3,
+                extent: plume.threat_extent(g.level_of_concern_mg_m3),
+                dose: g.toxicity.clone().map(|t| Dose::new(t, nodes.len())),
                 nodes: frame,
                 inside: None,
             });

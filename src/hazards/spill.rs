@@ -236,27 +236,26 @@ impl SpillState {
             map.rivers.iter().flat_map(|r| &r.reaches).map(|r| (r.id.as_str(), r)).collect();
         let mut st = SpillState::default();
         for h in &sc.scenario.hazards {
-            let Hazard::ChemicalSpill { id, at, reach, at_km, mass_kg, release, threshold_mg_l, decay_per_h, .. } = h
-            else {
-                continue;
-            };
+            let Hazard::ChemicalSpill(c) = h else { continue };
             let src = st.sources.len();
             st.sources.push(Source {
-                hazard: id.clone(),
-                start_s: sc.offset(at) as f64,
-                mass_kg: *mass_kg,
-                release_s: release.secs() as f64,
-                decay_per_s: decay_per_h / 3600.0,
+                hazard: c.id.clone(),
+                start_s: sc.offset(&c.at) as f64,
+                mass_kg: c.mass_kg,
+                release_s: c.release.secs() as f64,
+                decay_per_s: c.decay_per_h / 3600.0,
             });
             for intake in &map.intakes {
-                let Some(path) = path_between(&reaches, reach, *at_km, &intake.reach, intake.at_km) else { continue };
+                let Some(path) = path_between(&reaches, &c.reach, c.at_km, &intake.reach, intake.at_km) else {
+                    continue;
+                };
                 st.traces.push((
                     src,
                     IntakeTrace {
-                        hazard: id.clone(),
+                        hazard: c.id.clone(),
                         intake: intake.node.clone(),
                         serves: intake.serves,
-                        threshold_mg_l: *threshold_mg_l,
+                        threshold_mg_l: c.threshold_mg_l,
                         eq: equivalent(&path),
                         max_c: 0.0,
                         max_t: 0,

@@ -31,8 +31,9 @@ pub struct Entry {
 }
 
 /// What happened. The `kind` field names the variant in snake_case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Event {
     /// First entry: what was run, so that the journal can be replayed and checked.
     RunStarted {
@@ -521,77 +522,10 @@ pub enum Event {
 }
 
 impl Event {
-    /// The snake_case kind name, as in the file.
+    /// The snake_case kind name, as in the file (strum's `IntoStaticStr` with serde's rule; a
+    /// test checks the two agree).
     pub fn kind(&self) -> &'static str {
-        match self {
-            Event::RunStarted { .. } => "run_started",
-            Event::ParametersSampled { .. } => "parameters_sampled",
-            Event::HazardOnset { .. } => "hazard_onset",
-            Event::Casualties { .. } => "casualties",
-            Event::PlanTriggered { .. } => "plan_triggered",
-            Event::InjectDelivered { .. } => "inject_delivered",
-            Event::OrderAccepted { .. } => "order_accepted",
-            Event::OrderRefused { .. } => "order_refused",
-            Event::LevelChanged { .. } => "level_changed",
-            Event::TeamDispatched { .. } => "team_dispatched",
-            Event::TeamArrived { .. } => "team_arrived",
-            Event::ReportSent { .. } => "report_sent",
-            Event::Acknowledged { .. } => "acknowledged",
-            Event::Log { .. } => "log",
-            Event::RoadClosed { .. } => "road_closed",
-            Event::RoadReopened { .. } => "road_reopened",
-            Event::IntakeClosed { .. } => "intake_closed",
-            Event::IntakeReopened { .. } => "intake_reopened",
-            Event::EvacuationOrdered { .. } => "evacuation_ordered",
-            Event::ShelterOpened { .. } => "shelter_opened",
-            Event::EvacuationStarted { .. } => "evacuation_started",
-            Event::EvacuationProgress { .. } => "evacuation_progress",
-            Event::ShelterArrivals { .. } => "shelter_arrivals",
-            Event::ShelterFull { .. } => "shelter_full",
-            Event::EvacueesDiverted { .. } => "evacuees_diverted",
-            Event::EvacueesStuck { .. } => "evacuees_stuck",
-            Event::EvacuationTotals { .. } => "evacuation_totals",
-            Event::EvacuationClearance { .. } => "evacuation_clearance",
-            Event::ShelterClosed { .. } => "shelter_closed",
-            Event::SuppliesDispatched { .. } => "supplies_dispatched",
-            Event::SuppliesDelivered { .. } => "supplies_delivered",
-            Event::CommandPostSetUp { .. } => "command_post_set_up",
-            Event::WorkingGroupSetUp { .. } => "working_group_set_up",
-            Event::SupportRequested { .. } => "support_requested",
-            Event::PublicWarning { .. } => "public_warning",
-            Event::PlanActionDone { .. } => "plan_action_done",
-            Event::ExercisePaused { .. } => "exercise_paused",
-            Event::ExerciseResumed { .. } => "exercise_resumed",
-            Event::SpeedChanged { .. } => "speed_changed",
-            Event::InjectsRetimed { .. } => "injects_retimed",
-            Event::ExerciseEnded { .. } => "exercise_ended",
-            Event::Observation { .. } => "observation",
-            Event::Deteriorated { .. } => "deteriorated",
-            Event::Extricated { .. } => "extricated",
-            Event::Treated { .. } => "treated",
-            Event::PatientsTransported { .. } => "patients_transported",
-            Event::PatientsAdmitted { .. } => "patients_admitted",
-            Event::HospitalFull { .. } => "hospital_full",
-            Event::SiteCleared { .. } => "site_cleared",
-            Event::IntakeThreshold { .. } => "intake_threshold",
-            Event::IntakePeak { .. } => "intake_peak",
-            Event::WaterUnsafe { .. } => "water_unsafe",
-            Event::IntakeProtected { .. } => "intake_protected",
-            Event::PlumeZone { .. } => "plume_zone",
-            Event::BreachWidened { .. } => "breach_widened",
-            Event::BreachNarrowed { .. } => "breach_narrowed",
-            Event::BreachClosureWork { .. } => "breach_closure_work",
-            Event::BreachClosed { .. } => "breach_closed",
-            Event::FloodSpill { .. } => "flood_spill",
-            Event::FloodDepth { .. } => "flood_depth",
-            Event::FloodExposure { .. } => "flood_exposure",
-            Event::FloodDeaths { .. } => "flood_deaths",
-            Event::FloodTotals { .. } => "flood_totals",
-            Event::GasHarm { .. } => "gas_harm",
-            Event::Triaged { .. } => "triaged",
-            Event::GasTotals { .. } => "gas_totals",
-            Event::RunEnded { .. } => "run_ended",
-        }
+        self.into()
     }
 }
 
@@ -714,4 +648,20 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<Journaled>();
     app.add_systems(crate::sim::SimStep, write_journal.in_set(StepSet::Journal));
     app.add_systems(crate::sim::SimInput, write_journal.in_set(StepSet::Journal));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_the_names_serde_writes() {
+        let serde = crate::scenario::serde_variant_names::<Event>(r#"{"kind":"?"}"#);
+        assert_eq!(serde.len(), <Event as strum::VariantNames>::VARIANTS.len(), "{serde:?}");
+        assert_eq!(serde, <Event as strum::VariantNames>::VARIANTS);
+        let e = Event::CommandPostSetUp { by: "a".into(), name: "n".into(), at: "x".into() };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["kind"], e.kind());
+        assert_eq!(e.kind(), "command_post_set_up");
+    }
 }

@@ -42,12 +42,34 @@ pub struct RoadNetwork {
     pub graph: DiGraph<usize, RoadEdge>,
     pub by_id: BTreeMap<String, NodeIndex>,
     pub ids: Vec<String>,
-    /// Road index → why it is closed ("flood", "order:police", "derailment:h1", …). A road is
-    /// open when nothing closes it: a flood receding does not reopen a road the police closed.
-    pub closures: BTreeMap<usize, BTreeSet<String>>,
+    /// Road index → why it is closed. A road is open when nothing closes it: a flood receding
+    /// does not reopen a road the police closed.
+    pub closures: BTreeMap<usize, BTreeSet<Closure>>,
     /// How many times an edge opened or closed: a model that copies the open flags compares it
     /// with the count it saw instead of scanning every road each step.
     pub open_changes: u64,
+}
+
+/// Why a road is closed; a road may be closed for several reasons at once.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Closure {
+    /// Water over the road (the flood model).
+    Flood,
+    /// An order (`close_road`), whoever gave it.
+    Order,
+    /// A derailment's wreck (the hazard's id), until its site is cleared.
+    Derailment(String),
+}
+
+impl std::fmt::Display for Closure {
+    /// As the journal's `reason` writes it ("flood", "order", "derailment:h1").
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Closure::Flood => f.write_str("flood"),
+            Closure::Order => f.write_str("order"),
+            Closure::Derailment(id) => write!(f, "derailment:{id}"),
+        }
+    }
 }
 
 /// Water intakes by node id: open (true) or closed (false). Closed only by order.
@@ -112,16 +134,16 @@ impl RoadNetwork {
     }
 
     /// Closes road `road` (both directions) for `reason`; true if the road was open before.
-    pub fn close_road(&mut self, road: usize, reason: &str) -> bool {
+    pub fn close_road(&mut self, road: usize, reason: Closure) -> bool {
         let set = self.closures.entry(road).or_default();
         let was_open = set.is_empty();
-        set.insert(reason.to_string());
+        set.insert(reason);
         self.set_road_open(road, false);
         was_open
     }
 
     /// Lifts `reason`'s closure of road `road`; true if the road is open now and was not before.
-    pub fn reopen_road(&mut self, road: usize, reason: &str) -> bool {
+    pub fn reopen_road(&mut self, road: usize, reason: &Closure) -> bool {
         let Some(set) = self.closures.get_mut(&road) else { return false };
         if !set.remove(reason) || !set.is_empty() {
             return false;
@@ -129,6 +151,11 @@ impl RoadNetwork {
         self.closures.remove(&road);
         self.set_road_open(road, true);
         true
+    }
+
+    /// Whether road `road` is closed for `reason` (among others, maybe).
+    pub fn closed_for(&self, road: usize, reason: &Closure) -> bool {
+        self.closures.get(&road).is_some_and(|c| c.contains(reason))
     }
 
     /// Whether road `road` is open.
@@ -214,12 +241,12 @@ mod tests {
             assert_eq!(net.edges_of_road(r).len(), dirs(&net, r), "road {r}");
             assert!(net.edges_of_road(r).all(|e| net.graph.raw_edges()[e].weight.road == r));
         }
-        assert!(net.close_road(3, "flood"));
+        assert!(net.close_road(3, Closure::Flood));
         assert_eq!(net.open_changes, 2, "both directions of road 3");
         let closed: Vec<usize> =
             net.graph.edge_indices().filter(|&e| !net.graph[e].open).map(|e| net.graph[e].road).collect();
         assert_eq!(closed, vec![3, 3]);
-        assert!(!net.close_road(3, "order:police"));
+        assert!(!net.close_road(3, Closure::Order));
         assert_eq!(net.open_changes, 2, "no edge changed");
     }
 
@@ -233,11 +260,11 @@ mod tests {
         let mut net = RoadNetwork::build(&map);
         let (a, b) = (net.node("a").unwrap(), net.node("b").unwrap());
         assert_eq!(net.route(a, b, 1.0).unwrap().secs, 60.0);
-        assert!(net.close_road(0, "flood"));
-        assert!(!net.close_road(0, "order:police"));
+        assert!(net.close_road(0, Closure::Flood));
+        assert!(!net.close_road(0, Closure::Order));
         assert_eq!(net.route(a, b, 1.0).unwrap().secs, 240.0);
-        assert!(!net.reopen_road(0, "flood"), "the police closure still holds");
-        assert!(net.reopen_road(0, "order:police"));
+        assert!(!net.reopen_road(0, &Closure::Flood), "the police closure still holds");
+        assert!(net.reopen_road(0, &Closure::Order));
         assert_eq!(net.route(a, b, 1.0).unwrap().secs, 60.0);
     }
 }

@@ -107,9 +107,9 @@ fn measures(sc: &ValidScenario, entries: &[Entry]) -> (Measures, crate::scoring:
         accepted: s.orders_accepted as f64,
         refused: s.orders_refused as f64,
         reports: s.reports_sent as f64,
-        has_flood: hz.iter().any(|h| matches!(h, Hazard::LeveeBreach { .. })),
-        has_casualties: hz.iter().any(|h| matches!(h, Hazard::Derailment { .. })),
-        has_water: hz.iter().any(|h| matches!(h, Hazard::ChemicalSpill { .. })),
+        has_flood: hz.iter().any(|h| matches!(h, Hazard::LeveeBreach(_))),
+        has_casualties: hz.iter().any(|h| matches!(h, Hazard::Derailment(_))),
+        has_water: hz.iter().any(|h| matches!(h, Hazard::ChemicalSpill(_))),
     };
     (m, score)
 }

@@ -18,7 +18,7 @@ use super::source::{self, Detail, Done, FindingFacts, Strength};
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{EvalArea, Figure, Hazard, OrderKind};
-use crate::scoring::Score;
+use crate::scoring::{ImprovementKind, Score};
 
 /// Strengths shown per capability (the others are counted).
 pub const STRENGTHS_SHOWN: usize = 5;
@@ -304,8 +304,8 @@ pub fn build(sc: &ValidScenario, entries: &[Entry], score: &Score, lang: Lang) -
             capability: o.capability.clone(),
             issue: o.what.clone(),
             action: o.recommendation.clone(),
-            element: w.t(&format!("element.{}", f.element)),
-            aspect: w.t(&format!("aspect.{}", f.aspect)),
+            element: w.t(&format!("element.{}", <&str>::from(f.element))),
+            aspect: w.t(&format!("aspect.{}", <&str>::from(f.aspect))),
             responsible: cx.n.agency(&f.agency),
             contact: sc
                 .agency(&f.agency)
@@ -493,10 +493,10 @@ fn rank(r: &str) -> u8 {
 /// The best rating a capability can have with a reporting fault among its findings (the rule
 /// the score applies to critical tasks): a false or concealed figure at best M, a report missing
 /// required figures or bypassing the one outlet at best S.
-fn report_fault_ceiling(kind: &str) -> Option<&'static str> {
+fn report_fault_ceiling(kind: ImprovementKind) -> Option<&'static str> {
     match kind {
-        "report_false" | "report_concealed" => Some("M"),
-        "report_incomplete" | "outlet_bypassed" => Some("S"),
+        ImprovementKind::ReportFalse | ImprovementKind::ReportConcealed => Some("M"),
+        ImprovementKind::ReportIncomplete | ImprovementKind::OutletBypassed => Some("S"),
         _ => None,
     }
 }
@@ -544,7 +544,7 @@ fn capabilities(cx: &Ctx, score: &Score, findings: &[(FindingFacts, Observation)
             findings.iter().filter(|x| x.0.area == area).map(|x| x.1.clone()).collect();
         let mut ceilings: Vec<&str> =
             tasks.iter().filter(|t| t.area == Some(area)).map(|t| t.rating.as_str()).collect();
-        ceilings.extend(findings.iter().filter(|x| x.0.area == area).filter_map(|x| report_fault_ceiling(&x.0.kind)));
+        ceilings.extend(findings.iter().filter(|x| x.0.area == area).filter_map(|x| report_fault_ceiling(x.0.kind)));
         let rating = derive_rating(on, late, nd, improvements.len(), &ceilings);
         let mine: Vec<Observation> =
             strengths.iter().filter(|s| s.area == area).map(|s| strength(cx, s, &n.area(area))).collect();
@@ -640,7 +640,7 @@ fn figure_key(f: Figure) -> &'static str {
 fn finding(cx: &Ctx, f: &FindingFacts, no: usize) -> Observation {
     let (n, w) = (&cx.n, cx.w());
     let agency = n.agency(&f.agency);
-    let key = f.kind.as_str();
+    let key: &str = f.kind.into();
     let mut a: Vec<(&str, String)> = vec![("agency", agency.clone())];
     match &f.detail {
         Detail::PlanAction { action, level, late_s, done_by, triggered_t, deadline_s, .. } => {
@@ -804,7 +804,7 @@ fn outcomes(cx: &Ctx, score: &Score, entries: &[Entry]) -> Vec<OutcomeGroup> {
             rows.push(row("not_begun", w.t("outcome.not_begun_value")));
         } else {
             match h {
-                Hazard::LeveeBreach { .. } => {
+                Hazard::LeveeBreach(_) => {
                     rows.push(row("flood_deaths", num(o.flood_deaths as u64)));
                     if o.flood_at_risk > 0 {
                         rows.push(row(
@@ -821,7 +821,7 @@ fn outcomes(cx: &Ctx, score: &Score, entries: &[Entry]) -> Vec<OutcomeGroup> {
                         ),
                     ));
                 }
-                Hazard::Derailment { .. } => {
+                Hazard::Derailment(_) => {
                     rows.push(row("casualties", num(o.casualties_total as u64)));
                     rows.push(row("dead_at_onset", num(o.dead_at_onset as u64)));
                     rows.push(row("died_later", num(o.derailment_dead.saturating_sub(o.dead_at_onset) as u64)));
@@ -831,7 +831,7 @@ fn outcomes(cx: &Ctx, score: &Score, entries: &[Entry]) -> Vec<OutcomeGroup> {
                         rows.push(row("trapped_freed", w.f("outcome.after_onset", &[("dur", &w.dur(x.1))])));
                     }
                 }
-                Hazard::ChemicalSpill { .. } => {
+                Hazard::ChemicalSpill(_) => {
                     rows.push(row("water_unsafe", num(o.water_unsafe_people as u64)));
                     rows.push(row("water_protected", num(o.water_protected_people as u64)));
                     for e in entries {
@@ -848,7 +848,7 @@ fn outcomes(cx: &Ctx, score: &Score, entries: &[Entry]) -> Vec<OutcomeGroup> {
                         }
                     }
                 }
-                Hazard::GasRelease { .. } => {
+                Hazard::GasRelease(_) => {
                     let peak = entries
                         .iter()
                         .filter_map(|e| match &e.event {
@@ -1144,18 +1144,18 @@ mod tests {
     #[test]
     fn a_falsified_report_caps_its_capability_at_m_and_an_incomplete_one_at_s() {
         // every required report on time, but one figure false: at best M, not S
-        let false_fig: Vec<&str> = ["report_false"].iter().filter_map(|k| report_fault_ceiling(k)).collect();
+        let false_fig: Vec<&str> = report_fault_ceiling(ImprovementKind::ReportFalse).into_iter().collect();
         assert_eq!(derive_rating(5, 0, 0, 1, &false_fig), "M");
-        let concealed: Vec<&str> = ["report_concealed"].iter().filter_map(|k| report_fault_ceiling(k)).collect();
+        let concealed: Vec<&str> = report_fault_ceiling(ImprovementKind::ReportConcealed).into_iter().collect();
         assert_eq!(derive_rating(5, 0, 0, 1, &concealed), "M");
         // incomplete or bypassing: at best S (a finding already makes it S; the cap keeps it there)
-        for kind in ["report_incomplete", "outlet_bypassed"] {
-            let c: Vec<&str> = [kind].iter().filter_map(|k| report_fault_ceiling(k)).collect();
-            assert_eq!(derive_rating(5, 0, 0, 1, &c), "S", "{kind}");
+        for kind in [ImprovementKind::ReportIncomplete, ImprovementKind::OutletBypassed] {
+            let c: Vec<&str> = report_fault_ceiling(kind).into_iter().collect();
+            assert_eq!(derive_rating(5, 0, 0, 1, &c), "S", "{kind:?}");
         }
         // a fault never raises a worse rating
         assert_eq!(derive_rating(1, 0, 3, 3, &false_fig), "U");
         // other findings set no ceiling
-        assert_eq!(report_fault_ceiling("duplicate_dispatch"), None);
+        assert_eq!(report_fault_ceiling(ImprovementKind::DuplicateDispatch), None);
     }
 }

@@ -8,7 +8,10 @@ use super::Lang;
 use super::words::Words;
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
-use crate::scenario::types::{ActionKind, AgencyRole, Capability, EvalArea, Hazard, Level, ReportKind};
+use crate::scenario::types::{
+    ActionKind, AgencyRole, Capability, ChemicalSpillParams, DerailmentParams, EvalArea, GasReleaseParams, Hazard,
+    LeveeBreachParams, Level, ReportKind,
+};
 
 /// A scenario name in the report's language: names are often "中文 English". The Chinese part
 /// runs to the last CJK character (with what is attached to it, a closing bracket or full stop),
@@ -111,9 +114,11 @@ impl<'a> Names<'a> {
     pub fn hazard(&self, id: &str) -> String {
         let Some(h) = self.sc.scenario.hazards.iter().find(|h| h.id() == id) else { return id.to_string() };
         let place = match h {
-            Hazard::LeveeBreach { levee, .. } => self.place(levee),
-            Hazard::Derailment { node, .. } | Hazard::GasRelease { node, .. } => self.place(node),
-            Hazard::ChemicalSpill { node, .. } => self.place(node),
+            Hazard::LeveeBreach(LeveeBreachParams { levee, .. }) => self.place(levee),
+            Hazard::Derailment(DerailmentParams { node, .. }) | Hazard::GasRelease(GasReleaseParams { node, .. }) => {
+                self.place(node)
+            }
+            Hazard::ChemicalSpill(ChemicalSpillParams { node, .. }) => self.place(node),
         };
         self.w.f(&format!("hazard.{}", h.kind_name()), &[("place", &place)])
     }

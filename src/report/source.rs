@@ -4,7 +4,7 @@
 //! is met here and nowhere else in `report`.
 
 use crate::scenario::types::{ActionKind, Capability, EvalArea, Figure, Level, ReportKind};
-use crate::scoring::{Score, Status};
+use crate::scoring::{Element, FigureVerdict, Finding, ImprovementKind, Score, Status};
 
 /// How a timed item went, as the report tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,14 +172,12 @@ pub enum Detail {
 
 /// One row of the score's improvement plan, with its detail.
 pub struct FindingFacts {
-    pub kind: String,
+    pub kind: ImprovementKind,
     pub agency: String,
     pub evidence: Vec<u64>,
     pub area: EvalArea,
-    /// plan, organisation, personnel, mechanisms, support.
-    pub aspect: String,
-    /// planning, organisation, equipment, training, exercise.
-    pub element: String,
+    pub aspect: Finding,
+    pub element: Element,
     pub detail: Detail,
 }
 
@@ -188,8 +186,9 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
         .iter()
         .map(|r| {
             let seq = r.evidence.first().copied().unwrap_or(0);
-            let detail = match r.kind.as_str() {
-                "plan_missed" | "plan_late" | "plan_wrong_agency" => {
+            use ImprovementKind as K;
+            let detail = match r.kind {
+                K::PlanMissed | K::PlanLate | K::PlanWrongAgency => {
                     s.plan.actions.iter().find(|a| a.action == r.subject).map(|a| Detail::PlanAction {
                         action: a.action.clone(),
                         level: a.level,
@@ -200,7 +199,7 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
                         deadline_s: a.deadline_s,
                     })
                 }
-                "expected_missed" | "expected_late" => {
+                K::ExpectedMissed | K::ExpectedLate => {
                     s.plan.expected.iter().find(|x| x.inject == r.subject && x.agency == r.agency).map(|x| {
                         Detail::Expected {
                             inject: x.inject.clone(),
@@ -211,7 +210,7 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
                         }
                     })
                 }
-                "report_missing" | "report_late" => s
+                K::ReportMissing | K::ReportLate => s
                     .reporting
                     .required
                     .iter()
@@ -225,10 +224,10 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
                         deadline_t: q.deadline_t,
                         sent_t: q.sent_t,
                     }),
-                "report_false" | "report_concealed" => {
-                    let over = r.kind == "report_false";
+                K::ReportFalse | K::ReportConcealed => {
+                    let over = r.kind == K::ReportFalse;
                     s.reporting.sent.iter().find(|x| x.seq == seq).and_then(|x| {
-                        let want = if over { "false" } else { "concealed" };
+                        let want = if over { FigureVerdict::False } else { FigureVerdict::Concealed };
                         x.figures.iter().find(|(_, c)| c.verdict == want).map(|(name, c)| Detail::Figure {
                             seq,
                             t: x.t,
@@ -241,37 +240,37 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
                         })
                     })
                 }
-                "outlet_bypassed" => s.reporting.sent.iter().find(|x| x.seq == seq).map(|x| Detail::Bypass {
+                K::OutletBypassed => s.reporting.sent.iter().find(|x| x.seq == seq).map(|x| Detail::Bypass {
                     seq,
                     t: x.t,
                     to: x.to.clone(),
                 }),
-                "duplicate_dispatch" => s
+                K::DuplicateDispatch => s
                     .coordination
                     .duplicate_dispatches
                     .iter()
                     .find(|d| d.seq == seq)
                     .map(|d| Detail::Duplicate { team: d.team.clone(), to: d.to.clone() }),
-                "conflicting_orders" => {
+                K::ConflictingOrders => {
                     s.coordination.conflicts.iter().find(|c| r.evidence.contains(&c.second_seq)).map(|c| {
                         Detail::Conflict { target: c.target.clone(), first_by: c.first_by.clone(), gap_s: c.gap_s }
                     })
                 }
-                "operator_not_informed" => {
+                K::OperatorNotInformed => {
                     s.coordination.intakes.iter().find(|i| i.intake == r.subject).map(|i| Detail::Operator {
                         intake: i.intake.clone(),
                         operator: i.operator.clone(),
                         threshold_t: i.threshold_t,
                     })
                 }
-                "team_idle" => s.coordination.idle_teams.iter().find(|i| i.team == r.subject).map(|i| Detail::Idle {
+                K::TeamIdle => s.coordination.idle_teams.iter().find(|i| i.team == r.subject).map(|i| Detail::Idle {
                     team: i.team.clone(),
                     hazard: i.hazard.clone(),
                     capability: i.capability,
                     needed_from_t: i.needed_from_t,
                     dispatched_t: i.dispatched_t,
                 }),
-                "level_late" | "level_held_below" => {
+                K::LevelLate | K::LevelHeldBelow => {
                     s.plan.levels.iter().find(|l| r.subject == format!("level {}", l.level.roman())).map(|l| {
                         Detail::Level {
                             level: l.level,
@@ -282,27 +281,26 @@ pub fn findings(s: &Score) -> Vec<FindingFacts> {
                         }
                     })
                 }
-                "level_lowered" => s.plan.lowerings.iter().find(|l| l.seq == seq).map(|l| Detail::Lowered {
+                K::LevelLowered => s.plan.lowerings.iter().find(|l| l.seq == seq).map(|l| Detail::Lowered {
                     t: l.t,
                     from: l.from,
                     to: l.to,
                 }),
-                "report_incomplete" => s.reporting.sent.iter().find(|x| x.seq == seq).map(|x| Detail::Incomplete {
+                K::ReportIncomplete => s.reporting.sent.iter().find(|x| x.seq == seq).map(|x| Detail::Incomplete {
                     t: x.t,
                     kind: x.kind,
                     to: x.to.clone(),
                     missing: x.missing_figures.clone(),
                 }),
-                _ => None,
             }
             .unwrap_or_else(|| Detail::Other { subject: r.subject.clone() });
             FindingFacts {
-                kind: r.kind.clone(),
+                kind: r.kind,
                 agency: r.agency.clone(),
                 evidence: r.evidence.clone(),
                 area: r.area,
-                aspect: r.finding.clone(),
-                element: r.element.clone(),
+                aspect: r.finding,
+                element: r.element,
                 detail,
             }
         })
@@ -378,7 +376,7 @@ pub fn due_reports(s: &Score) -> Vec<DueReport> {
         .iter()
         .map(|q| {
             let sent = s.reporting.sent.iter().find(|x| q.evidence.contains(&x.seq));
-            let has = |v: &str| sent.is_some_and(|x| x.figures.values().any(|c| c.verdict == v));
+            let has = |v: FigureVerdict| sent.is_some_and(|x| x.figures.values().any(|c| c.verdict == v));
             DueReport {
                 rule: q.rule.clone(),
                 kind: q.kind,
@@ -387,8 +385,8 @@ pub fn due_reports(s: &Score) -> Vec<DueReport> {
                 deadline_t: q.deadline_t,
                 sent_t: q.sent_t,
                 status: done(q.status),
-                overstated: has("false"),
-                understated: has("concealed"),
+                overstated: has(FigureVerdict::False),
+                understated: has(FigureVerdict::Concealed),
                 evidence: q.evidence.clone(),
             }
         })

@@ -6,6 +6,7 @@
 pub mod authority;
 pub mod defaults;
 pub mod diag;
+pub mod hazard_models;
 pub mod ids;
 pub mod lang;
 pub mod placeholders;
@@ -140,6 +141,16 @@ pub fn parse(file: SourceFile) -> Result<ValidScenario, Problems> {
 /// How a value is written in a scenario (e.g. `water_intake` for a node kind).
 pub fn ron_name<T: serde::Serialize>(value: &T) -> String {
     ron::to_string(value).unwrap_or_default()
+}
+
+/// The names serde reads for the variants of `T`, in declaration order, as listed by its error
+/// for an unknown variant in `json` (say `"?"`, or `{"kind":"?"}` for an internally tagged
+/// enum): tests compare them with the names strum derives for the same enum.
+#[cfg(test)]
+pub(crate) fn serde_variant_names<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> Vec<String> {
+    let e = serde_json::from_str::<T>(json).expect_err("an unknown variant").to_string();
+    let listed = &e[e.find("expected").expect("serde lists the variants")..];
+    listed.split('`').skip(1).step_by(2).map(str::to_string).collect()
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

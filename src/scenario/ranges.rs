@@ -145,7 +145,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
     for (i, h) in s.hazards.iter().enumerate() {
         let p = format!("hazards[{i}]");
         match h {
-            Hazard::LeveeBreach {
+            Hazard::LeveeBreach(LeveeBreachParams {
                 initial_width_m,
                 bottom_elevation_m,
                 stage,
@@ -153,7 +153,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                 max_width_m,
                 closure_person_hours_per_m,
                 ..
-            } => {
+            }) => {
                 r.within(
                     format!("{p}.initial_width_m"),
                     "the initial width",
@@ -179,7 +179,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                     1_000_000.0,
                 );
             }
-            Hazard::Derailment {
+            Hazard::Derailment(DerailmentParams {
                 yellow_to_red_per_h,
                 red_to_black_per_h,
                 extrication_per_person_h,
@@ -187,7 +187,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                 handover_min,
                 clearance_person_h,
                 ..
-            } => {
+            }) => {
                 for (f, v) in [("yellow_to_red_per_h", yellow_to_red_per_h), ("red_to_black_per_h", red_to_black_per_h)]
                 {
                     if let Some(v) = v {
@@ -217,12 +217,18 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                     1e7,
                 );
             }
-            Hazard::ChemicalSpill { mass_kg, threshold_mg_l, decay_per_h, .. } => {
+            Hazard::ChemicalSpill(ChemicalSpillParams { mass_kg, threshold_mg_l, decay_per_h, .. }) => {
                 r.pos(format!("{p}.mass_kg"), "the mass", "kg", *mass_kg, 1e9);
                 r.pos(format!("{p}.threshold_mg_l"), "the threshold", "mg/l", *threshold_mg_l, 1e6);
                 r.nonneg(format!("{p}.decay_per_h"), "the decay rate", "/h", *decay_per_h, 1_000.0);
             }
-            Hazard::GasRelease { rate_kg_s, wind_ms, release_height_m, level_of_concern_mg_m3, .. } => {
+            Hazard::GasRelease(GasReleaseParams {
+                rate_kg_s,
+                wind_ms,
+                release_height_m,
+                level_of_concern_mg_m3,
+                ..
+            }) => {
                 r.pos(format!("{p}.rate_kg_s"), "the release rate", "kg/s", *rate_kg_s, 1e6);
                 r.within(format!("{p}.wind_ms"), "the wind speed", "m/s", *wind_ms, 0.1, 100.0, false);
                 r.nonneg(format!("{p}.release_height_m"), "the release height", "m", *release_height_m, 1_000.0);

@@ -468,138 +468,216 @@ pub struct TriageShares {
 }
 
 /// The hazards of the scenario. The dynamics are the hazard models' business; this is their input.
+/// Each kind's fields are a struct of their own; a file still writes them as a struct variant
+/// (`Derailment(id: …, …)`): see the `Deserialize` impl below.
+#[derive(Debug, Clone, Serialize, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Hazard {
+    LeveeBreach(LeveeBreachParams),
+    Derailment(DerailmentParams),
+    ChemicalSpill(ChemicalSpillParams),
+    /// A gas released to the air at a node (a ruptured tank, a tanker leak): a Gaussian plume.
+    GasRelease(GasReleaseParams),
+}
+
+/// Reads a hazard as the struct variant the format has always had (`Derailment(id: …, …)`):
+/// the variant's fields go to its params struct's own `Deserialize` (so its field list, its
+/// `deny_unknown_fields` and its defaults hold), and ron names the variant in its problems
+/// ("Unexpected field named `x` in `Derailment`") and places them as before.
+impl<'de> Deserialize<'de> for Hazard {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Hazard, D::Error> {
+        use std::marker::PhantomData;
+
+        use serde::de::{EnumAccess, MapAccess, VariantAccess, Visitor};
+
+        #[derive(Deserialize)]
+        #[serde(variant_identifier)]
+        enum Kind {
+            LeveeBreach,
+            Derailment,
+            ChemicalSpill,
+            GasRelease,
+        }
+        const KINDS: &[&str] = &["LeveeBreach", "Derailment", "ChemicalSpill", "GasRelease"];
+
+        /// A struct variant's fields, read by `T`'s derived `Deserialize`.
+        struct Fields<T>(&'static str, PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Fields<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "struct variant Hazard::{}", self.0)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        fn fields<'de, T: Deserialize<'de>, V: VariantAccess<'de>>(v: V, name: &'static str) -> Result<T, V::Error> {
+            v.struct_variant(&[], Fields(name, PhantomData))
+        }
+
+        struct HazardVisitor;
+        impl<'de> Visitor<'de> for HazardVisitor {
+            type Value = Hazard;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("enum Hazard")
+            }
+            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Hazard, A::Error> {
+                Ok(match data.variant()? {
+                    (Kind::LeveeBreach, v) => Hazard::LeveeBreach(fields(v, "LeveeBreach")?),
+                    (Kind::Derailment, v) => Hazard::Derailment(fields(v, "Derailment")?),
+                    (Kind::ChemicalSpill, v) => Hazard::ChemicalSpill(fields(v, "ChemicalSpill")?),
+                    (Kind::GasRelease, v) => Hazard::GasRelease(fields(v, "GasRelease")?),
+                })
+            }
+        }
+        d.deserialize_enum("Hazard", KINDS, HazardVisitor)
+    }
+}
+
+/// A levee breach (`LeveeBreach(…)`), as the file gives it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub enum Hazard {
-    LeveeBreach {
-        id: String,
-        levee: String,
-        /// When the levee breaches; with `None` it breaches when the stage first passes the crest.
-        #[serde(default)]
-        at: Option<TimeSpec>,
-        /// Initial breach width, m.
-        initial_width_m: f64,
-        /// Breach bottom elevation, m.
-        bottom_elevation_m: f64,
-        /// River stage at the levee over time, m (linear between points).
-        stage: Vec<StagePoint>,
-        /// Critical flow velocity u_c for erosion of the levee material, m/s, in the breach
-        /// growth law of Verheij & Van der Knaap (2003); default 0.5 (see `hazards::flood`).
-        #[serde(default)]
-        critical_velocity_ms: Option<f64>,
-        /// Weir discharge coefficient C_d of the breach; default 0.5.
-        #[serde(default)]
-        discharge_coefficient: Option<f64>,
-        /// Width the breach cannot grow beyond, m; default 500.
-        #[serde(default)]
-        max_width_m: Option<f64>,
-        /// Closure work: team person-hours at the levee node to close one metre of breach;
-        /// default 400.
-        #[serde(default)]
-        closure_person_hours_per_m: Option<f64>,
-        /// River routing (`hazards::flood`): the stage at which the levee's reach carries no
-        /// flow (its bed), m. With it the reach is a store whose outflow follows a rating
-        /// `Q = A·U·((h − bed)/(h_peak − bed))^{5/3}` (A, U the reach's section and velocity at
-        /// the hydrograph's peak `h_peak`): the breach draws the stage down at the breach and
-        /// downstream, and the flood can take no more than the river brings. Without it the
-        /// river is an infinite reservoir at the hydrograph's stage.
-        #[serde(default)]
-        river_bed_elevation_m: Option<f64>,
-    },
-    Derailment {
-        id: String,
-        node: String,
-        at: TimeSpec,
-        /// Casualties in all (dead and injured).
-        casualties: u32,
-        triage: TriageShares,
-        /// Roads (by id) blocked until the site is cleared.
-        #[serde(default)]
-        blocks_roads: Vec<String>,
-        // ---- the casualty model (`hazards::derailment`); every field optional, defaults there.
-        /// Share of the non-green casualties trapped in the wreck (default 0.4).
-        #[serde(default)]
-        trapped_share: Option<f64>,
-        /// Untreated yellow → red, per hour (default 0.1).
-        #[serde(default)]
-        yellow_to_red_per_h: Option<f64>,
-        /// Untreated red → black, per hour (default 0.35).
-        #[serde(default)]
-        red_to_black_per_h: Option<f64>,
-        /// Deterioration of patients treated on site or in an ambulance, as a share of the
-        /// untreated rate (default 0.2).
-        #[serde(default)]
-        treated_factor: Option<f64>,
-        /// Trapped casualties freed per rescuer-hour of extrication (default 0.1).
-        #[serde(default)]
-        extrication_per_person_h: Option<f64>,
-        /// Most rescuers who can work at the wreck at once (default 60).
-        #[serde(default)]
-        max_extricators: Option<u32>,
-        /// Casualties stabilised per medic-hour of on-site treatment (default 1.0).
-        #[serde(default)]
-        treatment_per_person_h: Option<f64>,
-        /// Casualties one ambulance carries per trip (default 2).
-        #[serde(default)]
-        ambulance_capacity: Option<u32>,
-        /// Loading at the site plus handover at the hospital, minutes per trip (default 10).
-        #[serde(default)]
-        handover_min: Option<f64>,
-        /// Person-hours of site-clearance work before the line and roads reopen (default 2000).
-        #[serde(default)]
-        clearance_person_h: Option<f64>,
-        /// Share of casualties the triage teams put one START category off (a tired or
-        /// untrained team; default 0). Each casualty's observations are drawn from `triage` (the
-        /// injury profile) and START assigns the category.
-        #[serde(default)]
-        mistriage_rate: Option<f64>,
-    },
-    ChemicalSpill {
-        id: String,
-        substance: String,
-        /// Where it happened on land (a road node), for responders.
-        node: String,
-        at: TimeSpec,
-        reach: String,
-        at_km: f64,
-        /// Mass reaching the river, kg.
-        mass_kg: f64,
-        /// Release duration ("0s" for an instant release).
-        release: Dur,
-        /// Concentration of concern at intakes, mg/L.
-        threshold_mg_l: f64,
-        /// First-order decay rate, per hour.
-        #[serde(default)]
-        decay_per_h: f64,
-    },
-    /// A gas released to the air at a node (a ruptured tank, a tanker leak): a Gaussian plume.
-    GasRelease {
-        id: String,
-        /// What is released (free text).
-        #[serde(default)]
-        substance: String,
-        node: String,
-        at: TimeSpec,
-        /// Release rate, kg/s.
-        rate_kg_s: f64,
-        /// How long the release lasts.
-        duration: Dur,
-        /// Where the wind blows from, degrees clockwise from north (meteorological).
-        wind_dir_deg: f64,
-        /// Wind speed at 10 m, m/s.
-        wind_ms: f64,
-        /// Pasquill–Gifford stability class.
-        stability: Stability,
-        /// Height of the release above ground, m.
-        #[serde(default)]
-        release_height_m: f64,
-        /// Level of concern (e.g. AEGL-2 or ERPG-2) at ground level, mg/m³.
-        level_of_concern_mg_m3: f64,
-        /// What the gas does to people (`hazards::plume`, dose model); without it the plume
-        /// draws its threat zone and harms nobody.
-        #[serde(default)]
-        toxicity: Option<Toxicity>,
-    },
+pub struct LeveeBreachParams {
+    pub id: String,
+    pub levee: String,
+    /// When the levee breaches; with `None` it breaches when the stage first passes the crest.
+    #[serde(default)]
+    pub at: Option<TimeSpec>,
+    /// Initial breach width, m.
+    pub initial_width_m: f64,
+    /// Breach bottom elevation, m.
+    pub bottom_elevation_m: f64,
+    /// River stage at the levee over time, m (linear between points).
+    pub stage: Vec<StagePoint>,
+    /// Critical flow velocity u_c for erosion of the levee material, m/s, in the breach
+    /// growth law of Verheij & Van der Knaap (2003); default 0.5 (defaults of the four model
+    /// parameters: `hazard_models::BreachModel`; grounds: `hazards::flood`).
+    #[serde(default)]
+    pub critical_velocity_ms: Option<f64>,
+    /// Weir discharge coefficient C_d of the breach; default 0.5.
+    #[serde(default)]
+    pub discharge_coefficient: Option<f64>,
+    /// Width the breach cannot grow beyond, m; default 500.
+    #[serde(default)]
+    pub max_width_m: Option<f64>,
+    /// Closure work: team person-hours at the levee node to close one metre of breach;
+    /// default 400.
+    #[serde(default)]
+    pub closure_person_hours_per_m: Option<f64>,
+    /// River routing (`hazards::flood`): the stage at which the levee's reach carries no
+    /// flow (its bed), m. With it the reach is a store whose outflow follows a rating
+    /// `Q = A·U·((h − bed)/(h_peak − bed))^{5/3}` (A, U the reach's section and velocity at
+    /// the hydrograph's peak `h_peak`): the breach draws the stage down at the breach and
+    /// downstream, and the flood can take no more than the river brings. Without it the
+    /// river is an infinite reservoir at the hydrograph's stage.
+    #[serde(default)]
+    pub river_bed_elevation_m: Option<f64>,
+}
+
+/// A train derailment (`Derailment(…)`), as the file gives it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DerailmentParams {
+    pub id: String,
+    pub node: String,
+    pub at: TimeSpec,
+    /// Casualties in all (dead and injured).
+    pub casualties: u32,
+    pub triage: TriageShares,
+    /// Roads (by id) blocked until the site is cleared.
+    #[serde(default)]
+    pub blocks_roads: Vec<String>,
+    // ---- the casualty model (`hazards::derailment`); every field optional, defaults in
+    // `hazard_models::CasualtyModel`.
+    /// Share of the non-green casualties trapped in the wreck (default 0.4).
+    #[serde(default)]
+    pub trapped_share: Option<f64>,
+    /// Untreated yellow → red, per hour (default 0.1).
+    #[serde(default)]
+    pub yellow_to_red_per_h: Option<f64>,
+    /// Untreated red → black, per hour (default 0.35).
+    #[serde(default)]
+    pub red_to_black_per_h: Option<f64>,
+    /// Deterioration of patients treated on site or in an ambulance, as a share of the
+    /// untreated rate (default 0.2).
+    #[serde(default)]
+    pub treated_factor: Option<f64>,
+    /// Trapped casualties freed per rescuer-hour of extrication (default 0.1).
+    #[serde(default)]
+    pub extrication_per_person_h: Option<f64>,
+    /// Most rescuers who can work at the wreck at once (default 60).
+    #[serde(default)]
+    pub max_extricators: Option<u32>,
+    /// Casualties stabilised per medic-hour of on-site treatment (default 1.0).
+    #[serde(default)]
+    pub treatment_per_person_h: Option<f64>,
+    /// Casualties one ambulance carries per trip (default 2).
+    #[serde(default)]
+    pub ambulance_capacity: Option<u32>,
+    /// Loading at the site plus handover at the hospital, minutes per trip (default 10).
+    #[serde(default)]
+    pub handover_min: Option<f64>,
+    /// Person-hours of site-clearance work before the line and roads reopen (default 2000).
+    #[serde(default)]
+    pub clearance_person_h: Option<f64>,
+    /// Share of casualties the triage teams put one START category off (a tired or
+    /// untrained team; default 0). Each casualty's observations are drawn from `triage` (the
+    /// injury profile) and START assigns the category.
+    #[serde(default)]
+    pub mistriage_rate: Option<f64>,
+}
+
+/// A chemical spill into a river (`ChemicalSpill(…)`), as the file gives it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChemicalSpillParams {
+    pub id: String,
+    pub substance: String,
+    /// Where it happened on land (a road node), for responders.
+    pub node: String,
+    pub at: TimeSpec,
+    pub reach: String,
+    pub at_km: f64,
+    /// Mass reaching the river, kg.
+    pub mass_kg: f64,
+    /// Release duration ("0s" for an instant release).
+    pub release: Dur,
+    /// Concentration of concern at intakes, mg/L.
+    pub threshold_mg_l: f64,
+    /// First-order decay rate, per hour.
+    #[serde(default)]
+    pub decay_per_h: f64,
+}
+
+/// A gas released to the air at a node (a ruptured tank, a tanker leak): a Gaussian plume.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GasReleaseParams {
+    pub id: String,
+    /// What is released (free text).
+    #[serde(default)]
+    pub substance: String,
+    pub node: String,
+    pub at: TimeSpec,
+    /// Release rate, kg/s.
+    pub rate_kg_s: f64,
+    /// How long the release lasts.
+    pub duration: Dur,
+    /// Where the wind blows from, degrees clockwise from north (meteorological).
+    pub wind_dir_deg: f64,
+    /// Wind speed at 10 m, m/s.
+    pub wind_ms: f64,
+    /// Pasquill–Gifford stability class.
+    pub stability: Stability,
+    /// Height of the release above ground, m.
+    #[serde(default)]
+    pub release_height_m: f64,
+    /// Level of concern (e.g. AEGL-2 or ERPG-2) at ground level, mg/m³.
+    pub level_of_concern_mg_m3: f64,
+    /// What the gas does to people (`hazards::plume`, dose model); without it the plume
+    /// draws its threat zone and harms nobody.
+    #[serde(default)]
+    pub toxicity: Option<Toxicity>,
 }
 
 /// A gas's harm to people: lethality probit on the toxic load, injury thresholds, and how much
@@ -644,17 +722,15 @@ pub enum Stability {
 impl Hazard {
     pub fn id(&self) -> &str {
         match self {
-            Hazard::LeveeBreach { id, .. } | Hazard::Derailment { id, .. } | Hazard::ChemicalSpill { id, .. } => id,
-            Hazard::GasRelease { id, .. } => id,
+            Hazard::LeveeBreach(h) => &h.id,
+            Hazard::Derailment(h) => &h.id,
+            Hazard::ChemicalSpill(h) => &h.id,
+            Hazard::GasRelease(h) => &h.id,
         }
     }
+    /// The kind in snake_case (`levee_breach`), as the journal's `hazard_kind` writes it.
     pub fn kind_name(&self) -> &'static str {
-        match self {
-            Hazard::LeveeBreach { .. } => "levee_breach",
-            Hazard::Derailment { .. } => "derailment",
-            Hazard::ChemicalSpill { .. } => "chemical_spill",
-            Hazard::GasRelease { .. } => "gas_release",
-        }
+        self.into()
     }
 }
 

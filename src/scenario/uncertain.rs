@@ -331,9 +331,7 @@ pub fn range(s: &Scenario, start: NaiveDateTime, p: &Param) -> Option<(f64, f64)
             (-nominal, duration - nominal)
         }
         Param::BreachWidth { hazard } => match find(s, hazard)? {
-            Hazard::LeveeBreach { max_width_m, .. } => {
-                (1e-3, max_width_m.unwrap_or(super::defaults::DEFAULT_MAX_WIDTH_M))
-            }
+            Hazard::LeveeBreach(b) => (1e-3, b.model().max_width_m),
             _ => return None,
         },
         Param::RiverStage { .. } => (-20.0, 20.0),
@@ -353,8 +351,10 @@ fn find<'s>(s: &'s Scenario, id: &str) -> Option<&'s Hazard> {
 
 fn hazard_at<'s>(s: &'s Scenario, id: &str) -> Option<&'s TimeSpec> {
     match find(s, id)? {
-        Hazard::LeveeBreach { at, .. } => at.as_ref(),
-        Hazard::Derailment { at, .. } | Hazard::ChemicalSpill { at, .. } | Hazard::GasRelease { at, .. } => Some(at),
+        Hazard::LeveeBreach(b) => b.at.as_ref(),
+        Hazard::Derailment(d) => Some(&d.at),
+        Hazard::ChemicalSpill(c) => Some(&c.at),
+        Hazard::GasRelease(g) => Some(&g.at),
     }
 }
 
@@ -385,24 +385,22 @@ pub fn apply(s: &mut Scenario, start: NaiveDateTime, p: &Param, v: f64) {
             if let Some(at) = hazard_at(s, hazard) {
                 let t = (at.offset_from(start) + v as i64).max(0) as u64;
                 match s.hazards.iter_mut().find(|h| h.id() == hazard) {
-                    Some(Hazard::LeveeBreach { at, .. }) => *at = Some(TimeSpec::Offset(t)),
-                    Some(
-                        Hazard::Derailment { at, .. }
-                        | Hazard::ChemicalSpill { at, .. }
-                        | Hazard::GasRelease { at, .. },
-                    ) => *at = TimeSpec::Offset(t),
+                    Some(Hazard::LeveeBreach(b)) => b.at = Some(TimeSpec::Offset(t)),
+                    Some(Hazard::Derailment(d)) => d.at = TimeSpec::Offset(t),
+                    Some(Hazard::ChemicalSpill(c)) => c.at = TimeSpec::Offset(t),
+                    Some(Hazard::GasRelease(g)) => g.at = TimeSpec::Offset(t),
                     None => {}
                 }
             }
         }
         Param::BreachWidth { hazard } => {
-            if let Some(Hazard::LeveeBreach { initial_width_m, .. }) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
-                *initial_width_m = v;
+            if let Some(Hazard::LeveeBreach(b)) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
+                b.initial_width_m = v;
             }
         }
         Param::RiverStage { hazard } => {
-            if let Some(Hazard::LeveeBreach { stage, .. }) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
-                for p in stage {
+            if let Some(Hazard::LeveeBreach(b)) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
+                for p in &mut b.stage {
                     p.stage_m += v;
                 }
             }
@@ -416,13 +414,13 @@ pub fn apply(s: &mut Scenario, start: NaiveDateTime, p: &Param, v: f64) {
             }
         }
         Param::Casualties { hazard } => {
-            if let Some(Hazard::Derailment { casualties, .. }) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
-                *casualties = v.round().max(1.0) as u32;
+            if let Some(Hazard::Derailment(d)) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
+                d.casualties = v.round().max(1.0) as u32;
             }
         }
         Param::SpillMass { hazard } => {
-            if let Some(Hazard::ChemicalSpill { mass_kg, .. }) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
-                *mass_kg = v;
+            if let Some(Hazard::ChemicalSpill(c)) = s.hazards.iter_mut().find(|h| h.id() == hazard) {
+                c.mass_kg = v;
             }
         }
         Param::Compliance => s.resources.evacuation.compliance = v,
@@ -754,7 +752,7 @@ mod tests {
         apply(&mut s, sc.start, &Param::SpillMass { hazard: "h_spill".into() }, 123.0);
         let nominal = hazard_at(&sc.scenario, "h_spill").unwrap().offset_from(sc.start);
         assert_eq!(hazard_at(&s, "h_spill").unwrap().offset_from(sc.start), nominal - 600);
-        assert!(matches!(&s.hazards[0], Hazard::ChemicalSpill { mass_kg, .. } if *mass_kg == 123.0));
+        assert!(matches!(&s.hazards[0], Hazard::ChemicalSpill(c) if c.mass_kg == 123.0));
         // whole seconds for times and durations
         let i = sc.scenario.uncertain.iter().position(|u| u.param.unit() == Unit::Seconds).unwrap();
         assert_eq!(values[i], values[i].round());

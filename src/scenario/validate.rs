@@ -556,7 +556,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     for (i, h) in s.hazards.iter().enumerate() {
         let p = format!("hazards[{i}]");
         match h {
-            Hazard::LeveeBreach {
+            Hazard::LeveeBreach(LeveeBreachParams {
                 levee,
                 at,
                 initial_width_m,
@@ -568,7 +568,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 closure_person_hours_per_m,
                 river_bed_elevation_m,
                 ..
-            } => {
+            }) => {
                 known_set(c, format!("{p}.levee"), "levee", levee, &ids.levees);
                 if let Some(at) = at {
                     time_ok(c, format!("{p}.at"), at);
@@ -635,7 +635,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                     }
                 }
             }
-            Hazard::Derailment { node, at, casualties, triage, blocks_roads, .. } => {
+            Hazard::Derailment(DerailmentParams { node, at, casualties, triage, blocks_roads, .. }) => {
                 known(c, format!("{p}.node"), "node", node, &ids.nodes);
                 time_ok(c, format!("{p}.at"), at);
                 positive(c, format!("{p}.casualties"), "casualties", *casualties as f64);
@@ -653,7 +653,16 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                     known_set(c, format!("{p}.blocks_roads[{j}]"), "road", r, &ids.roads);
                 }
             }
-            Hazard::ChemicalSpill { node, at, reach, at_km, mass_kg, threshold_mg_l, decay_per_h, .. } => {
+            Hazard::ChemicalSpill(ChemicalSpillParams {
+                node,
+                at,
+                reach,
+                at_km,
+                mass_kg,
+                threshold_mg_l,
+                decay_per_h,
+                ..
+            }) => {
                 known(c, format!("{p}.node"), "node", node, &ids.nodes);
                 time_ok(c, format!("{p}.at"), at);
                 if known(c, format!("{p}.reach"), "reach", reach, &ids.reaches) {
@@ -663,7 +672,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 positive(c, format!("{p}.threshold_mg_l"), "threshold concentration", *threshold_mg_l);
                 non_negative(c, format!("{p}.decay_per_h"), "decay rate", *decay_per_h);
             }
-            Hazard::GasRelease {
+            Hazard::GasRelease(GasReleaseParams {
                 node,
                 at,
                 rate_kg_s,
@@ -673,7 +682,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 release_height_m,
                 level_of_concern_mg_m3,
                 ..
-            } => {
+            }) => {
                 known(c, format!("{p}.node"), "node", node, &ids.nodes);
                 time_ok(c, format!("{p}.at"), at);
                 positive(c, format!("{p}.rate_kg_s"), "release rate", *rate_kg_s);
@@ -689,7 +698,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 positive(c, format!("{p}.wind_ms"), "wind speed", *wind_ms);
                 non_negative(c, format!("{p}.release_height_m"), "release height", *release_height_m);
                 positive(c, format!("{p}.level_of_concern_mg_m3"), "level of concern", *level_of_concern_mg_m3);
-                if let Hazard::GasRelease { toxicity: Some(t), .. } = h {
+                if let Hazard::GasRelease(GasReleaseParams { toxicity: Some(t), .. }) = h {
                     positive(c, format!("{p}.toxicity.probit_n"), "toxic-load exponent", t.probit_n);
                     for (field, v) in [
                         ("injury_mg_m3_60min", t.injury_mg_m3_60min),
@@ -704,7 +713,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 }
             }
         }
-        if let Hazard::Derailment {
+        if let Hazard::Derailment(DerailmentParams {
             trapped_share,
             yellow_to_red_per_h,
             red_to_black_per_h,
@@ -717,7 +726,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             clearance_person_h,
             mistriage_rate,
             ..
-        } = h
+        }) = h
         {
             for (field, v) in [
                 ("trapped_share", trapped_share),

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    CONFLICT_WINDOW_S, Conflict, Ctx, DuplicateDispatch, Findings, Improvement, IntakeInformed, PROMPT_RESPONSE_S,
-    Response, hm,
+    CONFLICT_WINDOW_S, Conflict, Ctx, DuplicateDispatch, Element, Findings, Improvement, ImprovementKind,
+    IntakeInformed, PROMPT_RESPONSE_S, Response, hm,
 };
 use crate::journal::Event;
 use crate::scenario::types::{AgencyRole, Capability, OrderKind};
@@ -42,7 +42,7 @@ pub(super) fn duplicate_dispatches(ctx: &Ctx, f: &mut Findings) -> Vec<Duplicate
                         to: to.clone(),
                     });
                     f.improvements.push(Improvement {
-                        kind: "duplicate_dispatch".into(),
+                        kind: ImprovementKind::DuplicateDispatch,
                         subject: team.clone(),
                         issue: format!(
                             "{} dispatched {team} to {to} again while it was already there or on its way",
@@ -50,7 +50,7 @@ pub(super) fn duplicate_dispatches(ctx: &Ctx, f: &mut Findings) -> Vec<Duplicate
                         ),
                         corrective_action: "Keep a shared resource board of teams and their tasks at the command post"
                             .into(),
-                        element: "organisation".into(),
+                        element: Element::Organisation,
                         agency: c.by.to_string(),
                         evidence: vec![c.seq],
                         issue_zh: format!("{team} 已在 {to} 或在途,{} 又重复派遣", c.by),
@@ -92,12 +92,12 @@ pub(super) fn conflicts(ctx: &Ctx, f: &mut Findings) -> Vec<Conflict> {
         {
             let gap = c.t.saturating_sub(*pt);
             f.improvements.push(Improvement {
-                kind: "conflicting_orders".into(),
+                kind: ImprovementKind::ConflictingOrders,
                 subject: target.clone(),
                 issue: format!("{pby} and {} gave opposite orders on {target} {} apart", c.by, hm(gap as i64)),
                 corrective_action: "Agree such decisions at the command post and announce them through one channel"
                     .into(),
-                element: "organisation".into(),
+                element: Element::Organisation,
                 agency: c.by.to_string(),
                 evidence: vec![*pseq, c.seq],
                 issue_zh: format!("{pby} 与 {} 对 {target} 下达了相反的指令,间隔 {}", c.by, hm(gap as i64)),
@@ -176,14 +176,14 @@ pub(super) fn intakes_informed(ctx: &Ctx, f: &mut Findings) -> Vec<IntakeInforme
         let informed = !evidence.is_empty();
         if !informed {
             f.improvements.push(Improvement {
-                kind: "operator_not_informed".into(),
+                kind: ImprovementKind::OperatorNotInformed,
                 subject: intake.clone(),
                 issue: format!(
                     "{operator}, operator of intake {intake}, was not informed before the water there became unsafe"
                 ),
                 corrective_action: "Add the water-works operators to the spill notification list with a direct line"
                     .into(),
-                element: "planning".into(),
+                element: Element::Planning,
                 agency: sc.reporting.outlet.clone().unwrap_or_else(|| operator.clone()),
                 evidence: vec![e.seq],
                 issue_zh: format!("取水口 {intake} 的运营单位 {operator} 在水质超标前未得到通知"),

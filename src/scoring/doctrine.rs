@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CoordinationPart, CriticalTask, Improvement, OutcomesPart, PlanPart, ReportingPart, Status, part};
+use super::{
+    CoordinationPart, CriticalTask, Element, Finding, Improvement, ImprovementKind, OutcomesPart, PlanPart,
+    ReportingPart, Status, part,
+};
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{AgencyRole, Capability, EvalArea, Hazard, Target};
@@ -59,8 +62,8 @@ pub struct IdleTeam {
 /// Capabilities each hazard's model puts to work, and until when (the entry that ends the need).
 fn needs(h: &Hazard) -> &'static [Capability] {
     match h {
-        Hazard::Derailment { .. } => &[Capability::Extrication, Capability::Triage, Capability::MedicalTransport],
-        Hazard::LeveeBreach { .. } => &[Capability::BreachClosure],
+        Hazard::Derailment(_) => &[Capability::Extrication, Capability::Triage, Capability::MedicalTransport],
+        Hazard::LeveeBreach(_) => &[Capability::BreachClosure],
         _ => &[],
     }
 }
@@ -146,14 +149,14 @@ pub fn idle_improvement(i: &IdleTeam, time_of: impl Fn(u64) -> String) -> Improv
         None => format!("{} ({cap}) 在 {} 急需其处置时始终闲置", i.team, i.hazard),
     };
     Improvement {
-        kind: "team_idle".into(),
+        kind: ImprovementKind::TeamIdle,
         issue_zh,
         corrective_action_zh: "建立全部队伍及其状态的资源看板,每次会商时分派空闲队伍".into(),
         subject: i.team.clone(),
         issue,
         corrective_action: "Keep a resource board of every team and its status; assign free teams at each briefing"
             .into(),
-        element: "organisation".into(),
+        element: Element::Organisation,
         agency: i.agency.clone(),
         evidence: i.evidence.clone(),
         ..Default::default()
@@ -173,40 +176,44 @@ pub fn classify(sc: &ValidScenario, rows: &mut [Improvement]) {
             .map(|x| x.action)
     };
     for r in rows {
-        r.area = match r.kind.as_str() {
-            "plan_missed" | "plan_late" | "plan_wrong_agency" => {
+        use ImprovementKind as K;
+        r.area = match r.kind {
+            K::PlanMissed | K::PlanLate | K::PlanWrongAgency => {
                 action_kind(&r.subject).map_or(EvalArea::Mobilisation, EvalArea::of_action)
             }
-            "expected_missed" | "expected_late" => {
+            K::ExpectedMissed | K::ExpectedLate => {
                 expected_kind(&r.subject, &r.agency).map_or(EvalArea::CommandAndCoordination, EvalArea::of_action)
             }
-            "report_missing"
-            | "report_late"
-            | "report_false"
-            | "report_concealed"
-            | "outlet_bypassed"
-            | "report_incomplete"
-            | "operator_not_informed" => EvalArea::WarningAndReporting,
-            "level_late" | "level_held_below" | "level_lowered" => EvalArea::Mobilisation,
-            "team_idle" => EvalArea::Resources,
-            _ => EvalArea::CommandAndCoordination,
+            K::ReportMissing
+            | K::ReportLate
+            | K::ReportFalse
+            | K::ReportConcealed
+            | K::OutletBypassed
+            | K::ReportIncomplete
+            | K::OperatorNotInformed => EvalArea::WarningAndReporting,
+            K::LevelLate | K::LevelHeldBelow | K::LevelLowered => EvalArea::Mobilisation,
+            K::TeamIdle => EvalArea::Resources,
+            K::DuplicateDispatch | K::ConflictingOrders => EvalArea::CommandAndCoordination,
         };
-        r.finding = match r.kind.as_str() {
-            "plan_missed" | "operator_not_informed" => "plan",
-            "plan_wrong_agency" | "duplicate_dispatch" => "organisation",
-            "plan_late" | "expected_missed" | "expected_late" | "report_false" | "report_concealed"
-            | "report_incomplete" | "level_late" => "personnel",
-            "level_held_below" | "level_lowered" => "plan",
-            "report_missing" | "report_late" | "outlet_bypassed" | "conflicting_orders" => "mechanisms",
-            "team_idle" => "support",
-            _ => "organisation",
-        }
-        .into();
-        (r.start_within_days, r.complete_within_days) = match r.element.as_str() {
-            "planning" | "organisation" => (30, 90),
-            "training" => (30, 180),
-            "equipment" => (60, 365),
-            _ => (90, 365),
+        r.finding = match r.kind {
+            K::PlanMissed | K::OperatorNotInformed => Finding::Plan,
+            K::PlanWrongAgency | K::DuplicateDispatch => Finding::Organisation,
+            K::PlanLate
+            | K::ExpectedMissed
+            | K::ExpectedLate
+            | K::ReportFalse
+            | K::ReportConcealed
+            | K::ReportIncomplete
+            | K::LevelLate => Finding::Personnel,
+            K::LevelHeldBelow | K::LevelLowered => Finding::Plan,
+            K::ReportMissing | K::ReportLate | K::OutletBypassed | K::ConflictingOrders => Finding::Mechanisms,
+            K::TeamIdle => Finding::Support,
+        };
+        (r.start_within_days, r.complete_within_days) = match r.element {
+            Element::Planning | Element::Organisation => (30, 90),
+            Element::Training => (30, 180),
+            Element::Equipment => (60, 365),
+            Element::Exercise => (90, 365),
         };
     }
 }

@@ -317,9 +317,29 @@ pub struct FigureCheck {
     /// The upper end when the truth is a range (`affected`, `evacuated`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truth_max: Option<u32>,
-    /// "accurate", "false" (overstated), "concealed" (understated) or "unchecked" (the model
-    /// does not know it: `missing`).
-    pub verdict: String,
+    pub verdict: FigureVerdict,
+}
+
+/// A reported figure against the truth when it was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FigureVerdict {
+    /// Within the tolerance of the truth.
+    Accurate,
+    /// Overstated: a false report (谎报).
+    False,
+    /// Understated: a concealed one (瞒报).
+    Concealed,
+    /// The model does not know the truth (`missing`).
+    Unchecked,
+}
+
+impl FigureVerdict {
+    /// A false or concealed figure (a falsified report).
+    pub fn is_falsified(self) -> bool {
+        matches!(self, FigureVerdict::False | FigureVerdict::Concealed)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -429,11 +449,7 @@ pub struct CriticalTask {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Improvement {
-    /// Machine-readable kind: plan_missed, plan_late, plan_wrong_agency, expected_missed,
-    /// expected_late, level_late, level_held_below, level_lowered, report_missing, report_late,
-    /// report_false, report_concealed, report_incomplete, outlet_bypassed, duplicate_dispatch,
-    /// conflicting_orders, operator_not_informed, team_idle.
-    pub kind: String,
+    pub kind: ImprovementKind,
     /// What it is about (an action, inject, rule, report seq, team, road…).
     pub subject: String,
     pub issue: String,
@@ -441,18 +457,77 @@ pub struct Improvement {
     /// The same two in Chinese, for the report in Chinese.
     pub issue_zh: String,
     pub corrective_action_zh: String,
-    /// planning, organisation, equipment, training or exercise.
-    pub element: String,
+    pub element: Element,
     pub agency: String,
     pub evidence: Vec<u64>,
     /// The AQ/T 9009 evaluation item it falls under.
     pub area: EvalArea,
-    /// The aspect of the findings (预案 plan, 组织 organisation, 人员 personnel, 机制 mechanisms,
-    /// 保障 support).
-    pub finding: String,
+    /// The aspect of the findings (set by `doctrine::classify`).
+    pub finding: Finding,
     /// Suggested start and completion, in days after the exercise (by capability element).
     pub start_within_days: u32,
     pub complete_within_days: u32,
+}
+
+/// What an improvement-plan row is about (its machine-readable kind).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ImprovementKind {
+    /// (The default only lets rows be built with `..Default::default()`; each names its kind.)
+    #[default]
+    PlanMissed,
+    PlanLate,
+    PlanWrongAgency,
+    ExpectedMissed,
+    ExpectedLate,
+    LevelLate,
+    LevelHeldBelow,
+    LevelLowered,
+    ReportMissing,
+    ReportLate,
+    ReportFalse,
+    ReportConcealed,
+    ReportIncomplete,
+    OutletBypassed,
+    DuplicateDispatch,
+    ConflictingOrders,
+    OperatorNotInformed,
+    TeamIdle,
+}
+
+/// The capability element an improvement works on (it sets the suggested timing).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Element {
+    Planning,
+    #[default]
+    Organisation,
+    Equipment,
+    Training,
+    Exercise,
+}
+
+/// The aspect of the findings (预案 plan, 组织 organisation, 人员 personnel, 机制 mechanisms,
+/// 保障 support).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Finding {
+    Plan,
+    /// (Also the default, before `doctrine::classify` sets it.)
+    #[default]
+    Organisation,
+    Personnel,
+    Mechanisms,
+    Support,
 }
 
 /// Credit of a timed item done `late_s` past its allowance `allow_s`.
@@ -779,7 +854,7 @@ fn report_faults(r: &ReportingPart, entries: &[Entry]) -> BTreeMap<u64, u8> {
         .sent
         .iter()
         .filter_map(|s| {
-            let falsified = s.figures.values().any(|c| c.verdict == "false" || c.verdict == "concealed");
+            let falsified = s.figures.values().any(|c| c.verdict.is_falsified());
             let weak = s.bypasses_outlet || !s.missing_figures.is_empty();
             match (falsified, weak) {
                 (true, _) => Some((s.seq, 2)),
@@ -886,5 +961,25 @@ pub fn report_name(k: ReportKind) -> &'static str {
         ReportKind::Urgent => "urgent",
         ReportKind::FollowUp => "follow-up",
         ReportKind::Feedback => "feedback",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_agree<T: strum::VariantNames + serde::de::DeserializeOwned + std::fmt::Debug>() {
+        assert_eq!(crate::scenario::serde_variant_names::<T>(r#""?""#), T::VARIANTS);
+    }
+
+    #[test]
+    fn the_names_of_verdicts_kinds_elements_and_findings_are_the_names_serde_writes() {
+        names_agree::<FigureVerdict>();
+        names_agree::<ImprovementKind>();
+        names_agree::<Element>();
+        names_agree::<Finding>();
+        assert_eq!(serde_json::to_string(&FigureVerdict::False).unwrap(), r#""false""#);
+        assert_eq!(<&str>::from(ImprovementKind::OperatorNotInformed), "operator_not_informed");
+        assert_eq!(<ImprovementKind as strum::VariantNames>::VARIANTS.len(), 18);
     }
 }

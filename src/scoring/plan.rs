@@ -3,7 +3,8 @@
 
 use super::effects::{Found, Want, is_one_off};
 use super::{
-    Ctx, ExpectedResult, Findings, Improvement, LevelLowering, LevelResult, PlanActionResult, Status, hm, timed_credit,
+    Ctx, Element, ExpectedResult, Findings, Improvement, ImprovementKind, LevelLowering, LevelResult, PlanActionResult,
+    Status, hm, timed_credit,
 };
 use crate::scenario::types::{ActionKind, GroupFunction, Inject, Level, OrderKind, PlanAction, PlanLevel, ReportKind};
 
@@ -120,7 +121,7 @@ fn plan_action(ctx: &Ctx, lvl: &PlanLevel, a: &PlanAction, tt: u64, tseq: u64, f
     let desc = if a.description.is_empty() { a.id.clone() } else { a.description.clone() };
     let roman = lvl.level.roman();
     let late = hm(v.late_s.unwrap_or(0));
-    let row = |kind: &str, element: &str, en: (String, &str), zh: (String, &str)| Improvement {
+    let row = |kind: ImprovementKind, element: Element, en: (String, &str), zh: (String, &str)| Improvement {
         kind: kind.into(),
         subject: a.id.clone(),
         issue: en.0,
@@ -134,8 +135,8 @@ fn plan_action(ctx: &Ctx, lvl: &PlanLevel, a: &PlanAction, tt: u64, tseq: u64, f
     };
     match v.status {
         Status::Late => f.improvements.push(row(
-            "plan_late",
-            "training",
+            ImprovementKind::PlanLate,
+            Element::Training,
             (
                 match v.coverage {
                     Some(c) => format!(
@@ -156,8 +157,8 @@ fn plan_action(ctx: &Ctx, lvl: &PlanLevel, a: &PlanAction, tt: u64, tseq: u64, f
             ),
         )),
         Status::Missed => f.improvements.push(row(
-            "plan_missed",
-            "planning",
+            ImprovementKind::PlanMissed,
+            Element::Planning,
             (
                 format!("Plan action {} ({desc}) of level {roman} was not done", a.id),
                 "Make the action explicit in the owner's department plan and duty checklist",
@@ -167,8 +168,8 @@ fn plan_action(ctx: &Ctx, lvl: &PlanLevel, a: &PlanAction, tt: u64, tseq: u64, f
         Status::WrongAgency => {
             let who = v.done_by.clone().unwrap_or_default();
             f.improvements.push(row(
-                "plan_wrong_agency",
-                "organisation",
+                ImprovementKind::PlanWrongAgency,
+                Element::Organisation,
                 (
                     format!("Plan action {} ({desc}) was done by {who} instead of its owner {}", a.id, a.owner),
                     "Clarify responsibilities: the owning agency acts, others support on request",
@@ -265,7 +266,7 @@ fn expected_action(
     let v = verdict(ctx.effects.satisfy(&want, deadline_t), dt, dseq, deadline_t, within, ctx.end_t);
     let what = x.action.name();
     let late = hm(v.late_s.unwrap_or(0));
-    let row = |kind: &str, element: &str, en: (String, &str), zh: (String, &str)| Improvement {
+    let row = |kind: ImprovementKind, element: Element, en: (String, &str), zh: (String, &str)| Improvement {
         kind: kind.into(),
         subject: inj.id.clone(),
         issue: en.0,
@@ -284,8 +285,8 @@ fn expected_action(
     };
     match status {
         Status::Late => f.improvements.push(row(
-            "expected_late",
-            "training",
+            ImprovementKind::ExpectedLate,
+            Element::Training,
             (
                 format!(
                     "After inject {} {} did {what} {late} later than expected (within {})",
@@ -299,8 +300,8 @@ fn expected_action(
             ),
         )),
         Status::Missed => f.improvements.push(row(
-            "expected_missed",
-            "planning",
+            ImprovementKind::ExpectedMissed,
+            Element::Planning,
             (
                 format!("After inject {} {} never did {what} (expected within {})", inj.id, x.agency, x.within),
                 "Add the expected response to the agency's procedures and brief the duty staff",
@@ -373,14 +374,14 @@ pub(super) fn declared_levels(ctx: &Ctx, f: &mut Findings) -> Vec<LevelResult> {
         };
         let office = ctx.office();
         let roman = lvl.level.roman();
-        let row = |kind: &str, en: String, zh: String| Improvement {
+        let row = |kind: ImprovementKind, en: String, zh: String| Improvement {
             kind: kind.into(),
             subject: format!("level {roman}"),
             issue: en,
             corrective_action:
                 "Declare the level the plan's trigger calls for as soon as it fires; put the triggers on the duty desk"
                     .into(),
-            element: "planning".into(),
+            element: Element::Planning,
             agency: office.clone(),
             evidence: evidence.clone(),
             issue_zh: zh,
@@ -389,12 +390,12 @@ pub(super) fn declared_levels(ctx: &Ctx, f: &mut Findings) -> Vec<LevelResult> {
         };
         match status {
             Status::Late => f.improvements.push(row(
-                "level_late",
+                ImprovementKind::LevelLate,
                 format!("Level {roman} was declared {} after its trigger's allowance", hm(late_s.unwrap_or(0))),
                 format!("{roman} 级响应在触发后超出时限 {} 才宣布", hm(late_s.unwrap_or(0))),
             )),
             Status::Missed => f.improvements.push(row(
-                "level_held_below",
+                ImprovementKind::LevelHeldBelow,
                 format!(
                     "Level {roman}'s trigger fired but the declared level stayed at {}",
                     in_force.map_or("none", |l| l.roman())
@@ -434,7 +435,7 @@ pub(super) fn lowerings(ctx: &Ctx, f: &mut Findings) -> Vec<LevelLowering> {
         let justified = over || fired.is_none_or(|l| c.to >= l);
         if !justified {
             f.improvements.push(Improvement {
-                kind: "level_lowered".into(),
+                kind: ImprovementKind::LevelLowered,
                 subject: format!("level {}", from.roman()),
                 issue: format!(
                     "{} lowered the response level from {} to {} while level {}'s trigger had fired and the hazard was not over",
@@ -444,7 +445,7 @@ pub(super) fn lowerings(ctx: &Ctx, f: &mut Findings) -> Vec<LevelLowering> {
                     fired.map_or("?", |l| l.roman())
                 ),
                 corrective_action: "Lower the level only when the plan's conditions for ending it are met, and record why".into(),
-                element: "planning".into(),
+                element: Element::Planning,
                 agency: c.by.clone(),
                 evidence: vec![c.seq],
                 issue_zh: format!(

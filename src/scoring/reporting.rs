@@ -5,9 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::casualties::Truth;
-use super::{Ctx, FigureCheck, Findings, Improvement, RequiredReport, SentReport, Status, hm, timed_credit};
+use super::{
+    Ctx, Element, FigureCheck, FigureVerdict, Findings, Improvement, ImprovementKind, RequiredReport, SentReport,
+    Status, hm, timed_credit,
+};
 use crate::journal::{Entry, Event};
-use crate::scenario::types::{AgencyRole, DeadlineFrom, Figure, Figures, Hazard, ReportKind, ReportingRule};
+use crate::scenario::types::{
+    AgencyRole, DeadlineFrom, Figure, Figures, Hazard, LeveeBreachParams, ReportKind, ReportingRule,
+};
 
 /// What was true when: the casualty truth, and the ranges for `affected` and `evacuated`.
 #[derive(Default)]
@@ -36,7 +41,7 @@ impl World {
             }
             Event::HazardOnset { hazard, .. } => {
                 for h in &sc.hazards {
-                    if let Hazard::LeveeBreach { id, levee, .. } = h
+                    if let Hazard::LeveeBreach(LeveeBreachParams { id, levee, .. }) = h
                         && id == hazard
                         && let Some(l) = sc.map.levee(levee)
                     {
@@ -83,7 +88,7 @@ impl World {
                     pop(&mut sc.map.flood_zones.iter().filter(|z| zones.contains(&z.id)).flat_map(|z| z.nodes.iter()));
                 let lo_water: u32 =
                     sc.map.intakes.iter().filter(|i| self.intakes_hit.contains(&i.node)).map(|i| i.serves).sum();
-                let spill = sc.hazards.iter().any(|h| matches!(h, Hazard::ChemicalSpill { .. }));
+                let spill = sc.hazards.iter().any(|h| matches!(h, Hazard::ChemicalSpill(_)));
                 let hi_water: u32 = if spill { sc.map.intakes.iter().map(|i| i.serves).sum() } else { 0 };
                 let cas = self.truth.casualties_total();
                 let gas: u32 = self.plume_people.values().sum();
@@ -103,17 +108,17 @@ impl World {
 /// A figure against its true range, with the tolerance.
 pub fn check_figure(reported: u32, range: Option<(u32, u32)>, tol: f64) -> FigureCheck {
     let Some((lo, hi)) = range else {
-        return FigureCheck { reported, truth: 0, truth_max: None, verdict: "unchecked".into() };
+        return FigureCheck { reported, truth: 0, truth_max: None, verdict: FigureVerdict::Unchecked };
     };
     let r = f64::from(reported);
     let verdict = if r > f64::from(hi) * (1.0 + tol) {
-        "false"
+        FigureVerdict::False
     } else if r < f64::from(lo) * (1.0 - tol) {
-        "concealed"
+        FigureVerdict::Concealed
     } else {
-        "accurate"
+        FigureVerdict::Accurate
     };
-    FigureCheck { reported, truth: lo, truth_max: (hi != lo).then_some(hi), verdict: verdict.into() }
+    FigureCheck { reported, truth: lo, truth_max: (hi != lo).then_some(hi), verdict }
 }
 
 fn value(f: &Figures, which: Figure) -> Option<u32> {
@@ -171,18 +176,18 @@ pub(super) fn sent_report(ctx: &Ctx, e: &Entry, world: &World, f: &mut Findings)
     }
     let bypass = ctx.sc.agency(to).is_some_and(|a| a.role == AgencyRole::Higher)
         && sc.reporting.outlet.as_deref().is_some_and(|o| o != by);
-    let bad = checks.values().any(|c| c.verdict == "false" || c.verdict == "concealed");
+    let bad = checks.values().any(|c| c.verdict.is_falsified());
     let credit =
         (1.0_f64 - if bad { 1.0 } else { 0.0 } - if bypass { 0.5 } else { 0.0 } - if incomplete { 0.5 } else { 0.0 })
             .max(0.0);
     for (name, c) in &checks {
-        if c.verdict != "false" && c.verdict != "concealed" {
+        if !c.verdict.is_falsified() {
             continue;
         }
-        let (kind, what) = if c.verdict == "false" {
-            ("report_false", "overstated (false report, 谎报)")
+        let (kind, what) = if c.verdict == FigureVerdict::False {
+            (ImprovementKind::ReportFalse, "overstated (false report, 谎报)")
         } else {
-            ("report_concealed", "understated (concealed, 瞒报)")
+            (ImprovementKind::ReportConcealed, "understated (concealed, 瞒报)")
         };
         let truth = match c.truth_max {
             Some(hi) => format!("{}–{hi}", c.truth),
@@ -201,7 +206,7 @@ pub(super) fn sent_report(ctx: &Ctx, e: &Entry, world: &World, f: &mut Findings)
             corrective_action:
                 "Check figures against the site's latest count before sending; report what is known and mark estimates"
                     .into(),
-            element: "organisation".into(),
+            element: Element::Organisation,
             agency: by.clone(),
             evidence: vec![e.seq],
             issue_zh: format!(
@@ -210,7 +215,7 @@ pub(super) fn sent_report(ctx: &Ctx, e: &Entry, world: &World, f: &mut Findings)
                 super::report_name_zh(*report),
                 figure_zh(which),
                 c.reported,
-                if c.verdict == "false" { "多报(谎报)" } else { "少报(瞒报)" }
+                if c.verdict == FigureVerdict::False { "多报(谎报)" } else { "少报(瞒报)" }
             ),
             corrective_action_zh: "报送前与现场最新统计核对;先报已掌握的情况,估计数注明为估计".into(),
             ..Default::default()
@@ -220,7 +225,7 @@ pub(super) fn sent_report(ctx: &Ctx, e: &Entry, world: &World, f: &mut Findings)
         let names: Vec<String> = missing.iter().map(|m| figure_name(*m)).collect();
         let names_zh: Vec<&str> = missing.iter().map(|m| figure_zh(*m)).collect();
         f.improvements.push(Improvement {
-            kind: "report_incomplete".into(),
+            kind: ImprovementKind::ReportIncomplete,
             subject: format!("seq {}", e.seq),
             issue: format!(
                 "{by}'s {} report to {to} at {} lacks {} that the reporting rules require",
@@ -229,7 +234,7 @@ pub(super) fn sent_report(ctx: &Ctx, e: &Entry, world: &World, f: &mut Findings)
                 names.join(", ")
             ),
             corrective_action: "Use the report template: every figure the rule names, with estimates marked".into(),
-            element: "training".into(),
+            element: Element::Training,
             agency: by.clone(),
             evidence: vec![e.seq],
             issue_zh: format!(
@@ -244,14 +249,14 @@ pub(super) fn sent_report(ctx: &Ctx, e: &Entry, world: &World, f: &mut Findings)
     }
     if bypass {
         f.improvements.push(Improvement {
-            kind: "outlet_bypassed".into(),
+            kind: ImprovementKind::OutletBypassed,
             subject: format!("seq {}", e.seq),
             issue: format!("{by} reported directly to {to}, bypassing the one information outlet"),
             corrective_action: format!(
                 "Report to {} first; only the outlet reports upward",
                 sc.reporting.outlet.as_deref().unwrap_or("the outlet")
             ),
-            element: "organisation".into(),
+            element: Element::Organisation,
             agency: by.clone(),
             evidence: vec![e.seq],
             issue_zh: format!("{by} 越过统一信息出口直接向 {to} 报告"),
@@ -375,8 +380,8 @@ fn required_finding(
     let name_zh = super::report_name_zh(r.kind);
     let (kind, element, issue, action, issue_zh, action_zh) = match status {
         Status::Late => (
-            "report_late",
-            "training",
+            ImprovementKind::ReportLate,
+            Element::Training,
             format!(
                 "{name} report by {} to {} (rule {}, within {limit}) was {} late",
                 r.by,
@@ -389,8 +394,8 @@ fn required_finding(
             "先以电话或短信报告已掌握的情况;使用报告模板,避免书面报告延误",
         ),
         Status::Missed => (
-            "report_missing",
-            "planning",
+            ImprovementKind::ReportMissing,
+            Element::Planning,
             format!("{name} report by {} to {} (rule {}, within {}) was never sent", r.by, r.to, r.id, r.deadline),
             "Put the reporting rules and time limits on the duty desk checklist with a timer",
             format!("{} 向 {} 的{name_zh}报告(规则 {},时限 {})未报送(漏报)", r.by, r.to, r.id, r.deadline),

@@ -64,51 +64,110 @@ impl Spec {
     }
 }
 
+/// An outcome (`out.`) or score (`score.`) column of a sweep; its name is the column's header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+pub enum Measure {
+    #[strum(serialize = "out.deaths")]
+    Deaths,
+    #[strum(serialize = "out.derailment_dead")]
+    DerailmentDead,
+    #[strum(serialize = "out.casualties_total")]
+    CasualtiesTotal,
+    #[strum(serialize = "out.patients_admitted")]
+    PatientsAdmitted,
+    #[strum(serialize = "out.site_cleared_s")]
+    SiteClearedS,
+    #[strum(serialize = "out.flood_deaths")]
+    FloodDeaths,
+    #[strum(serialize = "out.flood_exposed_peak")]
+    FloodExposedPeak,
+    #[strum(serialize = "out.flood_max_depth_m")]
+    FloodMaxDepthM,
+    #[strum(serialize = "out.breach_closed_s")]
+    BreachClosedS,
+    #[strum(serialize = "out.water_unsafe_people")]
+    WaterUnsafePeople,
+    #[strum(serialize = "out.water_protected_people")]
+    WaterProtectedPeople,
+    #[strum(serialize = "out.intake_peak_mg_l")]
+    IntakePeakMgL,
+    #[strum(serialize = "out.plume_people_max")]
+    PlumePeopleMax,
+    #[strum(serialize = "out.evacuated")]
+    Evacuated,
+    #[strum(serialize = "out.sheltered")]
+    Sheltered,
+    #[strum(serialize = "out.injects_delivered")]
+    InjectsDelivered,
+    #[strum(serialize = "out.orders_accepted")]
+    OrdersAccepted,
+    #[strum(serialize = "out.orders_refused")]
+    OrdersRefused,
+    #[strum(serialize = "out.reports_sent")]
+    ReportsSent,
+    #[strum(serialize = "out.final_level")]
+    FinalLevel,
+    #[strum(serialize = "score.overall")]
+    ScoreOverall,
+    #[strum(serialize = "score.plan")]
+    ScorePlan,
+    #[strum(serialize = "score.reporting")]
+    ScoreReporting,
+    #[strum(serialize = "score.coordination")]
+    ScoreCoordination,
+    #[strum(serialize = "score.outcomes")]
+    ScoreOutcomes,
+}
+
+impl Measure {
+    /// The column's header (`out.deaths`).
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// The columns of a sweep of this scenario (after `run` and `seed`): the uncertain parameters
-/// (`param.`), outcomes (`out.`, those that the scenario's hazards can produce) and scores
-/// (`score.`).
+/// (`param.`), then its [`measures`].
 pub fn columns(sc: &ValidScenario) -> Vec<String> {
+    let params = sc.scenario.uncertain.iter().map(|u| format!("param.{}", u.param.label()));
+    params.chain(measures(sc).into_iter().map(|m| m.name().to_string())).collect()
+}
+
+/// The outcomes (those that the scenario's hazards can produce) and scores of a sweep of this
+/// scenario.
+pub fn measures(sc: &ValidScenario) -> Vec<Measure> {
+    use Measure as M;
     let s = &sc.scenario;
-    let mut c: Vec<String> = s.uncertain.iter().map(|u| format!("param.{}", u.param.label())).collect();
-    let has = |k: &str| s.hazards.iter().any(|h| h.kind_name() == k);
-    c.push("out.deaths".into());
-    if has("derailment") {
-        c.extend(
-            ["out.derailment_dead", "out.casualties_total", "out.patients_admitted", "out.site_cleared_s"]
-                .map(String::from),
-        );
+    let has = |k: fn(&Hazard) -> bool| s.hazards.iter().any(k);
+    let mut c = vec![M::Deaths];
+    if has(|h| matches!(h, Hazard::Derailment(_))) {
+        c.extend([M::DerailmentDead, M::CasualtiesTotal, M::PatientsAdmitted, M::SiteClearedS]);
     }
-    if has("levee_breach") {
-        c.extend(
-            ["out.flood_deaths", "out.flood_exposed_peak", "out.flood_max_depth_m", "out.breach_closed_s"]
-                .map(String::from),
-        );
+    if has(|h| matches!(h, Hazard::LeveeBreach(_))) {
+        c.extend([M::FloodDeaths, M::FloodExposedPeak, M::FloodMaxDepthM, M::BreachClosedS]);
     }
-    if has("chemical_spill") {
-        c.extend(["out.water_unsafe_people", "out.water_protected_people", "out.intake_peak_mg_l"].map(String::from));
+    if has(|h| matches!(h, Hazard::ChemicalSpill(_))) {
+        c.extend([M::WaterUnsafePeople, M::WaterProtectedPeople, M::IntakePeakMgL]);
     }
-    if has("gas_release") {
-        c.push("out.plume_people_max".into());
+    if has(|h| matches!(h, Hazard::GasRelease(_))) {
+        c.push(M::PlumePeopleMax);
     }
     let people = s.map.nodes.iter().any(|n| n.population > 0) && !s.resources.shelters.is_empty();
     if people {
-        c.extend(["out.evacuated", "out.sheltered"].map(String::from));
+        c.extend([M::Evacuated, M::Sheltered]);
     }
-    c.extend(
-        [
-            "out.injects_delivered",
-            "out.orders_accepted",
-            "out.orders_refused",
-            "out.reports_sent",
-            "out.final_level",
-            "score.overall",
-            "score.plan",
-            "score.reporting",
-            "score.coordination",
-            "score.outcomes",
-        ]
-        .map(String::from),
-    );
+    c.extend([
+        M::InjectsDelivered,
+        M::OrdersAccepted,
+        M::OrdersRefused,
+        M::ReportsSent,
+        M::FinalLevel,
+        M::ScoreOverall,
+        M::ScorePlan,
+        M::ScoreReporting,
+        M::ScoreCoordination,
+        M::ScoreOutcomes,
+    ]);
     c
 }
 
@@ -191,37 +250,37 @@ fn outcomes(sc: &ValidScenario, values: &[f64], entries: &[Entry]) -> Vec<Option
             _ => {}
         }
     }
-    let derailments = sc.scenario.hazards.iter().filter(|h| matches!(h, Hazard::Derailment { .. })).count();
+    let derailments = sc.scenario.hazards.iter().filter(|h| matches!(h, Hazard::Derailment(_))).count();
     let mut out: Vec<Option<f64>> = values.iter().map(|v| Some(*v)).collect();
     let f = |v: u64| Some(v as f64);
-    for name in columns(sc).into_iter().skip(values.len()) {
-        let v = match name.as_str() {
-            "out.deaths" => f(o.deaths as u64),
-            "out.derailment_dead" => f(o.derailment_dead as u64),
-            "out.casualties_total" => f(o.casualties_total as u64),
-            "out.patients_admitted" => f(o.patients_admitted as u64),
-            "out.site_cleared_s" => site_cleared.filter(|_| derailments > 0).map(|s| s as f64),
-            "out.flood_deaths" => f(o.flood_deaths as u64),
-            "out.flood_exposed_peak" => f(o.flood_exposed_peak),
-            "out.flood_max_depth_m" => Some(summary.flood_max_depth_m.values().cloned().fold(0.0, f64::max)),
-            "out.breach_closed_s" => o.breach_closed_after_s.values().max().map(|s| *s as f64),
-            "out.water_unsafe_people" => f(o.water_unsafe_people as u64),
-            "out.water_protected_people" => f(o.water_protected_people as u64),
-            "out.intake_peak_mg_l" => peak_mg_l,
-            "out.plume_people_max" => Some(plume_max.unwrap_or(0) as f64),
-            "out.evacuated" => f(summary.evacuated as u64),
-            "out.sheltered" => f(summary.sheltered as u64),
-            "out.injects_delivered" => f(summary.injects_delivered as u64),
-            "out.orders_accepted" => f(summary.orders_accepted as u64),
-            "out.orders_refused" => f(summary.orders_refused as u64),
-            "out.reports_sent" => f(summary.reports_sent as u64),
-            "out.final_level" => f(level_number(summary.final_level)),
-            "score.overall" => Some(score.overall),
-            "score.plan" => Some(score.parts.plan),
-            "score.reporting" => Some(score.parts.reporting),
-            "score.coordination" => Some(score.parts.coordination),
-            "score.outcomes" => Some(score.parts.outcomes),
-            other => unreachable!("column {other} has no value"),
+    for m in measures(sc) {
+        use Measure as M;
+        let v = match m {
+            M::Deaths => f(o.deaths as u64),
+            M::DerailmentDead => f(o.derailment_dead as u64),
+            M::CasualtiesTotal => f(o.casualties_total as u64),
+            M::PatientsAdmitted => f(o.patients_admitted as u64),
+            M::SiteClearedS => site_cleared.filter(|_| derailments > 0).map(|s| s as f64),
+            M::FloodDeaths => f(o.flood_deaths as u64),
+            M::FloodExposedPeak => f(o.flood_exposed_peak),
+            M::FloodMaxDepthM => Some(summary.flood_max_depth_m.values().cloned().fold(0.0, f64::max)),
+            M::BreachClosedS => o.breach_closed_after_s.values().max().map(|s| *s as f64),
+            M::WaterUnsafePeople => f(o.water_unsafe_people as u64),
+            M::WaterProtectedPeople => f(o.water_protected_people as u64),
+            M::IntakePeakMgL => peak_mg_l,
+            M::PlumePeopleMax => Some(plume_max.unwrap_or(0) as f64),
+            M::Evacuated => f(summary.evacuated as u64),
+            M::Sheltered => f(summary.sheltered as u64),
+            M::InjectsDelivered => f(summary.injects_delivered as u64),
+            M::OrdersAccepted => f(summary.orders_accepted as u64),
+            M::OrdersRefused => f(summary.orders_refused as u64),
+            M::ReportsSent => f(summary.reports_sent as u64),
+            M::FinalLevel => f(level_number(summary.final_level)),
+            M::ScoreOverall => Some(score.overall),
+            M::ScorePlan => Some(score.parts.plan),
+            M::ScoreReporting => Some(score.parts.reporting),
+            M::ScoreCoordination => Some(score.parts.coordination),
+            M::ScoreOutcomes => Some(score.parts.outcomes),
         };
         out.push(v);
     }
@@ -279,4 +338,17 @@ pub fn run_many(spec: &Spec, runs: &[u64], jobs: usize, done: &(dyn Fn() + Sync)
         anyhow::bail!("run {r} was not run");
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    #[test]
+    fn measure_names_are_distinct_out_or_score_columns() {
+        let names: BTreeSet<&str> = Measure::VARIANTS.iter().map(|m| m.name()).collect();
+        assert_eq!(names.len(), Measure::VARIANTS.len());
+        assert!(names.iter().all(|n| n.starts_with("out.") || n.starts_with("score.")), "{names:?}");
+    }
 }
