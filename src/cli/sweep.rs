@@ -4,13 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::run::{AutoArgs, report_load_error};
+use super::error::{Error, input};
+use super::run::AutoArgs;
 use crate::exercise::orders::load_orders;
 use crate::scenario;
 use crate::sweep::table::{AutoManifest, Manifest, Shard, write_shard, write_whole};
@@ -104,39 +104,17 @@ fn resolve_shard(args: &SweepArgs, env: &dyn Fn(&str) -> Option<String>) -> Resu
     Ok(Some((Shard { index, count }, from.to_string())))
 }
 
-pub(super) fn sweep(args: SweepArgs) -> ExitCode {
+pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     // Check everything before doing any work.
-    let sc = match scenario::load(&args.scenario) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return report_load_error(e),
-    };
-    let orders = match &args.orders {
-        None => None,
-        Some(p) => match load_orders(p, &sc) {
-            Ok(o) => Some(o),
-            Err(e) => return report_load_error(e),
-        },
-    };
+    let sc = Arc::new(scenario::load(&args.scenario)?);
+    let orders = args.orders.as_ref().map(|p| load_orders(p, &sc)).transpose()?;
     let played: BTreeSet<String> = orders.iter().flat_map(|b| b.pending.iter().map(|p| p.by.clone())).collect();
-    let auto = match args.auto.resolve_with(&sc, &played) {
-        Ok(a) => a.map(|a| AutoSpec { seats: a.seats, delay_s: a.delay_s }),
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    let shard = match resolve_shard(&args, &|k| std::env::var(k).ok()) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
+    let auto = args.auto.resolve_with(&sc, &played)?.map(|a| AutoSpec { seats: a.seats, delay_s: a.delay_s });
+    let shard = resolve_shard(&args, &|k| std::env::var(k).ok()).map_err(Error::Input)?;
     if let Some(r) = args.only_run
         && r >= args.runs
     {
-        eprintln!("error: --only-run {r}: the sweep has runs 0 … {}", args.runs - 1);
-        return ExitCode::from(2);
+        return input(format!("--only-run {r}: the sweep has runs 0 … {}", args.runs - 1));
     }
     let jobs =
         args.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -178,10 +156,7 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
         Some((s, _)) => args.out.join(s.dir_name()),
         None => args.out.clone(),
     };
-    let _lock = match crate::outdir::claim(&out, false) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
+    let _lock = crate::outdir::claim(&out, false)?;
 
     use std::io::IsTerminal;
     let target = if args.quiet || !std::io::stderr().is_terminal() {
@@ -199,20 +174,10 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
     let rows = run_many(&spec, &runs, jobs, &|| bar.inc(1));
     bar.finish_and_clear();
     let wall = wall.elapsed().as_secs_f64();
-    let rows = match rows {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(1);
-        }
-    };
-    let written = match &shard {
-        Some(_) => write_shard(&out, &manifest, &rows),
-        None => write_whole(&out, &manifest, &rows),
-    };
-    if let Err(e) = written {
-        eprintln!("error: {e:#}");
-        return ExitCode::from(1);
+    let rows = rows?;
+    match &shard {
+        Some(_) => write_shard(&out, &manifest, &rows)?,
+        None => write_whole(&out, &manifest, &rows)?,
     }
     let per_run = if rows.is_empty() { 0.0 } else { wall / rows.len() as f64 };
     println!(
@@ -230,7 +195,7 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
     } else {
         println!("  wrote {}/runs.csv and sweep.json; join the shards with drillsim sweep-merge", out.display());
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// A few headline columns: median and the 90 % range.
@@ -250,18 +215,9 @@ pub(super) fn print_headline(m: &Manifest, rows: &[crate::sweep::Row]) {
     }
 }
 
-fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> ExitCode {
-    let (row, journal) = match run_one(spec, r) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: run {r}: {e:#}");
-            return ExitCode::from(1);
-        }
-    };
-    let _lock = match crate::outdir::claim(out, false) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
+fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> Result<(), Error> {
+    let (row, journal) = run_one(spec, r)?;
+    let _lock = crate::outdir::claim(out, false)?;
     let sc = &spec.scenario;
     let summary = crate::journal::summary::summarize(sc, &journal.entries);
     let score = crate::scoring::score(sc, &journal.entries);
@@ -272,17 +228,15 @@ fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> ExitCod
     ];
     for (name, text) in files {
         let p = out.join(name);
-        if let Err(e) = crate::outdir::write_atomic(&p, text.as_bytes()) {
-            eprintln!("error: cannot write {}: {e}", p.display());
-            return ExitCode::from(1);
-        }
+        crate::outdir::write_atomic(&p, text.as_bytes())
+            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))?;
     }
     println!("{} — run {r} of the sweep, seed {}", sc.scenario.meta.name, row.seed);
     for (col, v) in m.columns.iter().zip(&row.cells) {
         println!("  {col} = {}", v.map_or("none".to_string(), |v| v.to_string()));
     }
     println!("  wrote {}/journal.jsonl, summary.json and score.json", out.display());
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! (byte for byte the same runs.csv, summary.json, sweep.html and sweep.json).
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
+use super::error::Error;
 use crate::sweep::Row;
 use crate::sweep::table::{Manifest, read_csv, write_whole};
 
@@ -158,20 +158,11 @@ fn differences(a: &Manifest, b: &Manifest) -> String {
     if d.is_empty() { "they differ".into() } else { format!("different {}", d.join(", ")) }
 }
 
-pub(super) fn sweep_merge(args: SweepMergeArgs) -> ExitCode {
-    let (m, rows) = match merge(&args.dirs) {
-        Ok(x) => x,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    if let Err(e) = write_whole(Path::new(&args.out), &m, &rows) {
-        eprintln!("error: {e:#}");
-        return ExitCode::from(1);
-    }
+pub(super) fn sweep_merge(args: SweepMergeArgs) -> Result<(), Error> {
+    let (m, rows) = merge(&args.dirs).map_err(Error::Input)?;
+    write_whole(Path::new(&args.out), &m, &rows)?;
     println!("{} — {} runs merged", m.scenario_name, rows.len());
     super::sweep::print_headline(&m, &rows);
     println!("  wrote {}/runs.csv, summary.json, sweep.html and sweep.json", args.out.display());
-    ExitCode::SUCCESS
+    Ok(())
 }
