@@ -59,7 +59,7 @@ pub struct SweepArgs {
 }
 
 /// Shard from `--shard i/n`, `--shards n` with a job array's index, or Slurm's variables.
-fn resolve_shard(args: &SweepArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<(Shard, String)>, String> {
+fn resolve_shard(args: &SweepArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<(Shard, String)>, Error> {
     if let Some(text) = &args.shard {
         let parsed = text
             .split_once('/')
@@ -67,39 +67,43 @@ fn resolve_shard(args: &SweepArgs, env: &dyn Fn(&str) -> Option<String>) -> Resu
         return match parsed {
             Some((i, n)) if n > 0 && i < n => Ok(Some((Shard { index: i, count: n }, "--shard".into()))),
             Some((i, n)) => {
-                Err(format!("--shard {text}: the index must be 0 … {} (0-based), found {i}", n.saturating_sub(1)))
+                input(format!("--shard {text}: the index must be 0 … {} (0-based), found {i}", n.saturating_sub(1)))
             }
-            None => Err(format!("--shard {text}: write INDEX/COUNT, 0-based, e.g. 0/10")),
+            None => input(format!("--shard {text}: write INDEX/COUNT, 0-based, e.g. 0/10")),
         };
     }
-    let slurm_index = || -> Result<Option<u64>, String> {
+    let slurm_index = || -> Result<Option<u64>, Error> {
         let Some(id) = env("SLURM_ARRAY_TASK_ID") else { return Ok(None) };
-        let id: u64 = id.trim().parse().map_err(|_| format!("SLURM_ARRAY_TASK_ID=\"{id}\" is not a number"))?;
+        let id: u64 = id.trim().parse().or_else(|_| input(format!("SLURM_ARRAY_TASK_ID=\"{id}\" is not a number")))?;
         let min = match env("SLURM_ARRAY_TASK_MIN") {
-            Some(m) => m.trim().parse::<u64>().map_err(|_| format!("SLURM_ARRAY_TASK_MIN=\"{m}\" is not a number"))?,
+            Some(m) => {
+                m.trim().parse::<u64>().or_else(|_| input(format!("SLURM_ARRAY_TASK_MIN=\"{m}\" is not a number")))?
+            }
             None => 0,
         };
         Ok(Some(id.saturating_sub(min)))
     };
     let (count, index, from) = if let Some(n) = args.shards {
         if let Some(i) = env("JOB_COMPLETION_INDEX") {
-            let i = i.trim().parse::<u64>().map_err(|_| format!("JOB_COMPLETION_INDEX=\"{i}\" is not a number"))?;
+            let i =
+                i.trim().parse::<u64>().or_else(|_| input(format!("JOB_COMPLETION_INDEX=\"{i}\" is not a number")))?;
             (n, i, "JOB_COMPLETION_INDEX")
         } else if let Some(i) = slurm_index()? {
             (n, i, "SLURM_ARRAY_TASK_ID")
         } else {
-            return Err(format!(
+            return input(format!(
                 "--shards {n}: no shard index: set JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, or give --shard I/{n}"
             ));
         }
     } else if let (Some(c), Some(i)) = (env("SLURM_ARRAY_TASK_COUNT"), slurm_index()?) {
-        let c = c.trim().parse::<u64>().map_err(|_| format!("SLURM_ARRAY_TASK_COUNT=\"{c}\" is not a number"))?;
+        let c =
+            c.trim().parse::<u64>().or_else(|_| input(format!("SLURM_ARRAY_TASK_COUNT=\"{c}\" is not a number")))?;
         (c, i, "SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")
     } else {
         return Ok(None);
     };
     if count == 0 || index >= count {
-        return Err(format!("shard index {index} (from {from}) is not below the shard count {count}"));
+        return input(format!("shard index {index} (from {from}) is not below the shard count {count}"));
     }
     Ok(Some((Shard { index, count }, from.to_string())))
 }
@@ -110,7 +114,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let orders = args.orders.as_ref().map(|p| load_orders(p, &sc)).transpose()?;
     let played: BTreeSet<String> = orders.iter().flat_map(|b| b.pending.iter().map(|p| p.by.clone())).collect();
     let auto = args.auto.resolve_with(&sc, &played)?.map(|a| AutoSpec { seats: a.seats, delay_s: a.delay_s });
-    let shard = resolve_shard(&args, &|k| std::env::var(k).ok()).map_err(Error::Input)?;
+    let shard = resolve_shard(&args, &|k| std::env::var(k).ok())?;
     if let Some(r) = args.only_run
         && r >= args.runs
     {
@@ -259,8 +263,12 @@ mod tests {
 
     #[test]
     fn shards_come_from_the_flag_or_the_job_array() {
-        let s =
-            |a: &SweepArgs, e: &[(&str, &str)]| resolve_shard(a, &env(e)).map(|o| o.map(|(s, _)| (s.index, s.count)));
+        let s = |a: &SweepArgs, e: &[(&str, &str)]| match resolve_shard(a, &env(e))
+            .map(|o| o.map(|(s, _)| (s.index, s.count)))
+        {
+            Ok(x) => Ok(x),
+            Err(e) => Err(e.to_string()),
+        };
         assert_eq!(s(&args(&[]), &[]), Ok(None));
         assert_eq!(s(&args(&["--shard", "2/5"]), &[("SLURM_ARRAY_TASK_ID", "1")]), Ok(Some((2, 5))));
         assert!(s(&args(&["--shard", "5/5"]), &[]).is_err());
