@@ -64,7 +64,8 @@ pub enum Kind {
 }
 
 impl Error {
-    /// Whether the person's input is at fault (exit 2) or the run failed (exit 1).
+    /// Whether the person's input is at fault (exit 2) or the run failed (exit 1). Every variant
+    /// is named, so that a new one must be given its kind here.
     pub fn kind(&self) -> Kind {
         use Kind::*;
         match self {
@@ -84,7 +85,17 @@ impl Error {
             },
             Error::Replay(e) => match e {
                 ReplayError::PausedWithOrders { .. } | ReplayError::Write { .. } => Failed,
-                _ => Input,
+                ReplayError::Read { .. }
+                | ReplayError::NotRecord { .. }
+                | ReplayError::EmptyJournal { .. }
+                | ReplayError::FirstEntry { .. }
+                | ReplayError::NotRunStarted { .. }
+                | ReplayError::Problems { .. }
+                | ReplayError::Missing { .. }
+                | ReplayError::Changed { .. }
+                | ReplayError::ForkOrders(_)
+                | ReplayError::ForkOrdersChanged { .. }
+                | ReplayError::Log(_) => Input,
             },
             Error::Journal(e) => match e {
                 JournalError::Write(_) => Failed,
@@ -95,7 +106,19 @@ impl Error {
                 | SweepError::NotRun(_)
                 | SweepError::Create { .. }
                 | SweepError::Write { .. } => Failed,
-                _ => Input,
+                SweepError::Read { .. }
+                | SweepError::ReadCsv { .. }
+                | SweepError::Csv { .. }
+                | SweepError::Manifest { .. }
+                | SweepError::Header { .. }
+                | SweepError::NotWhole { .. }
+                | SweepError::NotNumber { .. }
+                | SweepError::Shard { .. }
+                | SweepError::Columns { .. }
+                | SweepError::Seeds { .. }
+                | SweepError::Parameters { .. }
+                | SweepError::RunSeed { .. }
+                | SweepError::Drawn { .. } => Input,
             },
             #[cfg(feature = "serve")]
             Error::Serve(_) => Failed,
