@@ -78,17 +78,6 @@ pub enum OutError {
     Io { path: PathBuf, source: std::io::Error },
 }
 
-impl OutError {
-    /// The exit code: 2 for what the person can fix by choosing (bad `--out`, a folder in use or
-    /// holding a session), 1 for the system failing to write.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            OutError::Io { .. } => 1,
-            _ => 2,
-        }
-    }
-}
-
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutError + '_ {
     move |source| OutError::Io { path: path.to_path_buf(), source }
 }
@@ -202,10 +191,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// [`write_atomic`] with a message naming the file.
-pub fn write_record(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> Result<(), String> {
+/// [`write_atomic`] with an error naming the file ([`OutError::Io`]).
+pub fn write_record(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> Result<(), OutError> {
     let p = dir.join(name);
-    write_atomic(&p, bytes.as_ref()).map_err(|e| format!("cannot write {}: {e}", p.display()))
+    write_atomic(&p, bytes.as_ref()).map_err(|source| OutError::Io { path: p, source })
 }
 
 #[cfg(test)]
@@ -254,8 +243,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("f");
         std::fs::write(&f, "").unwrap();
-        let e = lock(&f).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
+        assert!(matches!(lock(&f), Err(OutError::NotAFolder(_))));
     }
 
     #[test]

@@ -173,3 +173,35 @@ fn bench_grid_clears_every_car_and_its_written_maps_validate() {
         assert!(v.status.success(), "{sub}: {}", text(&v.stderr));
     }
 }
+
+/// Errors are printed in one place: one `error:` line saying what and where, and the error's kind
+/// decides the exit code (README "Exit codes"): the system failing to write is 1, bad input is 2.
+#[test]
+fn errors_say_what_and_where_with_the_exit_code_of_their_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+
+    // A folder cannot be made under a file: the system failed to write, exit 1.
+    let under = file.join("bench");
+    let r =
+        drillsim(&["bench", "--evacuees", "10", "--villages", "2", "--nodes", "4", "--write", under.to_str().unwrap()]);
+    let err = text(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(err.starts_with(&format!("error: cannot write {}: ", under.display())), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // A folder that holds no run: bad input, exit 2, the missing file named.
+    let r = drillsim(&["replay", dir.path().to_str().unwrap()]);
+    let err = text(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    let journal = dir.path().join("journal.jsonl");
+    assert!(err.starts_with(&format!("error: cannot read {}: ", journal.display())), "{err}");
+
+    // A journal line that is not an entry: bad input, exit 2, at file:line.
+    std::fs::write(&journal, "{\"seq\": \"one\"}\n").unwrap();
+    let r = drillsim(&["score", "scenarios/demo-county.ron", journal.to_str().unwrap()]);
+    let err = text(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.starts_with(&format!("error: {}:1: not a journal entry", journal.display())), "{err}");
+}

@@ -11,10 +11,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::error::Error;
 use crate::agents::evacuees::{EvacNet, Households};
 use crate::engine::{RunOptions, build_app};
 use crate::exercise::orders::parse_orders;
@@ -296,7 +296,7 @@ pub fn county_levee(a: &BenchArgs) -> String {
     SEED.replacen("nodes: [", &format!("nodes: [\n{nodes}"), 1).replacen("roads: [", &format!("roads: [\n{roads}"), 1)
 }
 
-pub fn bench(a: BenchArgs) -> ExitCode {
+pub(super) fn bench(a: BenchArgs) -> Result<(), Error> {
     let t_gen = Instant::now();
     let (text, orders) = match a.grid {
         Some(side) => grid(&a, side),
@@ -307,31 +307,16 @@ pub fn bench(a: BenchArgs) -> ExitCode {
         let written = std::fs::create_dir_all(dir)
             .and_then(|()| std::fs::write(dir.join("scenario.ron"), &text))
             .and_then(|()| std::fs::write(dir.join("orders.ron"), &orders));
-        return match written {
-            Ok(()) => {
-                println!("wrote {} and {}", dir.join("scenario.ron").display(), dir.join("orders.ron").display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("drillsim bench: cannot write {}: {e}", dir.display());
-                ExitCode::from(1)
-            }
-        };
+        written.map_err(|e| Error::Failed(format!("cannot write {}: {e}", dir.display())))?;
+        println!("wrote {} and {}", dir.join("scenario.ron").display(), dir.join("orders.ron").display());
+        return Ok(());
     }
-    let sc = match scenario::parse(SourceFile::new("bench-county.ron", text)) {
-        Ok(s) => Arc::new(s),
-        Err(p) => {
-            eprintln!("drillsim bench: the generated county is invalid:\n{p}");
-            return ExitCode::from(1);
-        }
-    };
-    let book = match parse_orders(SourceFile::new("bench-orders.ron", orders), &sc) {
-        Ok(b) => b,
-        Err(p) => {
-            eprintln!("drillsim bench: the generated orders are invalid:\n{p}");
-            return ExitCode::from(1);
-        }
-    };
+    // A generated input with problems is drillsim's fault, not the person's: exit 1.
+    let sc = scenario::parse(SourceFile::new("bench-county.ron", text))
+        .map(Arc::new)
+        .map_err(|p| Error::Failed(format!("the generated county is invalid:\n{p}")))?;
+    let book = parse_orders(SourceFile::new("bench-orders.ron", orders), &sc)
+        .map_err(|p| Error::Failed(format!("the generated orders are invalid:\n{p}")))?;
     let (n_nodes, n_roads) = (sc.scenario.map.nodes.len(), sc.scenario.map.roads.len());
     let opts = RunOptions { orders: Some(book), threads: a.threads.map(usize::from), ..Default::default() };
     let mut app = build_app(sc, opts, Journal::in_memory());
@@ -343,10 +328,7 @@ pub fn bench(a: BenchArgs) -> ExitCode {
     // the first step gives the orders and makes the households
     app.update();
     let (rss_agents, _) = rss();
-    if let Err(e) = crate::engine::run_to_end(&mut app) {
-        eprintln!("drillsim bench: {e}");
-        return ExitCode::from(1);
-    }
+    crate::engine::run_to_end(&mut app)?;
     let wall = t0.elapsed().as_secs_f64();
     let cpu = cpu_secs() - cpu0;
     let (_, hwm) = rss();
@@ -407,5 +389,5 @@ pub fn bench(a: BenchArgs) -> ExitCode {
     for t in [totals, clearance].into_iter().flatten() {
         println!("  {t}");
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

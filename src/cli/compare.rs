@@ -2,8 +2,8 @@
 //! scores, with the differences.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
+use super::error::{Error, input};
 use crate::journal::{self, Entry, Event};
 use crate::replay::compare::{compare, text};
 
@@ -20,8 +20,8 @@ pub struct CompareArgs {
     pub json: bool,
 }
 
-fn journal_of(out: &Path) -> Result<Vec<Entry>, String> {
-    journal::read(&out.join("journal.jsonl")).map_err(|e| format!("{e:#}"))
+fn journal_of(out: &Path) -> Result<Vec<Entry>, Error> {
+    Ok(journal::read(&out.join("journal.jsonl"))?)
 }
 
 fn scenario_of(j: &[Entry]) -> Option<(String, String)> {
@@ -33,35 +33,23 @@ fn scenario_of(j: &[Entry]) -> Option<(String, String)> {
     }
 }
 
-pub(super) fn compare_cmd(args: CompareArgs) -> ExitCode {
-    let (a, b) = match (journal_of(&args.a), journal_of(&args.b)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+pub(super) fn compare_cmd(args: CompareArgs) -> Result<(), Error> {
+    let (a, b) = (journal_of(&args.a)?, journal_of(&args.b)?);
     let (Some((path, sha)), Some((_, sha_b))) = (scenario_of(&a), scenario_of(&b)) else {
-        eprintln!("error: a journal does not start with run_started");
-        return ExitCode::from(2);
+        return input("a journal does not start with run_started");
     };
     if sha != sha_b {
-        eprintln!("error: the two runs are of different scenarios (SHA-256 differ); compare runs of one scenario");
-        return ExitCode::from(2);
+        return input("the two runs are of different scenarios (SHA-256 differ); compare runs of one scenario");
     }
-    let sc = match crate::scenario::load(Path::new(&path)) {
-        Ok(s) if s.sha256 == sha => s,
-        Ok(_) => {
-            eprintln!("error: {path} has changed since the runs");
-            return ExitCode::from(2);
-        }
-        Err(e) => return super::run::report_load_error(e),
-    };
+    let sc = crate::scenario::load(Path::new(&path))?;
+    if sc.sha256 != sha {
+        return input(format!("{path} has changed since the runs"));
+    }
     let c = compare(&sc, &a, &b);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&c).expect("comparison"));
     } else {
         print!("{}", text(&c, &args.a.display().to_string(), &args.b.display().to_string()));
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

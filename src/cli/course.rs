@@ -3,9 +3,9 @@
 //! the trainee's decisions beside the record's.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 
+use super::error::{Error, input};
 use crate::engine::{RunOptions, build_app, run_to_end};
 use crate::exercise::orders::load_orders;
 use crate::journal::{self, Event, Journal};
@@ -40,75 +40,49 @@ pub struct CourseArgs {
     pub out: PathBuf,
 }
 
-fn run_orders(sc: &Arc<scenario::ValidScenario>, orders: &Path, seed: u64) -> Result<Vec<journal::Entry>, ExitCode> {
-    let book = load_orders(orders, sc).map_err(super::run::report_load_error)?;
+fn run_orders(sc: &Arc<scenario::ValidScenario>, orders: &Path, seed: u64) -> Result<Vec<journal::Entry>, Error> {
+    let book = load_orders(orders, sc)?;
     let opts = RunOptions { seed: Some(seed), until: None, threads: None, orders: Some(book) };
     let mut app = build_app(sc.clone(), opts, Journal::in_memory());
-    run_to_end(&mut app).map_err(|e| {
-        eprintln!("error: {e:#}");
-        ExitCode::from(1)
-    })?;
+    run_to_end(&mut app)?;
     Ok(app.world().resource::<Journal>().entries.clone())
 }
 
-pub(super) fn course_cmd(args: CourseArgs) -> ExitCode {
-    let sc = match scenario::load(&args.scenario) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return super::run::report_load_error(e),
-    };
+pub(super) fn course_cmd(args: CourseArgs) -> Result<(), Error> {
+    let sc = Arc::new(scenario::load(&args.scenario)?);
     let lang = Lang::parse(&args.lang).unwrap_or(Lang::Zh);
     let course_path = args
         .course
         .clone()
         .unwrap_or_else(|| Path::new("scenarios/courses").join(args.scenario.file_name().unwrap_or_default()));
-    let course = match load_course(&course_path) {
-        Ok(c) => c,
-        Err(m) => {
-            eprintln!("error: {m}\n(a course file names the record of a seed incident; see scenarios/courses/)");
-            return ExitCode::from(2);
-        }
-    };
+    let course = load_course(&course_path).or_else(|e| {
+        input(format!("{e}\n(a course file names the record of a seed incident; see scenarios/courses/)"))
+    })?;
     // The trainee's journal, read or run first (bad input is found before any work).
     let (trainee, seed) = match (&args.orders, &args.run) {
-        (_, Some(out)) => match journal::read(&out.join("journal.jsonl")) {
-            Ok(j) => {
-                let (sha, seed) = match j.first().map(|e| &e.event) {
-                    Some(Event::RunStarted { scenario_sha256, seed, .. }) => (scenario_sha256.clone(), *seed),
-                    _ => (String::new(), 0),
-                };
-                if sha != sc.sha256 {
-                    eprintln!("error: {} is not a run of {}", out.display(), args.scenario.display());
-                    return ExitCode::from(2);
-                }
-                if args.seed.is_some_and(|s| s != seed) {
-                    eprintln!("error: --seed differs from the seed of {} ({seed})", out.display());
-                    return ExitCode::from(2);
-                }
-                (j, seed)
+        (_, Some(out)) => {
+            let j = journal::read(&out.join("journal.jsonl"))?;
+            let (sha, seed) = match j.first().map(|e| &e.event) {
+                Some(Event::RunStarted { scenario_sha256, seed, .. }) => (scenario_sha256.clone(), *seed),
+                _ => (String::new(), 0),
+            };
+            if sha != sc.sha256 {
+                return input(format!("{} is not a run of {}", out.display(), args.scenario.display()));
             }
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                return ExitCode::from(2);
+            if args.seed.is_some_and(|s| s != seed) {
+                return input(format!("--seed differs from the seed of {} ({seed})", out.display()));
             }
-        },
+            (j, seed)
+        }
         (Some(orders), None) => {
             let seed = args.seed.unwrap_or(sc.scenario.meta.seed);
-            match run_orders(&sc, orders, seed) {
-                Ok(j) => (j, seed),
-                Err(code) => return code,
-            }
+            (run_orders(&sc, orders, seed)?, seed)
         }
         (None, None) => unreachable!("clap requires --orders or --run"),
     };
-    let record = match run_orders(&sc, Path::new(&course.record), seed) {
-        Ok(j) => j,
-        Err(code) => return code,
-    };
+    let record = run_orders(&sc, Path::new(&course.record), seed)?;
     for (name, j) in [("record", &record), ("trainee", &trainee)] {
-        if let Err(f) = write_outputs(&sc, j, &args.out.join(name)) {
-            eprintln!("error: {}", f.msg);
-            return ExitCode::from(f.code);
-        }
+        write_outputs(&sc, j, &args.out.join(name))?;
     }
     let (res, md) = course::report(&sc, &course, &record, &trainee, lang);
     let title = if lang == Lang::Zh { &course.title_zh } else { &course.title_en };
@@ -118,10 +92,7 @@ pub(super) fn course_cmd(args: CourseArgs) -> ExitCode {
         ("course.json", serde_json::to_string_pretty(&res).expect("course result") + "\n"),
     ];
     for (name, text) in writes {
-        if let Err(e) = std::fs::write(args.out.join(name), text) {
-            eprintln!("error: cannot write {name}: {e}");
-            return ExitCode::from(1);
-        }
+        std::fs::write(args.out.join(name), text).map_err(|e| Error::Failed(format!("cannot write {name}: {e}")))?;
     }
     let earlier = res.decisions.iter().filter(|p| p.compared_s().is_some_and(|d| d < 0)).count();
     let later = res.decisions.iter().filter(|p| p.compared_s().is_some_and(|d| d > 0)).count();
@@ -133,5 +104,5 @@ pub(super) fn course_cmd(args: CourseArgs) -> ExitCode {
     );
     print!("{}", crate::replay::compare::text(&res.comparison, "record", "trainee"));
     println!("  wrote {}/course.md, course.html, course.json, record/ and trainee/", args.out.display());
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -2,11 +2,11 @@
 //! recorded run ("what if the villages had been evacuated two hours earlier?").
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+use super::error::{Error, input};
 use crate::exercise::orders::load_orders;
 use crate::replay::compare::{compare, text};
-use crate::replay::{Failure, Fork, ForkSidecar, Rerun, first_divergence, recipe_of, write_outputs};
+use crate::replay::{Fork, ForkSidecar, Rerun, first_divergence, recipe_of, write_outputs};
 use crate::scenario::time::human_secs;
 
 #[derive(Debug, clap::Args)]
@@ -29,40 +29,23 @@ pub struct ForkArgs {
     pub keep: bool,
 }
 
-fn fail(f: Failure) -> ExitCode {
-    eprintln!("error: {}", f.msg);
-    ExitCode::from(f.code)
-}
-
-pub(super) fn fork(args: ForkArgs) -> ExitCode {
-    let (mut recipe, lines) = match recipe_of(&args.base) {
-        Ok(r) => r,
-        Err(f) => return fail(f),
-    };
+pub(super) fn fork(args: ForkArgs) -> Result<(), Error> {
+    let (mut recipe, lines) = recipe_of(&args.base)?;
     let sc = recipe.scenario.clone();
-    let at = match super::run::parse_until(&args.at, &sc) {
-        Ok(t) => t.div_ceil(sc.step_secs) * sc.step_secs,
-        Err(m) => return fail(Failure::input(format!("--at {m}"))),
-    };
-    let alt = match load_orders(&args.orders, &sc) {
-        Ok(b) => b,
-        Err(e) => return super::run::report_load_error(e),
-    };
+    let at = super::run::parse_until("--at", &args.at, &sc)?.div_ceil(sc.step_secs) * sc.step_secs;
+    let alt = load_orders(&args.orders, &sc)?;
     if let Some(p) = alt.pending.iter().find(|p| p.t < at) {
-        return fail(Failure::input(format!(
+        return input(format!(
             "{}: an order at +{} is before the fork point +{}; the alternative starts at the fork",
             args.orders.display(),
             human_secs(p.t as i64),
             human_secs(at as i64)
-        )));
+        ));
     }
     if args.out.canonicalize().ok().is_some_and(|o| args.base.canonicalize().ok() == Some(o)) {
-        return fail(Failure::input("--out must be another folder than the run forked from"));
+        return input("--out must be another folder than the run forked from");
     }
-    let _lock = match crate::outdir::claim(&args.out, false) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
+    let _lock = crate::outdir::claim(&args.out, false)?;
     let sidecar = ForkSidecar {
         base: args.base.display().to_string(),
         at,
@@ -72,24 +55,18 @@ pub(super) fn fork(args: ForkArgs) -> ExitCode {
     };
     recipe.fork = Some(Fork { at, orders: alt.pending, keep: args.keep });
     let mut rerun = Rerun::start(&recipe);
-    if let Err(f) = rerun.run_to(None) {
-        return fail(f);
-    }
+    rerun.run_to(None)?;
     rerun.end_here();
     let entries = rerun.entries().to_vec();
     // Before the fork point the alternative is the recorded run: check it.
     let n = entries.iter().take_while(|e| e.t < at).count();
     let m = lines.lines.len().min(n);
     if let Some(d) = first_divergence(&lines.lines[..m], &entries[..n]) {
-        return fail(Failure::check(format!("{} does not replay up to the fork point: {d}", args.base.display())));
+        return Err(Error::Check(format!("{} does not replay up to the fork point: {d}", args.base.display())));
     }
-    if let Err(f) = write_outputs(&sc, &entries, &args.out) {
-        return fail(f);
-    }
+    write_outputs(&sc, &entries, &args.out)?;
     let side = serde_json::to_string_pretty(&sidecar).expect("fork.json") + "\n";
-    if let Err(e) = crate::outdir::write_record(&args.out, "fork.json", side) {
-        return fail(Failure::check(e));
-    }
+    crate::outdir::write_record(&args.out, "fork.json", side)?;
     let base_entries: Vec<_> = lines.lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
     println!(
         "fork of {} at +{} with {}: wrote {}/journal.jsonl ({} entries), summary.json, score.json, fork.json",
@@ -103,5 +80,5 @@ pub(super) fn fork(args: ForkArgs) -> ExitCode {
         "{}",
         text(&compare(&sc, &base_entries, &entries), &args.base.display().to_string(), &args.out.display().to_string())
     );
-    ExitCode::SUCCESS
+    Ok(())
 }

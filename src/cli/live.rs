@@ -2,11 +2,11 @@
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc::{self, TryRecvError};
 
 use super::console::{Lang, ascii_punctuation, happening, help};
+use super::error::Error;
 use crate::engine::{RunOptions, build_app};
 use crate::exercise::durable::{AutoSpec, OrderLog, SessionSpec};
 use crate::exercise::live::{Live, write_session_records};
@@ -48,32 +48,20 @@ pub(super) fn parse_speed(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A live session's scenario and plan-follower settings (`live`, `serve`); problems are printed
-/// and exit 2.
+/// A live session's scenario and plan-follower settings (`live`, `serve`).
 pub(super) fn load_session_inputs(
     path: &Path,
     auto: &super::run::AutoArgs,
-) -> Result<(Arc<ValidScenario>, Option<crate::exercise::autoplan::AutoPlan>), ExitCode> {
-    let sc = Arc::new(scenario::load(path).map_err(super::run::report_load_error)?);
-    match auto.resolve(&sc) {
-        Ok(a) => Ok((sc, a)),
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            Err(ExitCode::from(2))
-        }
-    }
+) -> Result<(Arc<ValidScenario>, Option<crate::exercise::autoplan::AutoPlan>), Error> {
+    let sc = Arc::new(scenario::load(path)?);
+    let auto = auto.resolve(&sc)?;
+    Ok((sc, auto))
 }
 
-pub(super) fn live(args: LiveArgs) -> ExitCode {
-    let (sc, auto) = match load_session_inputs(&args.scenario, &args.auto) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+pub(super) fn live(args: LiveArgs) -> Result<(), Error> {
+    let (sc, auto) = load_session_inputs(&args.scenario, &args.auto)?;
     let (_lock, journal, log) =
-        match open_session(&sc, &args.out, args.seed, args.speed, args.paused, auto.as_ref(), args.force) {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
+        open_session(&sc, &args.out, args.seed, args.speed, args.paused, auto.as_ref(), args.force)?;
     let mut app = build_app(sc.clone(), RunOptions { seed: args.seed, ..Default::default() }, journal);
     if let Some(a) = auto {
         app.insert_resource(a);
@@ -91,8 +79,7 @@ pub(super) fn live(args: LiveArgs) -> ExitCode {
 
 /// Claims a live session's output folder (an OS lock held while the returned guard lives; a
 /// folder holding another session's records is refused unless `force`), keeps a copy of the
-/// scenario, and creates the journal and the durable order log (the session line). Errors are
-/// printed.
+/// scenario, and creates the journal and the durable order log (the session line).
 pub(super) fn open_session(
     sc: &ValidScenario,
     out: &Path,
@@ -101,19 +88,11 @@ pub(super) fn open_session(
     paused: bool,
     auto: Option<&crate::exercise::autoplan::AutoPlan>,
     force: bool,
-) -> Result<(crate::outdir::OutLock, Journal, OrderLog), ExitCode> {
-    let lock = crate::outdir::claim(out, force).map_err(super::out_error)?;
-    if let Err(e) = super::run::keep_inputs(out, sc, None) {
-        eprintln!("error: {e}");
-        return Err(ExitCode::from(1));
-    }
-    let journal = match Journal::to_file(&out.join("journal.jsonl")) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("error: cannot create the journal in {}: {e}", out.display());
-            return Err(ExitCode::from(1));
-        }
-    };
+) -> Result<(crate::outdir::OutLock, Journal, OrderLog), Error> {
+    let lock = crate::outdir::claim(out, force)?;
+    super::run::keep_inputs(out, sc, None)?;
+    let journal = Journal::to_file(&out.join("journal.jsonl"))
+        .map_err(|e| Error::Failed(format!("cannot create the journal in {}: {e}", out.display())))?;
     let spec = SessionSpec {
         drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: sc.source.path.display().to_string(),
@@ -124,19 +103,15 @@ pub(super) fn open_session(
         auto: auto.map(AutoSpec::of),
     };
     let log_path = out.join("orders.log");
-    match OrderLog::create(&log_path, &spec) {
-        Ok(l) => Ok((lock, journal, l)),
-        Err(e) => {
-            eprintln!("error: cannot create {}: {e}", log_path.display());
-            Err(ExitCode::from(1))
-        }
-    }
+    let log = OrderLog::create(&log_path, &spec)
+        .map_err(|e| Error::Failed(format!("cannot create {}: {e}", log_path.display())))?;
+    Ok((lock, journal, log))
 }
 
 /// The live session's loop: lines from standard input, answers on standard output, the clock
 /// paced to the wall clock; at the end `run_ended`, OUT/orders.ron and OUT/summary.json.
 /// What happens is told on standard error as it happens (the console seat, `exercise::console`).
-pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lang: Lang) -> ExitCode {
+pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lang: Lang) -> Result<(), Error> {
     let mut told = live.app.world().resource::<Journal>().entries.len();
     // Lines are read as bytes: one that is not UTF-8 is answered, and input goes on.
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
@@ -189,12 +164,12 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lan
             let _ = out.flush();
         }
         if let Some(e) = &live.log_error {
-            eprintln!("error: {e}; the session stops (the orders answered so far are in orders.log)");
-            return ExitCode::from(1);
+            return Err(Error::Failed(format!(
+                "{e}; the session stops (the orders answered so far are in orders.log)"
+            )));
         }
         if let Some(e) = &live.app.world().resource::<Journal>().error {
-            eprintln!("error: cannot write the journal: {e}");
-            return ExitCode::from(1);
+            return Err(crate::journal::JournalError::Write(e.clone()).into());
         }
         if live.finished() {
             break;
@@ -213,10 +188,7 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lan
     journal.push(clock.now, clock.iso(clock.now), crate::journal::Event::RunEnded { steps: clock.steps_done });
     journal.flush();
     let entries = journal.entries.clone();
-    if let Err(e) = write_session_records(sc, &entries, out_dir) {
-        eprintln!("error: {e}");
-        return ExitCode::from(1);
-    }
+    write_session_records(sc, &entries, out_dir)?;
     eprintln!(
         "drillsim live: ended at {} after {} steps; journal {} entries in {}",
         clock.iso(clock.now),
@@ -224,5 +196,5 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lan
         entries.len(),
         out_dir.display()
     );
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -2,12 +2,14 @@
 //!
 //! Exit codes: 0 success, 1 a run failed (or a check found a difference, or the system could not
 //! write), 2 bad input (scenario, order file, arguments, an output folder that is a file, in use by
-//! another drillsim, or holding a live session's records).
+//! another drillsim, or holding a live session's records). Every subcommand returns
+//! `Result<(), error::Error>`; `error.rs` alone maps errors to exit codes and prints them.
 
 mod bench;
 mod compare;
 pub(crate) use crate::exercise::console;
 mod course;
+mod error;
 mod fork;
 mod live;
 mod play;
@@ -146,10 +148,14 @@ pub enum Command {
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    error::finish(match cli.command {
         Command::Run(args) => run::run(args),
         Command::Live(args) => live::live(args),
-        Command::Play(args) => play::play(args),
+        // The GUI window says itself what went wrong when it cannot write its records.
+        Command::Play(args) => match play::play(args) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
         Command::Serve(args) => serve::serve(args),
         Command::Validate { files, orders, short } => validate::validate(&files, orders.as_deref(), short),
         Command::Score(args) => score::score_cmd(args),
@@ -163,17 +169,11 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::SweepMerge(args) => sweep_merge::sweep_merge(args),
         Command::SweepCompare(args) => sweep_compare::sweep_compare(args),
-    }
+    })
 }
 
 /// Colour only on a terminal, and never when NO_COLOR is set.
 pub(crate) fn use_color() -> bool {
     use std::io::IsTerminal;
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
-}
-
-/// Reports why an output folder cannot be taken; exit 2 (or 1 if the system failed).
-pub(crate) fn out_error(e: crate::outdir::OutError) -> ExitCode {
-    eprintln!("error: {e}");
-    ExitCode::from(e.exit_code())
 }

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::error::Error;
+
 #[derive(Debug, clap::Args)]
 pub struct PlayArgs {
     /// The scenario file (.ron).
@@ -58,26 +60,18 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `Ok`: the exit code of the GUI window, which says itself what went wrong when it cannot write
+/// the exercise's records.
 #[cfg(feature = "gui")]
-pub(super) fn play(args: PlayArgs) -> ExitCode {
+pub(super) fn play(args: PlayArgs) -> Result<ExitCode, Error> {
     use std::collections::BTreeSet;
     use std::sync::Arc;
 
     use crate::exercise::orders::load_orders;
     use crate::scenario;
 
-    let sc = match scenario::load(&args.scenario) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return super::run::report_load_error(e),
-    };
-    let skip_to = match args.skip_to.as_deref().map(|u| super::run::parse_until(u, &sc)) {
-        None => None,
-        Some(Ok(t)) => Some(t),
-        Some(Err(msg)) => {
-            eprintln!("error: --skip-to {msg}");
-            return ExitCode::from(2);
-        }
-    };
+    let sc = Arc::new(scenario::load(&args.scenario)?);
+    let skip_to = args.skip_to.as_deref().map(|u| super::run::parse_until("--skip-to", u, &sc)).transpose()?;
     // The demo plays the record of what the responders did, when the scenario has one.
     let record = args.scenario.parent().map(|d| d.join("orders").join(args.scenario.file_name().unwrap_or_default()));
     let orders_path = match (&args.orders, args.demo) {
@@ -85,43 +79,27 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
         (None, true) => record.filter(|p| p.is_file()),
         (None, false) => None,
     };
-    let orders = match &orders_path {
-        None => None,
-        Some(p) => match load_orders(p, &sc) {
-            Ok(o) => Some(o),
-            Err(e) => return super::run::report_load_error(e),
-        },
-    };
+    let orders = orders_path.as_ref().map(|p| load_orders(p, &sc)).transpose()?;
     let played: BTreeSet<String> = orders.iter().flat_map(|b| b.pending.iter().map(|p| p.by.clone())).collect();
     let mut auto_args = args.auto;
     if args.demo && orders.is_none() {
         auto_args.auto_plan = true;
     }
-    let auto = match auto_args.resolve_with(&sc, &played) {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
+    let auto = auto_args.resolve_with(&sc, &played)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let stem = args.scenario.file_stem().unwrap_or_default().to_string_lossy().to_string();
         PathBuf::from("out").join(format!("{stem}-play"))
     });
     // One drillsim per folder; a live session's records are never written over.
-    let _lock = match crate::outdir::claim(&out, false) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
+    let _lock = crate::outdir::claim(&out, false)?;
     if let Some(p) = &args.screenshot
         && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)
     {
-        eprintln!("error: cannot create {}: {e}", dir.display());
-        return ExitCode::from(1);
+        return Err(Error::Failed(format!("cannot create {}: {e}", dir.display())));
     }
     let speed = args.speed.unwrap_or(if args.demo { 3600.0 } else { 60.0 });
-    crate::gui::run(crate::gui::PlayOptions {
+    Ok(crate::gui::run(crate::gui::PlayOptions {
         scenario: sc,
         seed: args.seed,
         out,
@@ -134,17 +112,16 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
         demo: args.demo,
         screenshot: args.screenshot,
         exit_after: args.exit_after,
-    })
+    }))
 }
 
 #[cfg(not(feature = "gui"))]
-pub(super) fn play(args: PlayArgs) -> ExitCode {
+pub(super) fn play(args: PlayArgs) -> Result<ExitCode, Error> {
     let _ = args;
-    eprintln!(
-        "error: `drillsim play` needs the GUI, and this drillsim was built without it. Build it with\n  \
+    super::error::input(
+        "`drillsim play` needs the GUI, and this drillsim was built without it. Build it with\n  \
          cargo build --release --features gui\n\
          (it opens an X11 window and needs a Vulkan driver, e.g. Debian's mesa-vulkan-drivers).\n\
-         `drillsim live` runs the same exercise on a terminal."
-    );
-    ExitCode::from(2)
+         `drillsim live` runs the same exercise on a terminal.",
+    )
 }

@@ -3,11 +3,11 @@
 //! the state there.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Instant;
 
+use super::error::Error;
 use crate::journal::summary::summarize;
-use crate::replay::{Failure, Rerun, first_divergence, recipe_of};
+use crate::replay::{Rerun, first_divergence, recipe_of};
 use crate::scenario::time::human_secs;
 
 #[derive(Debug, clap::Args)]
@@ -20,30 +20,16 @@ pub struct ReplayArgs {
     pub to: Option<String>,
 }
 
-fn fail(f: Failure) -> ExitCode {
-    eprintln!("error: {}", f.msg);
-    ExitCode::from(f.code)
-}
-
-pub(super) fn replay(args: ReplayArgs) -> ExitCode {
-    let (recipe, lines) = match recipe_of(&args.out) {
-        Ok(r) => r,
-        Err(f) => return fail(f),
-    };
+pub(super) fn replay(args: ReplayArgs) -> Result<(), Error> {
+    let (recipe, lines) = recipe_of(&args.out)?;
     let sc = recipe.scenario.clone();
-    let to = match args.to.as_deref().map(|t| super::run::parse_until(t, &sc)) {
-        None => None,
-        Some(Ok(t)) => Some(t),
-        Some(Err(m)) => return fail(Failure::input(format!("--to {m}"))),
-    };
+    let to = args.to.as_deref().map(|t| super::run::parse_until("--to", t, &sc)).transpose()?;
     if lines.torn {
         eprintln!("note: the journal's last line is cut short (the run was interrupted); it is left out");
     }
     let wall = Instant::now();
     let mut rerun = Rerun::start(&recipe);
-    if let Err(f) = rerun.run_to(to) {
-        return fail(f);
-    }
+    rerun.run_to(to)?;
     let recorded_ended = lines.lines.last().is_some_and(|l| l.contains("\"kind\":\"run_ended\""));
     if to.is_none() && !rerun.ended() && recorded_ended {
         rerun.end_here(); // a live session whose input closed while paused
@@ -59,13 +45,10 @@ pub(super) fn replay(args: ReplayArgs) -> ExitCode {
         None => (entries, &lines.lines[..]),
     };
     if let Some(d) = first_divergence(want, got) {
-        return fail(Failure::check(format!(
-            "{}: the re-run differs from the journal first at {d}",
-            args.out.display()
-        )));
+        return Err(Error::Check(format!("{}: the re-run differs from the journal first at {d}", args.out.display())));
     }
     if got.len() < want.len() {
-        return fail(Failure::check(format!(
+        return Err(Error::Check(format!(
             "{}: the re-run stops after {} entries but the journal goes on at line {}: {}",
             args.out.display(),
             got.len(),
@@ -106,7 +89,7 @@ pub(super) fn replay(args: ReplayArgs) -> ExitCode {
             println!("  people served unsafe water: {}", s.water_affected);
         }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// The `t` of a journal line, without parsing the whole entry.

@@ -2,12 +2,12 @@
 //! from its durable order log.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
+use super::error::{Error, input};
 use crate::exercise::durable::{OrderLog, ReadLog, read_log};
 use crate::exercise::live::Live;
 use crate::journal::Journal;
-use crate::replay::{Failure, Rerun, first_divergence, recipe_of};
+use crate::replay::{Rerun, first_divergence, recipe_of};
 use crate::scenario::time::human_secs;
 
 #[derive(Debug, clap::Args)]
@@ -22,27 +22,19 @@ pub struct ResumeArgs {
 
 /// Locks a session's folder to carry it on (`resume`, `serve --resume`): one drillsim per folder,
 /// and a session still running keeps its folder locked, so it is refused with nothing changed.
-pub(super) fn lock_to_carry_on(out: &Path) -> Result<crate::outdir::OutLock, ExitCode> {
+pub(super) fn lock_to_carry_on(out: &Path) -> Result<crate::outdir::OutLock, Error> {
     match crate::outdir::lock(out) {
         Ok(l) => Ok(l),
-        Err(crate::outdir::OutError::Busy { pid, .. }) => {
-            eprintln!(
-                "error: the session in {} is still running (process {pid}); nothing was changed. \
-                 Give orders to it, or stop it first",
-                out.display()
-            );
-            Err(ExitCode::from(2))
-        }
-        Err(e) => Err(super::out_error(e)),
+        Err(crate::outdir::OutError::Busy { pid, .. }) => input(format!(
+            "the session in {} is still running (process {pid}); nothing was changed. \
+             Give orders to it, or stop it first",
+            out.display()
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn fail(f: Failure) -> ExitCode {
-    eprintln!("error: {}", f.msg);
-    ExitCode::from(f.code)
-}
-
-pub(super) fn resume(args: ResumeArgs) -> ExitCode {
+pub(super) fn resume(args: ResumeArgs) -> Result<(), Error> {
     let out = &args.out;
     let log_path = out.join("orders.log");
     if !log_path.exists() {
@@ -50,44 +42,34 @@ pub(super) fn resume(args: ResumeArgs) -> ExitCode {
             // A run that ended, but a crash came before its last records: write them.
             return complete_run(out);
         }
-        eprintln!(
-            "error: {} has no orders.log: it is not a live session (`drillsim replay {}` re-runs and checks a run)",
+        return input(format!(
+            "{} has no orders.log: it is not a live session (`drillsim replay {}` re-runs and checks a run)",
             out.display(),
             out.display()
-        );
-        return ExitCode::from(2);
+        ));
     }
-    let _lock = match lock_to_carry_on(out) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let _lock = lock_to_carry_on(out)?;
     if crate::outdir::journal_ended(out) {
         let missing: Vec<&str> = ["orders.ron", "summary.json"].into_iter().filter(|n| !out.join(n).exists()).collect();
         if missing.is_empty() {
             eprintln!("drillsim resume: the session in {} ended normally; nothing to resume", out.display());
-            return ExitCode::SUCCESS;
+            return Ok(());
         }
         // It ended, but a crash came before its last records: write them from the journal.
-        let (recipe, entries) = match ended_run(out) {
-            Ok(x) => x,
-            Err(f) => return fail(f),
-        };
-        if let Err(e) = crate::exercise::live::write_session_records(&recipe.scenario, &entries, out) {
-            return fail(Failure::check(e));
-        }
+        let (recipe, entries) = ended_run(out)?;
+        crate::exercise::live::write_session_records(&recipe.scenario, &entries, out)?;
         eprintln!(
             "drillsim resume: the session had ended, but {} did not get written before the crash; written now",
             missing.join(" and ")
         );
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
-    let (live, log) = match catch_up(out) {
-        Ok(CaughtUp::Ended { entries }) => {
+    let (live, log) = match catch_up(out)? {
+        CaughtUp::Ended { entries } => {
             eprintln!("drillsim resume: the session had reached its end; journal completed ({entries} entries)");
-            return ExitCode::SUCCESS;
+            return Ok(());
         }
-        Ok(CaughtUp::Live { live, log }) => (live, log),
-        Err(f) => return fail(f),
+        CaughtUp::Live { live, log } => (live, log),
     };
     let sc = live.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
     let clock = live.app.world().resource::<crate::sim::SimClock>().clone();
@@ -116,17 +98,17 @@ pub(super) enum CaughtUp {
 
 /// Re-runs the live session in `out` from its durable order log and checks its journal byte for
 /// byte (`drillsim resume`, `drillsim serve --resume`).
-pub(super) fn catch_up(out: &Path) -> Result<CaughtUp, Failure> {
+pub(super) fn catch_up(out: &Path) -> Result<CaughtUp, Error> {
     let log_path = out.join("orders.log");
     // A power cut can lose a journal whose folder entry was not yet on disk: the order log is
     // enough to rebuild it.
     let journal_path = out.join("journal.jsonl");
     if !journal_path.exists() {
         crate::outdir::write_atomic(&journal_path, b"")
-            .map_err(|e| Failure::check(format!("cannot write {}: {e}", journal_path.display())))?;
+            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", journal_path.display())))?;
     }
     let (recipe, lines) = recipe_of(out)?;
-    let log = read_log(&log_path).map_err(Failure::input)?;
+    let log = read_log(&log_path)?;
     if lines.torn {
         eprintln!("drillsim resume: the journal's last line was cut short by the crash; it is written again");
     }
@@ -138,21 +120,20 @@ pub(super) fn catch_up(out: &Path) -> Result<CaughtUp, Failure> {
         if rerun.orders_left() == 0 && rerun.entries().len() >= lines.lines.len() {
             break;
         }
-        match rerun.step() {
-            Ok(true) if !rerun.ended() => {}
-            Ok(_) => break,
-            Err(f) => return Err(f),
+        match rerun.step()? {
+            true if !rerun.ended() => {}
+            _ => break,
         }
     }
     let n = rerun.entries().len().min(lines.lines.len());
     if let Some(d) = first_divergence(&lines.lines, &rerun.entries()[..n]) {
-        return Err(Failure::check(format!(
+        return Err(Error::Check(format!(
             "the journal in {} does not follow from its order log: {d}\nnothing was changed",
             out.display()
         )));
     }
     if rerun.entries().len() < lines.lines.len() {
-        return Err(Failure::check(format!(
+        return Err(Error::Check(format!(
             "the journal has {} lines but the order log re-runs to only {}; line {}: {}\nnothing was changed",
             lines.lines.len(),
             n,
@@ -162,17 +143,17 @@ pub(super) fn catch_up(out: &Path) -> Result<CaughtUp, Failure> {
     }
     let entries: Vec<_> = rerun.entries().to_vec();
     let journal = Journal::continue_file(&journal_path, entries.clone())
-        .map_err(|e| Failure::check(format!("cannot write {}: {e}", journal_path.display())))?;
+        .map_err(|e| Error::Failed(format!("cannot write {}: {e}", journal_path.display())))?;
     if rerun.ended() {
         // The session had reached its end: write what it would have written.
         drop(journal);
-        crate::exercise::live::write_session_records(&sc, &entries, out).map_err(Failure::check)?;
+        crate::exercise::live::write_session_records(&sc, &entries, out)?;
         return Ok(CaughtUp::Ended { entries: entries.len() });
     }
-    let mut live = rerun.into_live().ok_or_else(|| Failure::input("not a live session"))?;
+    let Some(mut live) = rerun.into_live() else { return input("not a live session") };
     live.app.world_mut().insert_resource(journal);
-    let reopened = OrderLog::reopen(&log_path)
-        .map_err(|e| Failure::check(format!("cannot reopen {}: {e}", log_path.display())))?;
+    let reopened =
+        OrderLog::reopen(&log_path).map_err(|e| Error::Failed(format!("cannot reopen {}: {e}", log_path.display())))?;
     live.set_log(reopened);
     // Invalid lines use up their numbers too (`last_tag`), so answer numbers stay unique.
     live.set_next_tag(log.last_tag + 1);
@@ -180,23 +161,17 @@ pub(super) fn catch_up(out: &Path) -> Result<CaughtUp, Failure> {
 }
 
 /// How a run that ended was made, and its journal (to write the records a crash left unwritten).
-fn ended_run(out: &Path) -> Result<(crate::replay::Recipe, Vec<crate::journal::Entry>), Failure> {
+fn ended_run(out: &Path) -> Result<(crate::replay::Recipe, Vec<crate::journal::Entry>), Error> {
     let (recipe, _) = recipe_of(out)?;
-    let entries = crate::journal::read(&out.join("journal.jsonl")).map_err(|e| Failure::input(format!("{e:#}")))?;
+    let entries = crate::journal::read(&out.join("journal.jsonl"))?;
     Ok((recipe, entries))
 }
 
 /// Writes summary.json and score.json of a run (`drillsim run`) whose journal ended before they
 /// were written (a crash between `run_ended` and them).
-fn complete_run(out: &std::path::Path) -> ExitCode {
-    let _lock = match crate::outdir::lock(out) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
-    let (recipe, entries) = match ended_run(out) {
-        Ok(x) => x,
-        Err(f) => return fail(f),
-    };
+fn complete_run(out: &std::path::Path) -> Result<(), Error> {
+    let _lock = crate::outdir::lock(out)?;
+    let (recipe, entries) = ended_run(out)?;
     let sc = &recipe.scenario;
     let summary = crate::journal::summary::summarize(sc, &entries);
     let score = crate::scoring::score(sc, &entries);
@@ -205,10 +180,8 @@ fn complete_run(out: &std::path::Path) -> ExitCode {
         ("score.json", super::score::score_json(&score)),
     ];
     for (name, text) in records {
-        if let Err(e) = crate::outdir::write_record(out, name, text) {
-            return fail(Failure::check(e));
-        }
+        crate::outdir::write_record(out, name, text)?;
     }
     eprintln!("drillsim resume: the run in {} had ended; summary.json and score.json written", out.display());
-    ExitCode::SUCCESS
+    Ok(())
 }

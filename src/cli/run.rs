@@ -2,18 +2,18 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::error::{Error, input};
 use crate::engine::{RunOptions, build_app, run_to_end_with};
 use crate::exercise::autoplan::AutoPlan;
 use crate::exercise::orders::OrderBook;
 use crate::exercise::orders::load_orders;
 use crate::journal::Journal;
 use crate::journal::summary::{Summary, summarize};
+use crate::scenario;
 use crate::scenario::time::{Dur, TimeSpec, human_secs};
-use crate::scenario::{self, LoadError};
 use crate::sim::SimClock;
 
 /// The most worker threads `--threads` takes (more only makes the task pool fail to start).
@@ -70,16 +70,16 @@ impl AutoArgs {
         &self,
         sc: &scenario::ValidScenario,
         played: &BTreeSet<String>,
-    ) -> Result<Option<AutoPlan>, String> {
+    ) -> Result<Option<AutoPlan>, Error> {
         if !self.auto_plan {
             return Ok(None);
         }
-        let delay = Dur::parse(&self.auto_delay).map_err(|e| format!("--auto-delay {e}"))?;
+        let delay = Dur::parse(&self.auto_delay).or_else(|e| input(format!("--auto-delay {e}")))?;
         let seats: BTreeSet<String> = match &self.auto_seats {
             Some(list) => {
                 for id in list {
                     if sc.agency(id).is_none() {
-                        return Err(format!("--auto-seats: unknown agency \"{id}\""));
+                        return input(format!("--auto-seats: unknown agency \"{id}\""));
                     }
                 }
                 list.iter().cloned().collect()
@@ -89,67 +89,29 @@ impl AutoArgs {
         Ok(Some(AutoPlan::new(Some(seats), delay.secs())))
     }
 
-    pub fn resolve(&self, sc: &scenario::ValidScenario) -> Result<Option<AutoPlan>, String> {
+    pub fn resolve(&self, sc: &scenario::ValidScenario) -> Result<Option<AutoPlan>, Error> {
         self.resolve_with(sc, &BTreeSet::new())
     }
 }
 
-pub(super) fn run(args: RunArgs) -> ExitCode {
+pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     // Check everything before doing any work.
-    let scenario = match scenario::load(&args.scenario) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return report_load_error(e),
-    };
-    let until = match args.until.as_deref().map(|u| parse_until(u, &scenario)) {
-        None => None,
-        Some(Ok(t)) => Some(t),
-        Some(Err(msg)) => {
-            eprintln!("error: --until {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    let orders = match &args.orders {
-        None => None,
-        Some(p) => match load_orders(p, &scenario) {
-            Ok(o) => Some(o),
-            Err(e) => return report_load_error(e),
-        },
-    };
+    let scenario = Arc::new(scenario::load(&args.scenario)?);
+    let until = args.until.as_deref().map(|u| parse_until("--until", u, &scenario)).transpose()?;
+    let orders = args.orders.as_ref().map(|p| load_orders(p, &scenario)).transpose()?;
     let played: BTreeSet<String> = orders.iter().flat_map(|b| b.pending.iter().map(|p| p.by.clone())).collect();
-    let auto = match args.auto.resolve_with(&scenario, &played) {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
+    let auto = args.auto.resolve_with(&scenario, &played)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("out").join(args.scenario.file_stem().unwrap_or_default()));
     // Every argument is checked: now the folder (locked for this run, cleaned of an earlier one).
-    let _lock = match crate::outdir::claim(&out, args.force) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
-    if let Err(e) = keep_inputs(&out, &scenario, orders.as_ref()) {
-        eprintln!("error: {e}");
-        return ExitCode::from(1);
-    }
+    let _lock = crate::outdir::claim(&out, args.force)?;
+    keep_inputs(&out, &scenario, orders.as_ref())?;
     let journal_path = out.join("journal.jsonl");
-    let journal = match Journal::to_file(&journal_path) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("error: cannot create {}: {e}", journal_path.display());
-            return ExitCode::from(1);
-        }
-    };
+    let journal = Journal::to_file(&journal_path)
+        .map_err(|e| Error::Failed(format!("cannot create {}: {e}", journal_path.display())))?;
 
     // What the journal does not say, for `drillsim replay` and `fork`.
     let sidecar = crate::replay::RunSidecar { auto: auto.as_ref().map(crate::exercise::durable::AutoSpec::of), until };
-    if let Err(e) =
-        crate::outdir::write_record(&out, "run.json", serde_json::to_string_pretty(&sidecar).expect("run.json") + "\n")
-    {
-        eprintln!("error: {e}");
-        return ExitCode::from(1);
-    }
+    crate::outdir::write_record(&out, "run.json", serde_json::to_string_pretty(&sidecar).expect("run.json") + "\n")?;
     let wall = Instant::now();
     let opts = RunOptions { seed: args.seed, until, threads: args.threads.map(usize::from), orders };
     let mut app = build_app(scenario.clone(), opts, journal);
@@ -159,10 +121,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
     let mut bar = Progress::new(wall);
     let ran = run_to_end_with(&mut app, &mut |c| bar.show(c));
     bar.done();
-    if let Err(e) = ran {
-        eprintln!("error: {e:#}");
-        return ExitCode::from(1);
-    }
+    ran?;
     let wall = wall.elapsed();
     let journal = app.world_mut().remove_resource::<Journal>().expect("the journal");
     let summary = summarize(&scenario, &journal.entries);
@@ -172,40 +131,24 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         ("score.json", super::score::score_json(&score)),
     ];
     for (name, text) in records {
-        if let Err(e) = crate::outdir::write_record(&out, name, text) {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
+        crate::outdir::write_record(&out, name, text)?;
     }
     print_human(&summary, &out, wall.as_secs_f64());
     println!("  score: {:.1}/100 (details: drillsim score, drillsim report)", score.overall);
     super::score::print_outcomes(&scenario, &journal.entries, &score);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-pub(super) fn report_load_error(e: LoadError) -> ExitCode {
-    match e {
-        LoadError::Invalid(p) => {
-            eprint!("{}", p.render(super::use_color()));
-            eprintln!("{}: {} problem(s); nothing was run", p.file.path.display(), p.problems.len());
-            ExitCode::from(2)
-        }
-        e @ LoadError::Io { .. } => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// `--until`: "+6h", "6h" or a calendar time, within the scenario.
-pub(super) fn parse_until(text: &str, s: &scenario::ValidScenario) -> Result<u64, String> {
+/// A time argument (`--until`, `--to`, `--at`, `--skip-to`, named by `flag`): "+6h", "6h" or a
+/// calendar time, within the scenario.
+pub(super) fn parse_until(flag: &str, text: &str, s: &scenario::ValidScenario) -> Result<u64, Error> {
     let secs = match Dur::parse(text) {
         Ok(d) => d.secs() as i64,
-        Err(_) => s.offset(&TimeSpec::parse(text)?),
+        Err(_) => s.offset(&TimeSpec::parse(text).or_else(|e| input(format!("{flag} {e}")))?),
     };
     if secs <= 0 || secs as u64 > s.duration_secs {
-        return Err(format!(
-            "\"{text}\" is outside the scenario (it runs {} from {})",
+        return input(format!(
+            "{flag} \"{text}\" is outside the scenario (it runs {} from {})",
             human_secs(s.duration_secs as i64),
             s.start.format("%Y-%m-%d %H:%M")
         ));
@@ -249,7 +192,11 @@ fn print_human(s: &Summary, out: &Path, wall_s: f64) {
 
 /// Keeps a copy of the scenario (and the order file) a run used in its folder, so the folder does
 /// not depend on the files staying as they were: `report` and `replay` read the copies.
-pub(super) fn keep_inputs(out: &Path, sc: &scenario::ValidScenario, orders: Option<&OrderBook>) -> Result<(), String> {
+pub(super) fn keep_inputs(
+    out: &Path,
+    sc: &scenario::ValidScenario,
+    orders: Option<&OrderBook>,
+) -> Result<(), crate::outdir::OutError> {
     use crate::outdir::{ORDERS_COPY, SCENARIO_COPY, write_record};
     write_record(out, SCENARIO_COPY, sc.source.text.as_bytes())?;
     if let Some(file) = orders.and_then(|b| b.source.as_ref()) {

@@ -1,13 +1,12 @@
 //! `drillsim score` and `drillsim report`: the score and the after-action report, recomputed from
 //! a scenario and a journal (never from a running world).
 
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
+use super::error::{Error, input};
 use crate::journal::{self, Entry, Event};
 use crate::report::{self, Lang};
 use crate::scenario::{self, ValidScenario};
 use crate::scoring::{Score, score};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct ScoreArgs {
@@ -40,17 +39,10 @@ pub fn score_json(s: &Score) -> String {
     serde_json::to_string_pretty(s).expect("score serializes") + "\n"
 }
 
-fn read_journal(path: &Path) -> Result<Vec<Entry>, ExitCode> {
-    match journal::read(path) {
-        Ok(e) if e.is_empty() => {
-            eprintln!("error: {}: the journal is empty", path.display());
-            Err(ExitCode::from(2))
-        }
-        Ok(e) => Ok(e),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            Err(ExitCode::from(2))
-        }
+fn read_journal(path: &Path) -> Result<Vec<Entry>, Error> {
+    match journal::read(path)? {
+        e if e.is_empty() => input(format!("{}: the journal is empty", path.display())),
+        e => Ok(e),
     }
 }
 
@@ -65,19 +57,15 @@ fn run_started(entries: &[Entry]) -> Option<(&str, &str)> {
 /// The scenario a journal was run from: `path` if given (it must be that scenario: if not, what
 /// changed is said in plain words, against the copy the run kept in its folder `out`), else the
 /// copy kept in `out`, else the path the journal names.
-fn load_checked(path: Option<&Path>, out: &Path, entries: &[Entry], journal: &Path) -> Result<ValidScenario, ExitCode> {
+fn load_checked(path: Option<&Path>, out: &Path, entries: &[Entry], journal: &Path) -> Result<ValidScenario, Error> {
     let Some((named, sha)) = run_started(entries) else {
-        eprintln!("error: {}:1: the journal does not begin with run_started", journal.display());
-        return Err(ExitCode::from(2));
+        return input(format!("{}:1: the journal does not begin with run_started", journal.display()));
     };
     let Some(path) = path else {
-        let (file, _) = crate::replay::kept_or_named(out, crate::outdir::SCENARIO_COPY, named, sha).map_err(|f| {
-            eprintln!("error: {}", f.msg);
-            ExitCode::from(f.code)
-        })?;
-        return scenario::parse(file).map_err(|p| super::run::report_load_error(scenario::LoadError::Invalid(p)));
+        let (file, _) = crate::replay::kept_or_named(out, crate::outdir::SCENARIO_COPY, named, sha)?;
+        return scenario::parse(file).map_err(|p| scenario::LoadError::Invalid(p).into());
     };
-    let sc = scenario::load(path).map_err(super::run::report_load_error)?;
+    let sc = scenario::load(path)?;
     if sc.sha256 != sha {
         let what = match std::fs::read_to_string(out.join(crate::outdir::SCENARIO_COPY)) {
             Ok(kept) => format!(
@@ -87,13 +75,12 @@ fn load_checked(path: Option<&Path>, out: &Path, entries: &[Entry], journal: &Pa
             ),
             Err(_) => "the run kept no copy of its scenario to compare with".to_string(),
         };
-        eprintln!(
-            "error: {} is not the scenario this journal was run from: {what} (SHA-256 {} in the journal, {} now)",
+        return input(format!(
+            "{} is not the scenario this journal was run from: {what} (SHA-256 {} in the journal, {} now)",
             path.display(),
             sha,
             sc.sha256
-        );
-        return Err(ExitCode::from(2));
+        ));
     }
     Ok(sc)
 }
@@ -115,16 +102,10 @@ fn incomplete(entries: &[Entry], journal: &Path) -> Option<String> {
     Some(note)
 }
 
-pub(super) fn score_cmd(args: ScoreArgs) -> ExitCode {
-    let entries = match read_journal(&args.journal) {
-        Ok(e) => e,
-        Err(c) => return c,
-    };
+pub(super) fn score_cmd(args: ScoreArgs) -> Result<(), Error> {
+    let entries = read_journal(&args.journal)?;
     let dir = args.journal.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let sc = match load_checked(Some(args.scenario.as_path()), dir, &entries, &args.journal) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
+    let sc = load_checked(Some(args.scenario.as_path()), dir, &entries, &args.journal)?;
     let s = score(&sc, &entries);
     print_table(&s);
     if let Some(note) = incomplete(&entries, &args.journal) {
@@ -135,22 +116,15 @@ pub(super) fn score_cmd(args: ScoreArgs) -> ExitCode {
     match std::fs::read_to_string(&path) {
         Ok(old) if old == text => {
             println!("  {} matches the recomputed score", path.display());
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Ok(_) => {
-            eprintln!("error: {} differs from the score recomputed from the journal", path.display());
-            ExitCode::from(1)
+        Ok(_) => Err(Error::Check(format!("{} differs from the score recomputed from the journal", path.display()))),
+        Err(_) => {
+            crate::outdir::write_atomic(&path, text.as_bytes())
+                .map_err(|e| Error::Failed(format!("cannot write {}: {e}", path.display())))?;
+            println!("  wrote {}", path.display());
+            Ok(())
         }
-        Err(_) => match crate::outdir::write_atomic(&path, text.as_bytes()) {
-            Ok(()) => {
-                println!("  wrote {}", path.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                ExitCode::from(1)
-            }
-        },
     }
 }
 
@@ -189,33 +163,22 @@ pub(super) fn print_outcomes(sc: &ValidScenario, entries: &[Entry], s: &Score) {
     }
 }
 
-pub(super) fn report_cmd(args: ReportArgs) -> ExitCode {
+pub(super) fn report_cmd(args: ReportArgs) -> Result<(), Error> {
     let Some(lang) = Lang::parse(&args.lang) else {
-        eprintln!("error: --lang must be zh or en");
-        return ExitCode::from(2);
+        return input("--lang must be zh or en");
     };
     let journal_path = args.out.join("journal.jsonl");
-    let entries = match read_journal(&journal_path) {
-        Ok(e) => e,
-        Err(c) => return c,
-    };
-    let sc = match load_checked(args.scenario.as_deref(), &args.out, &entries, &journal_path) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
+    let entries = read_journal(&journal_path)?;
+    let sc = load_checked(args.scenario.as_deref(), &args.out, &entries, &journal_path)?;
     let s = score(&sc, &entries);
     // Said on stderr here; the report model marks an incomplete run in the report itself.
     incomplete(&entries, &journal_path);
     let models: Vec<report::Report> = Lang::ALL.iter().map(|l| report::build(&sc, &entries, &s, *l)).collect();
-    let Some(model) = models.iter().find(|m| m.lang == lang) else { return ExitCode::from(1) };
-    let rendered = report::render::html(model).and_then(|h| Ok((h, report::render::markdown(model)?)));
-    let (html, md) = match rendered {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: the report template failed: {e:#}");
-            return ExitCode::from(1);
-        }
+    let Some(model) = models.iter().find(|m| m.lang == lang) else {
+        return Err(Error::Failed(format!("no report was built in {}", lang.code())));
     };
+    let rendered = report::render::html(model).and_then(|h| Ok((h, report::render::markdown(model)?)));
+    let (html, md) = rendered.map_err(|e| Error::Failed(format!("the report template failed: {e:#}")))?;
     let code = lang.code();
     let html_name = format!("report.{code}.html");
     let files = [
@@ -225,24 +188,17 @@ pub(super) fn report_cmd(args: ReportArgs) -> ExitCode {
     ];
     for (name, text) in &files {
         let p = args.out.join(name);
-        if let Err(e) = crate::outdir::write_atomic(&p, text.as_bytes()) {
-            eprintln!("error: cannot write {}: {e}", p.display());
-            return ExitCode::from(1);
-        }
+        crate::outdir::write_atomic(&p, text.as_bytes())
+            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))?;
     }
     print_table(&s);
     println!("  wrote {0}/report.{code}.md, {0}/report.{code}.html and {0}/report.json", args.out.display());
     if args.pdf {
         let pdf = args.out.join(format!("report.{code}.pdf"));
-        match print_pdf(&args.out.join(&html_name), &pdf) {
-            Ok(()) => println!("  wrote {}", pdf.display()),
-            Err(msg) => {
-                eprintln!("error: {msg}");
-                return ExitCode::from(1);
-            }
-        }
+        print_pdf(&args.out.join(&html_name), &pdf)?;
+        println!("  wrote {}", pdf.display());
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// A Chromium (or Chrome) on the PATH, for `--pdf`.
@@ -255,12 +211,12 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Prints an HTML file to an A4 PDF with headless Chromium (the page's print stylesheet).
-fn print_pdf(html: &Path, pdf: &Path) -> Result<(), String> {
+fn print_pdf(html: &Path, pdf: &Path) -> Result<(), Error> {
     let Some(browser) = chromium() else {
-        return Err(format!(
+        return Err(Error::Failed(format!(
             "--pdf needs Chromium and none is installed (Debian: apt-get install chromium); {} is written: open it in a browser and print it to PDF",
             html.display()
-        ));
+        )));
     };
     let _ = std::fs::remove_file(pdf);
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
@@ -269,14 +225,14 @@ fn print_pdf(html: &Path, pdf: &Path) -> Result<(), String> {
         .arg(format!("--print-to-pdf={}", abs(pdf).display()))
         .arg(format!("file://{}", abs(html).display()))
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", browser.display()))?;
+        .map_err(|e| Error::Failed(format!("cannot run {}: {e}", browser.display())))?;
     match std::fs::metadata(pdf) {
         Ok(m) if m.len() > 0 && out.status.success() => Ok(()),
-        _ => Err(format!(
+        _ => Err(Error::Failed(format!(
             "{} did not write {}: {}",
             browser.display(),
             pdf.display(),
             String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
-        )),
+        ))),
     }
 }

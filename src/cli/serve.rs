@@ -3,7 +3,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
+
+use super::error::Error;
+#[cfg(feature = "serve")]
+use crate::serve::ServeError;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -47,16 +50,15 @@ pub struct ServeArgs {
 }
 
 #[cfg(not(feature = "serve"))]
-pub(super) fn serve(_args: ServeArgs) -> ExitCode {
-    eprintln!(
-        "error: this drillsim was built without the exercise server; build it with \
-         `cargo build --release --features serve` (tokio and axum)"
-    );
-    ExitCode::from(2)
+pub(super) fn serve(_args: ServeArgs) -> Result<(), Error> {
+    super::error::input(
+        "this drillsim was built without the exercise server; build it with \
+         `cargo build --release --features serve` (tokio and axum)",
+    )
 }
 
 #[cfg(feature = "serve")]
-pub(super) fn serve(args: ServeArgs) -> ExitCode {
+pub(super) fn serve(args: ServeArgs) -> Result<(), Error> {
     match &args.resume {
         Some(dir) => resume(dir.clone(), args.listen, args.lang),
         None => start(args),
@@ -64,47 +66,24 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
 }
 
 #[cfg(feature = "serve")]
-fn start(args: ServeArgs) -> ExitCode {
+fn start(args: ServeArgs) -> Result<(), Error> {
     use crate::engine::{RunOptions, build_app};
     use crate::exercise::live::Live;
     use crate::serve::{seats, view::Tagger};
 
     let (Some(path), Some(out)) = (args.scenario.clone(), args.out.clone()) else {
-        eprintln!("error: give SCENARIO and --out DIR, or --resume DIR");
-        return ExitCode::from(2);
+        return super::error::input("give SCENARIO and --out DIR, or --resume DIR");
     };
-    let (sc, auto) = match super::live::load_session_inputs(&path, &args.auto) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (sc, auto) = super::live::load_session_inputs(&path, &args.auto)?;
     let specs = match &args.seats {
-        Some(p) => match seats::read_specs(p, &sc) {
-            Ok(s) => s,
-            Err(problems) => {
-                for p in problems {
-                    eprintln!("error: {p}");
-                }
-                return ExitCode::from(2);
-            }
-        },
+        Some(p) => seats::read_specs(p, &sc).map_err(Error::Inputs)?,
         None => seats::default_seats(&sc),
     };
     let (_lock, journal, log) =
-        match super::live::open_session(&sc, &out, args.seed, args.speed, args.paused, auto.as_ref(), args.force) {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
-    let issued = match seats::issue(specs) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot draw the seats' tokens: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    if let Err(e) = seats::write_seats(&out.join("seats.json"), &issued) {
-        eprintln!("error: cannot write {}: {e}", out.join("seats.json").display());
-        return ExitCode::from(1);
-    }
+        super::live::open_session(&sc, &out, args.seed, args.speed, args.paused, auto.as_ref(), args.force)?;
+    let issued = seats::issue(specs).map_err(|e| Error::Failed(format!("cannot draw the seats' tokens: {e}")))?;
+    seats::write_seats(&out.join("seats.json"), &issued)
+        .map_err(|e| Error::Failed(format!("cannot write {}: {e}", out.join("seats.json").display())))?;
     let (seed, speed, paused, sc2) = (args.seed, args.speed, args.paused, sc.clone());
     let start: crate::serve::room::Start = Box::new(move || {
         let mut app = build_app(sc2, RunOptions { seed, ..Default::default() }, journal);
@@ -131,17 +110,13 @@ fn start(args: ServeArgs) -> ExitCode {
 }
 
 #[cfg(feature = "serve")]
-fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> ExitCode {
+fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> Result<(), Error> {
     use crate::serve::{seats, view::Tagger};
 
     if !out.join("orders.log").exists() {
-        eprintln!("error: {} has no orders.log: it is not a live session", out.display());
-        return ExitCode::from(2);
+        return super::error::input(format!("{} has no orders.log: it is not a live session", out.display()));
     }
-    let _lock = match super::resume::lock_to_carry_on(&out) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let _lock = super::resume::lock_to_carry_on(&out)?;
     if crate::outdir::journal_ended(&out) {
         eprintln!(
             "drillsim serve: the exercise in {} ended; nothing to resume (`drillsim resume {}` writes any \
@@ -149,23 +124,12 @@ fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> ExitC
             out.display(),
             out.display()
         );
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
-    let issued = match seats::read_seats(&out.join("seats.json")) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e} (a served exercise keeps its seats there)");
-            return ExitCode::from(2);
-        }
-    };
+    let issued = seats::read_seats(&out.join("seats.json"))
+        .map_err(|e| Error::Input(format!("{e} (a served exercise keeps its seats there)")))?;
     // The scenario is the one the order log names (checked by its SHA-256 as the re-run starts).
-    let (recipe, _) = match crate::replay::recipe_of(&out) {
-        Ok(r) => r,
-        Err(f) => {
-            eprintln!("error: {}", f.msg);
-            return ExitCode::from(f.code);
-        }
-    };
+    let (recipe, _) = crate::replay::recipe_of(&out)?;
     let sc = recipe.scenario.clone();
     let dir = out.clone();
     let start: crate::serve::room::Start = Box::new(move || match super::resume::catch_up(&dir) {
@@ -181,8 +145,10 @@ fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> ExitC
             );
             Ok((live, tagger))
         }
-        Ok(super::resume::CaughtUp::Ended { .. }) => Err("the exercise had reached its end; journal completed".into()),
-        Err(f) => Err(f.msg),
+        Ok(super::resume::CaughtUp::Ended { .. }) => {
+            Err(ServeError::Start("the exercise had reached its end; journal completed".into()))
+        }
+        Err(e) => Err(ServeError::Start(Box::new(e))),
     });
     println!(
         "drillsim serve: carrying on \"{}\"; the seats keep their tokens ({})",
@@ -200,17 +166,11 @@ fn host(
     out: PathBuf,
     listen: SocketAddr,
     lang: super::console::Lang,
-) -> ExitCode {
+) -> Result<(), Error> {
     use std::io::Write;
     let announce = |addr: SocketAddr| {
         println!("drillsim serve: listening on http://{addr}/ (seat page; /facilitator, /evaluator)");
         let _ = std::io::stdout().flush();
     };
-    match crate::serve::host(sc, seats, start, out, listen, lang, announce) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    Ok(crate::serve::host(sc, seats, start, out, listen, lang, announce)?)
 }

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::run::{AutoArgs, report_load_error};
+use super::error::{Error, input};
+use super::run::AutoArgs;
 use crate::exercise::orders::load_orders;
 use crate::scenario;
 use crate::sweep::table::{AutoManifest, Manifest, Shard, write_shard, write_whole};
@@ -59,7 +59,7 @@ pub struct SweepArgs {
 }
 
 /// Shard from `--shard i/n`, `--shards n` with a job array's index, or Slurm's variables.
-fn resolve_shard(args: &SweepArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<(Shard, String)>, String> {
+fn resolve_shard(args: &SweepArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<(Shard, String)>, Error> {
     if let Some(text) = &args.shard {
         let parsed = text
             .split_once('/')
@@ -67,76 +67,58 @@ fn resolve_shard(args: &SweepArgs, env: &dyn Fn(&str) -> Option<String>) -> Resu
         return match parsed {
             Some((i, n)) if n > 0 && i < n => Ok(Some((Shard { index: i, count: n }, "--shard".into()))),
             Some((i, n)) => {
-                Err(format!("--shard {text}: the index must be 0 … {} (0-based), found {i}", n.saturating_sub(1)))
+                input(format!("--shard {text}: the index must be 0 … {} (0-based), found {i}", n.saturating_sub(1)))
             }
-            None => Err(format!("--shard {text}: write INDEX/COUNT, 0-based, e.g. 0/10")),
+            None => input(format!("--shard {text}: write INDEX/COUNT, 0-based, e.g. 0/10")),
         };
     }
-    let slurm_index = || -> Result<Option<u64>, String> {
+    let slurm_index = || -> Result<Option<u64>, Error> {
         let Some(id) = env("SLURM_ARRAY_TASK_ID") else { return Ok(None) };
-        let id: u64 = id.trim().parse().map_err(|_| format!("SLURM_ARRAY_TASK_ID=\"{id}\" is not a number"))?;
+        let id: u64 = id.trim().parse().or_else(|_| input(format!("SLURM_ARRAY_TASK_ID=\"{id}\" is not a number")))?;
         let min = match env("SLURM_ARRAY_TASK_MIN") {
-            Some(m) => m.trim().parse::<u64>().map_err(|_| format!("SLURM_ARRAY_TASK_MIN=\"{m}\" is not a number"))?,
+            Some(m) => {
+                m.trim().parse::<u64>().or_else(|_| input(format!("SLURM_ARRAY_TASK_MIN=\"{m}\" is not a number")))?
+            }
             None => 0,
         };
         Ok(Some(id.saturating_sub(min)))
     };
     let (count, index, from) = if let Some(n) = args.shards {
         if let Some(i) = env("JOB_COMPLETION_INDEX") {
-            let i = i.trim().parse::<u64>().map_err(|_| format!("JOB_COMPLETION_INDEX=\"{i}\" is not a number"))?;
+            let i =
+                i.trim().parse::<u64>().or_else(|_| input(format!("JOB_COMPLETION_INDEX=\"{i}\" is not a number")))?;
             (n, i, "JOB_COMPLETION_INDEX")
         } else if let Some(i) = slurm_index()? {
             (n, i, "SLURM_ARRAY_TASK_ID")
         } else {
-            return Err(format!(
+            return input(format!(
                 "--shards {n}: no shard index: set JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, or give --shard I/{n}"
             ));
         }
     } else if let (Some(c), Some(i)) = (env("SLURM_ARRAY_TASK_COUNT"), slurm_index()?) {
-        let c = c.trim().parse::<u64>().map_err(|_| format!("SLURM_ARRAY_TASK_COUNT=\"{c}\" is not a number"))?;
+        let c =
+            c.trim().parse::<u64>().or_else(|_| input(format!("SLURM_ARRAY_TASK_COUNT=\"{c}\" is not a number")))?;
         (c, i, "SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT")
     } else {
         return Ok(None);
     };
     if count == 0 || index >= count {
-        return Err(format!("shard index {index} (from {from}) is not below the shard count {count}"));
+        return input(format!("shard index {index} (from {from}) is not below the shard count {count}"));
     }
     Ok(Some((Shard { index, count }, from.to_string())))
 }
 
-pub(super) fn sweep(args: SweepArgs) -> ExitCode {
+pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     // Check everything before doing any work.
-    let sc = match scenario::load(&args.scenario) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return report_load_error(e),
-    };
-    let orders = match &args.orders {
-        None => None,
-        Some(p) => match load_orders(p, &sc) {
-            Ok(o) => Some(o),
-            Err(e) => return report_load_error(e),
-        },
-    };
+    let sc = Arc::new(scenario::load(&args.scenario)?);
+    let orders = args.orders.as_ref().map(|p| load_orders(p, &sc)).transpose()?;
     let played: BTreeSet<String> = orders.iter().flat_map(|b| b.pending.iter().map(|p| p.by.clone())).collect();
-    let auto = match args.auto.resolve_with(&sc, &played) {
-        Ok(a) => a.map(|a| AutoSpec { seats: a.seats, delay_s: a.delay_s }),
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    let shard = match resolve_shard(&args, &|k| std::env::var(k).ok()) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
+    let auto = args.auto.resolve_with(&sc, &played)?.map(|a| AutoSpec { seats: a.seats, delay_s: a.delay_s });
+    let shard = resolve_shard(&args, &|k| std::env::var(k).ok())?;
     if let Some(r) = args.only_run
         && r >= args.runs
     {
-        eprintln!("error: --only-run {r}: the sweep has runs 0 … {}", args.runs - 1);
-        return ExitCode::from(2);
+        return input(format!("--only-run {r}: the sweep has runs 0 … {}", args.runs - 1));
     }
     let jobs =
         args.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -178,10 +160,7 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
         Some((s, _)) => args.out.join(s.dir_name()),
         None => args.out.clone(),
     };
-    let _lock = match crate::outdir::claim(&out, false) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
+    let _lock = crate::outdir::claim(&out, false)?;
 
     use std::io::IsTerminal;
     let target = if args.quiet || !std::io::stderr().is_terminal() {
@@ -199,20 +178,10 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
     let rows = run_many(&spec, &runs, jobs, &|| bar.inc(1));
     bar.finish_and_clear();
     let wall = wall.elapsed().as_secs_f64();
-    let rows = match rows {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(1);
-        }
-    };
-    let written = match &shard {
-        Some(_) => write_shard(&out, &manifest, &rows),
-        None => write_whole(&out, &manifest, &rows),
-    };
-    if let Err(e) = written {
-        eprintln!("error: {e:#}");
-        return ExitCode::from(1);
+    let rows = rows?;
+    match &shard {
+        Some(_) => write_shard(&out, &manifest, &rows)?,
+        None => write_whole(&out, &manifest, &rows)?,
     }
     let per_run = if rows.is_empty() { 0.0 } else { wall / rows.len() as f64 };
     println!(
@@ -230,7 +199,7 @@ pub(super) fn sweep(args: SweepArgs) -> ExitCode {
     } else {
         println!("  wrote {}/runs.csv and sweep.json; join the shards with drillsim sweep-merge", out.display());
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// A few headline columns: median and the 90 % range.
@@ -249,18 +218,9 @@ pub(super) fn print_headline(m: &Manifest, rows: &[crate::sweep::Row]) {
     }
 }
 
-fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> ExitCode {
-    let (row, journal) = match run_one(spec, r) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: run {r}: {e:#}");
-            return ExitCode::from(1);
-        }
-    };
-    let _lock = match crate::outdir::claim(out, false) {
-        Ok(l) => l,
-        Err(e) => return super::out_error(e),
-    };
+fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> Result<(), Error> {
+    let (row, journal) = run_one(spec, r)?;
+    let _lock = crate::outdir::claim(out, false)?;
     let sc = &spec.scenario;
     let summary = crate::journal::summary::summarize(sc, &journal.entries);
     let score = crate::scoring::score(sc, &journal.entries);
@@ -271,17 +231,15 @@ fn only_run(spec: &Spec, m: &Manifest, r: u64, out: &std::path::Path) -> ExitCod
     ];
     for (name, text) in files {
         let p = out.join(name);
-        if let Err(e) = crate::outdir::write_atomic(&p, text.as_bytes()) {
-            eprintln!("error: cannot write {}: {e}", p.display());
-            return ExitCode::from(1);
-        }
+        crate::outdir::write_atomic(&p, text.as_bytes())
+            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", p.display())))?;
     }
     println!("{} — run {r} of the sweep, seed {}", sc.scenario.meta.name, row.seed);
     for (col, v) in m.columns.iter().zip(&row.cells) {
         println!("  {col} = {}", v.map_or("none".to_string(), |v| v.to_string()));
     }
     println!("  wrote {}/journal.jsonl, summary.json and score.json", out.display());
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 #[cfg(test)]
@@ -304,8 +262,12 @@ mod tests {
 
     #[test]
     fn shards_come_from_the_flag_or_the_job_array() {
-        let s =
-            |a: &SweepArgs, e: &[(&str, &str)]| resolve_shard(a, &env(e)).map(|o| o.map(|(s, _)| (s.index, s.count)));
+        let s = |a: &SweepArgs, e: &[(&str, &str)]| match resolve_shard(a, &env(e))
+            .map(|o| o.map(|(s, _)| (s.index, s.count)))
+        {
+            Ok(x) => Ok(x),
+            Err(e) => Err(e.to_string()),
+        };
         assert_eq!(s(&args(&[]), &[]), Ok(None));
         assert_eq!(s(&args(&["--shard", "2/5"]), &[("SLURM_ARRAY_TASK_ID", "1")]), Ok(Some((2, 5))));
         assert!(s(&args(&["--shard", "5/5"]), &[]).is_err());

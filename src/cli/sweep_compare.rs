@@ -2,8 +2,8 @@
 //! two order files): per column the mean difference B − A with 95 % intervals.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+use super::error::Error;
 use crate::sweep::compare::{compare, csv_bytes};
 
 #[derive(Debug, clap::Args)]
@@ -19,14 +19,8 @@ pub struct SweepCompareArgs {
     pub out: Option<PathBuf>,
 }
 
-pub(super) fn sweep_compare(args: SweepCompareArgs) -> ExitCode {
-    let c = match compare(&args.a, &args.b) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(2);
-        }
-    };
+pub(super) fn sweep_compare(args: SweepCompareArgs) -> Result<(), Error> {
+    let c = compare(&args.a, &args.b)?;
     println!("B = {} against A = {}: {} paired runs (same seeds, same drawn parameters)", c.b, c.a, c.runs);
     if !c.same_scenario {
         println!("  (different scenario files: comparing two plans)");
@@ -55,11 +49,8 @@ pub(super) fn sweep_compare(args: SweepCompareArgs) -> ExitCode {
             .and_then(|_| {
                 std::fs::write(out.join("compare.json"), serde_json::to_string_pretty(&c).expect("serializes") + "\n")
             });
-        if let Err(e) = res {
-            eprintln!("error: cannot write into {}: {e}", out.display());
-            return ExitCode::from(1);
-        }
+        res.map_err(|e| Error::Failed(format!("cannot write into {}: {e}", out.display())))?;
         println!("  wrote {}/compare.csv and compare.json", out.display());
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -2,8 +2,8 @@
 //! (byte for byte the same runs.csv, summary.json, sweep.html and sweep.json).
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
+use super::error::{Error, input};
 use crate::sweep::Row;
 use crate::sweep::table::{Manifest, read_csv, write_whole};
 
@@ -18,18 +18,18 @@ pub struct SweepMergeArgs {
 }
 
 /// The shard folders named or found one level down.
-fn shard_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+fn shard_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for d in dirs {
         if d.join("sweep.json").is_file() {
             out.push(d.clone());
             continue;
         }
-        let entries = std::fs::read_dir(d).map_err(|e| format!("cannot read {}: {e}", d.display()))?;
+        let entries = std::fs::read_dir(d).or_else(|e| input(format!("cannot read {}: {e}", d.display())))?;
         let mut found: Vec<PathBuf> =
             entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("sweep.json").is_file()).collect();
         if found.is_empty() {
-            return Err(format!("{}: no sweep.json here nor in a folder inside", d.display()));
+            return input(format!("{}: no sweep.json here nor in a folder inside", d.display()));
         }
         found.sort();
         out.extend(found);
@@ -38,21 +38,21 @@ fn shard_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Checks that the shards are of one sweep and complete, and joins their rows by run index.
-pub fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
+pub(super) fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), Error> {
     let dirs = shard_dirs(dirs)?;
     let mut first: Option<(Manifest, PathBuf)> = None;
     let mut seen: std::collections::BTreeMap<u64, PathBuf> = std::collections::BTreeMap::new();
     let mut rows: Vec<Row> = Vec::new();
     for d in &dirs {
-        let m = Manifest::read(d).map_err(|e| format!("{e:#}"))?;
+        let m = Manifest::read(d)?;
         let Some(shard) = m.shard else {
-            return Err(format!("{} is a whole sweep, not a shard", d.display()));
+            return input(format!("{} is a whole sweep, not a shard", d.display()));
         };
         let whole = Manifest { shard: None, ..m.clone() };
         match &first {
             None => first = Some((whole, d.clone())),
             Some((f, fd)) if *f != whole => {
-                return Err(format!(
+                return input(format!(
                     "{} and {} are not shards of the same sweep ({})",
                     fd.display(),
                     d.display(),
@@ -66,7 +66,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
             // all shards must agree on the count: checked through the manifests' shard below
         }
         if let Some(prev) = seen.insert(shard.index, d.clone()) {
-            return Err(format!(
+            return input(format!(
                 "shard {} of {} is given twice: {} and {}",
                 shard.index,
                 shard.count,
@@ -74,14 +74,14 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
                 d.display()
             ));
         }
-        let (cols, shard_rows) = read_csv(&d.join("runs.csv")).map_err(|e| format!("{e:#}"))?;
+        let (cols, shard_rows) = read_csv(&d.join("runs.csv"))?;
         if cols != m.columns {
-            return Err(format!("{}: runs.csv's columns are not those of its sweep.json", d.display()));
+            return input(format!("{}: runs.csv's columns are not those of its sweep.json", d.display()));
         }
         let expected = shard.runs(m.runs);
         let got: Vec<u64> = shard_rows.iter().map(|r| r.run).collect();
         if got != expected {
-            return Err(format!(
+            return input(format!(
                 "{}: shard {} of {} is incomplete or altered: it should hold runs {} ({} runs), it holds {} runs",
                 d.display(),
                 shard.index,
@@ -93,7 +93,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
         }
         for r in &shard_rows {
             if r.seed != m.base_seed.wrapping_add(r.run) {
-                return Err(format!(
+                return input(format!(
                     "{}: run {} has seed {}, not {}",
                     d.display(),
                     r.run,
@@ -104,17 +104,17 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<Row>), String> {
         }
         rows.extend(shard_rows);
     }
-    let (m, _) = first.ok_or("no shard given")?;
+    let Some((m, _)) = first else { return input("no shard given") };
     // every shard must say the same count, and all of 0 … count−1 must be there
     let counts: std::collections::BTreeSet<u64> =
         dirs.iter().filter_map(|d| Manifest::read(d).ok().and_then(|m| m.shard.map(|s| s.count))).collect();
     if counts.len() != 1 {
-        return Err(format!("the shards were cut into different numbers of shards: {counts:?}"));
+        return input(format!("the shards were cut into different numbers of shards: {counts:?}"));
     }
     let count = *counts.iter().next().expect("one");
     let missing: Vec<String> = (0..count).filter(|i| !seen.contains_key(i)).map(|i| i.to_string()).collect();
     if !missing.is_empty() {
-        return Err(format!("shard(s) {} of {count} are missing (0-based)", missing.join(", ")));
+        return input(format!("shard(s) {} of {count} are missing (0-based)", missing.join(", ")));
     }
     rows.sort_by_key(|r| r.run);
     Ok((m, rows))
@@ -158,20 +158,11 @@ fn differences(a: &Manifest, b: &Manifest) -> String {
     if d.is_empty() { "they differ".into() } else { format!("different {}", d.join(", ")) }
 }
 
-pub(super) fn sweep_merge(args: SweepMergeArgs) -> ExitCode {
-    let (m, rows) = match merge(&args.dirs) {
-        Ok(x) => x,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(2);
-        }
-    };
-    if let Err(e) = write_whole(Path::new(&args.out), &m, &rows) {
-        eprintln!("error: {e:#}");
-        return ExitCode::from(1);
-    }
+pub(super) fn sweep_merge(args: SweepMergeArgs) -> Result<(), Error> {
+    let (m, rows) = merge(&args.dirs)?;
+    write_whole(Path::new(&args.out), &m, &rows)?;
     println!("{} — {} runs merged", m.scenario_name, rows.len());
     super::sweep::print_headline(&m, &rows);
     println!("  wrote {}/runs.csv, summary.json, sweep.html and sweep.json", args.out.display());
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -2,28 +2,13 @@
 //! every problem.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use crate::scenario::{self, LoadError};
+use super::error::{Error, input, report_file as report};
+use crate::scenario;
 
-fn report(e: LoadError, short: bool) {
-    match e {
-        LoadError::Invalid(p) => {
-            if short {
-                eprint!("{}", p.short());
-            } else {
-                eprint!("{}", p.render(super::use_color()));
-            }
-            eprintln!("{}: {} problem(s)", p.file.path.display(), p.problems.len());
-        }
-        e @ LoadError::Io { .. } => eprintln!("error: {e}"),
-    }
-}
-
-pub(super) fn validate(files: &[PathBuf], orders: Option<&Path>, short: bool) -> ExitCode {
+pub(super) fn validate(files: &[PathBuf], orders: Option<&Path>, short: bool) -> Result<(), Error> {
     if orders.is_some() && files.len() != 1 {
-        eprintln!("error: --orders is checked against one scenario; name exactly one SCENARIO");
-        return ExitCode::from(2);
+        return input("--orders is checked against one scenario; name exactly one SCENARIO");
     }
     let mut bad = 0usize;
     for f in files {
@@ -48,16 +33,16 @@ pub(super) fn validate(files: &[PathBuf], orders: Option<&Path>, short: bool) ->
                         Ok(b) => println!("{}: ok — {} orders for \"{}\"", o.display(), b.pending.len(), s.meta.name),
                         Err(e) => {
                             bad += 1;
-                            report(e, short);
+                            report(&e, short);
                         }
                     }
                 }
             }
             Err(e) => {
                 bad += 1;
-                report(e, short);
+                report(&e, short);
             }
         }
     }
-    if bad > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS }
+    if bad > 0 { Err(Error::Shown(bad)) } else { Ok(()) }
 }

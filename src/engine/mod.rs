@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::exercise::orders::OrderBook;
-use crate::journal::{Event, Journal};
+use crate::journal::{Event, Journal, JournalError};
 use crate::scenario::ValidScenario;
 use crate::sim::{ScenarioRes, SimClock, SimRng, SimStep, StepsPerUpdate, single_threaded};
 use crate::{agents, exercise, hazards, journal};
@@ -111,18 +111,18 @@ pub const RUN_STEPS_PER_UPDATE: u32 = 4096;
 
 /// Runs the app until the clock stops; writes the last entry. Errors if the journal cannot be
 /// written.
-pub fn run_to_end(app: &mut App) -> anyhow::Result<()> {
+pub fn run_to_end(app: &mut App) -> Result<(), JournalError> {
     run_to_end_with(app, &mut |_| {})
 }
 
 /// [`run_to_end`], calling `progress` with the clock after each update (a progress bar).
-pub fn run_to_end_with(app: &mut App, progress: &mut dyn FnMut(&SimClock)) -> anyhow::Result<()> {
+pub fn run_to_end_with(app: &mut App, progress: &mut dyn FnMut(&SimClock)) -> Result<(), JournalError> {
     app.world_mut().resource_mut::<StepsPerUpdate>().0 = RUN_STEPS_PER_UPDATE;
     loop {
         app.update();
         let world = app.world_mut();
         if let Some(e) = &world.resource::<Journal>().error {
-            anyhow::bail!("cannot write the journal: {e}");
+            return Err(JournalError::Write(e.clone()));
         }
         let clock = world.resource::<SimClock>().clone();
         progress(&clock);
@@ -131,7 +131,7 @@ pub fn run_to_end_with(app: &mut App, progress: &mut dyn FnMut(&SimClock)) -> an
             journal.push(clock.now, clock.iso(clock.now), Event::RunEnded { steps: clock.steps_done });
             journal.flush();
             if let Some(e) = &journal.error {
-                anyhow::bail!("cannot write the journal: {e}");
+                return Err(JournalError::Write(e.clone()));
             }
             return Ok(());
         }

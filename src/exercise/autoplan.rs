@@ -41,6 +41,29 @@ impl AutoPlan {
     }
 }
 
+/// Why no order can be derived from a plan action (journaled in the plan-follower's log line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanGap {
+    #[error("plan action \"{0}\" needs a target or an order")]
+    NoTarget(String),
+    #[error("plan action \"{0}\": no command post node to set up at")]
+    NoCommandPost(String),
+    #[error("plan action \"{0}\": no higher level to ask")]
+    NoHigherLevel(String),
+    #[error("plan action \"{0}\": nobody to report to")]
+    NobodyToReportTo(String),
+    #[error("plan action \"{action}\": target \"{target}\" is not a team")]
+    NotATeam { action: String, target: String },
+    #[error("plan action \"{action}\": no hazard site fits team \"{team}\"")]
+    NoSite { action: String, team: String },
+    #[error("plan action \"{action}\": \"{place}\" is not a place")]
+    NotAPlace { action: String, place: String },
+    #[error("plan action \"{action}\": no shelter reachable from \"{from}\"")]
+    NoShelter { action: String, from: String },
+    #[error("plan action \"{0}\" (deliver supplies) needs an explicit `order`")]
+    NeedsOrder(String),
+}
+
 /// The order that carries out plan action `pa` of `level`, or why none can be derived.
 pub fn derive_order(
     pa: &PlanAction,
@@ -50,13 +73,13 @@ pub fn derive_order(
     hazards: &HazardState,
     state: &ExerciseState,
     shelters: &Shelters,
-) -> Result<OrderKind, String> {
+) -> Result<OrderKind, PlanGap> {
     if let Some(o) = &pa.order {
         return Ok(o.clone());
     }
     let s = &sc.scenario;
     let text = || if pa.description.trim().is_empty() { pa.id.clone() } else { pa.description.clone() };
-    let target = || pa.target.clone().ok_or_else(|| format!("plan action \"{}\" needs a target or an order", pa.id));
+    let target = || pa.target.clone().ok_or_else(|| PlanGap::NoTarget(pa.id.clone()));
     Ok(match pa.action {
         ActionKind::RaiseLevel => OrderKind::SetLevel(level),
         ActionKind::Log => OrderKind::Log(text()),
@@ -79,7 +102,7 @@ pub fn derive_order(
                     .iter()
                     .find(|n| n.kind == crate::scenario::types::NodeKind::CommandPost)
                     .map(|n| n.id.clone())
-                    .ok_or_else(|| format!("plan action \"{}\": no command post node to set up at", pa.id))?,
+                    .ok_or_else(|| PlanGap::NoCommandPost(pa.id.clone()))?,
             };
             OrderKind::SetUpCommandPost { name: text(), at }
         }
@@ -89,7 +112,7 @@ pub fn derive_order(
                 .iter()
                 .find(|a| a.role == AgencyRole::Higher)
                 .map(|a| a.id.clone())
-                .ok_or_else(|| format!("plan action \"{}\": no higher level to ask", pa.id))?;
+                .ok_or_else(|| PlanGap::NoHigherLevel(pa.id.clone()))?;
             OrderKind::RequestSupport { to, what: text() }
         }
         ActionKind::SendReport => {
@@ -102,23 +125,21 @@ pub fn derive_order(
                 .iter()
                 .find(|r| r.by == pa.owner && wanted.is_none_or(|k| r.accepts(k)))
                 .or_else(|| s.reporting.rules.iter().find(|r| r.by == pa.owner));
-            let (kind, to) =
-                match (rule, &pa.target) {
-                    (_, Some(t)) if sc.agency(t).is_some() => {
-                        (wanted.or(rule.map(|r| r.kind)).unwrap_or(ReportKind::Written), t.clone())
-                    }
-                    (Some(r), _) => (wanted.unwrap_or(r.kind), r.to.clone()),
-                    (None, _) => {
-                        let to =
-                            s.reporting.outlet.clone().filter(|o| o != &pa.owner).or_else(|| {
-                                s.agencies.iter().find(|a| a.role == AgencyRole::Higher).map(|a| a.id.clone())
-                            });
-                        (
-                            wanted.unwrap_or(ReportKind::Written),
-                            to.ok_or_else(|| format!("plan action \"{}\": nobody to report to", pa.id))?,
-                        )
-                    }
-                };
+            let (kind, to) = match (rule, &pa.target) {
+                (_, Some(t)) if sc.agency(t).is_some() => {
+                    (wanted.or(rule.map(|r| r.kind)).unwrap_or(ReportKind::Written), t.clone())
+                }
+                (Some(r), _) => (wanted.unwrap_or(r.kind), r.to.clone()),
+                (None, _) => {
+                    let to = s
+                        .reporting
+                        .outlet
+                        .clone()
+                        .filter(|o| o != &pa.owner)
+                        .or_else(|| s.agencies.iter().find(|a| a.role == AgencyRole::Higher).map(|a| a.id.clone()));
+                    (wanted.unwrap_or(ReportKind::Written), to.ok_or_else(|| PlanGap::NobodyToReportTo(pa.id.clone()))?)
+                }
+            };
             // The plan-follower reports the truth as the engine knows it.
             let [_, yellow, red, black] = hazards
                 .casualties
@@ -140,9 +161,9 @@ pub fn derive_order(
                 .teams
                 .iter()
                 .find(|t| t.id == team_id)
-                .ok_or_else(|| format!("plan action \"{}\": target \"{team_id}\" is not a team", pa.id))?;
-            let (to, task) = team_site(team, sc)
-                .ok_or_else(|| format!("plan action \"{}\": no hazard site fits team \"{team_id}\"", pa.id))?;
+                .ok_or_else(|| PlanGap::NotATeam { action: pa.id.clone(), target: team_id.clone() })?;
+            let (to, task) =
+                team_site(team, sc).ok_or_else(|| PlanGap::NoSite { action: pa.id.clone(), team: team_id.clone() })?;
             OrderKind::Dispatch { team: team_id, to, task }
         }
         ActionKind::Evacuate => {
@@ -154,7 +175,8 @@ pub fn derive_order(
                 .find(|z| z.id == from)
                 .and_then(|z| z.nodes.first().cloned())
                 .unwrap_or_else(|| from.clone());
-            let a = net.node(&origin).ok_or_else(|| format!("plan action \"{}\": \"{from}\" is not a place", pa.id))?;
+            let a =
+                net.node(&origin).ok_or_else(|| PlanGap::NotAPlace { action: pa.id.clone(), place: from.clone() })?;
             // Prefer shelters that are open or that the plan opens at a level already started.
             let opened: Vec<&str> = s
                 .plan
@@ -177,11 +199,11 @@ pub fn derive_order(
                 })
                 .min_by(|x, y| x.0.total_cmp(&y.0))
                 .map(|(_, id)| id)
-                .ok_or_else(|| format!("plan action \"{}\": no shelter reachable from \"{from}\"", pa.id))?;
+                .ok_or_else(|| PlanGap::NoShelter { action: pa.id.clone(), from: from.clone() })?;
             OrderKind::Evacuate { from, to }
         }
         ActionKind::DeliverSupplies => {
-            return Err(format!("plan action \"{}\" (deliver supplies) needs an explicit `order`", pa.id));
+            return Err(PlanGap::NeedsOrder(pa.id.clone()));
         }
     })
 }

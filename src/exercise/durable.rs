@@ -7,7 +7,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -132,14 +132,26 @@ pub struct ReadLog {
     pub last_tag: u64,
 }
 
-/// Reads a log; `Err` is a message naming the file and line. The log is read as bytes: a last
+/// Why an order log cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    /// A line that is not a log line (`line` 0: the whole log).
+    #[error("{}: {message}", at_line(path, *line))]
+    Line { path: PathBuf, line: usize, message: String },
+}
+
+fn at_line(path: &Path, line: usize) -> String {
+    if line == 0 { path.display().to_string() } else { format!("{}:{line}", path.display()) }
+}
+
+/// Reads a log; the error names the file and line. The log is read as bytes: a last
 /// line without its newline was cut short by a crash while it was written (and so never
 /// acknowledged), wherever the cut fell — inside a UTF-8 character too — and is left out.
-pub fn read_log(path: &Path) -> Result<ReadLog, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    parse_log(&bytes).map_err(|(n, m)| {
-        if n == 0 { format!("{}: {m}", path.display()) } else { format!("{}:{n}: {m}", path.display()) }
-    })
+pub fn read_log(path: &Path) -> Result<ReadLog, LogError> {
+    let bytes = std::fs::read(path).map_err(|source| LogError::Read { path: path.to_path_buf(), source })?;
+    parse_log(&bytes).map_err(|(line, message)| LogError::Line { path: path.to_path_buf(), line, message })
 }
 
 /// [`read_log`] on bytes; `Err((line, message))`, line 0 for the whole log.
@@ -257,7 +269,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("orders.log");
         std::fs::write(&p, "{\"order\":{}}\n").unwrap();
-        let e = read_log(&p).unwrap_err();
+        let e = read_log(&p).unwrap_err().to_string();
         assert!(e.contains("orders.log:1"), "{e}");
     }
 }

@@ -35,25 +35,40 @@ pub struct LiveLine {
     pub order: OrderKind,
 }
 
-/// Parses one input line (RON order syntax or JSON); `Err` is a message for the sender.
-pub fn parse_line(line: &str, scenario: &ValidScenario) -> Result<LiveLine, String> {
+/// Why a live line is invalid, said back to its sender (nothing is queued).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LineError {
+    /// Not an order in the RON or JSON syntax; `message` is the reader's, clipped.
+    #[error("column {col}: {message}")]
+    Syntax { col: usize, message: String },
+    #[error("unknown agency \"{}\" (or \"{CONTROL}\" for the facilitator)", clip(by, QUOTE_CHARS))]
+    UnknownAgency { by: String },
+    /// An id in the order that the scenario does not have.
+    #[error("order.{field}: {}", clip(message, QUOTE_CHARS))]
+    UnknownId { field: String, message: String },
+    #[error("at {at} is after the scenario's end (+{}); nothing was queued", human_secs(*end))]
+    AfterEnd { at: TimeSpec, end: i64 },
+    #[error("at {at} has passed (the clock is at +{}); leave out `at` to give the order now", human_secs(*now))]
+    Passed { at: TimeSpec, now: i64 },
+}
+
+/// Parses one input line (RON order syntax or JSON); the error is said back to the sender.
+pub fn parse_line(line: &str, scenario: &ValidScenario) -> Result<LiveLine, LineError> {
     let t = line.trim();
     let parsed: LiveLine = if t.starts_with('{') {
-        serde_json::from_str(t).map_err(|e| format!("column {}: {}", e.column(), clip(&e.to_string(), QUOTE_CHARS)))?
+        serde_json::from_str(t)
+            .map_err(|e| LineError::Syntax { col: e.column(), message: clip(&e.to_string(), QUOTE_CHARS) })?
     } else {
         ron_options()
             .from_str(t)
-            .map_err(|e| format!("column {}: {}", e.span.start.col, clip(&e.code.to_string(), QUOTE_CHARS)))?
+            .map_err(|e| LineError::Syntax { col: e.span.start.col, message: clip(&e.code.to_string(), QUOTE_CHARS) })?
     };
     let ids = ScenarioIds::of(scenario);
     if parsed.by != CONTROL && !ids.agencies.contains(parsed.by.as_str()) {
-        return Err(format!(
-            "unknown agency \"{}\" (or \"{CONTROL}\" for the facilitator)",
-            clip(&parsed.by, QUOTE_CHARS)
-        ));
+        return Err(LineError::UnknownAgency { by: parsed.by });
     }
-    if let Some((field, msg)) = order_id_problems(&parsed.order, &ids).into_iter().next() {
-        return Err(format!("order.{field}: {}", clip(&msg, QUOTE_CHARS)));
+    if let Some((field, message)) = order_id_problems(&parsed.order, &ids).into_iter().next() {
+        return Err(LineError::UnknownId { field, message });
     }
     Ok(parsed)
 }
@@ -200,7 +215,7 @@ impl Live {
                 let tag = self.queue(l);
                 self.log_error.clone().map(|reason| Answer::Invalid { tag, reason })
             }
-            Err(reason) => Some(self.invalid(reason)),
+            Err(reason) => Some(self.invalid(reason.to_string())),
         }
     }
 
@@ -232,17 +247,14 @@ impl Live {
     }
 
     /// Checks a line's `at` against the clock and the scenario's end.
-    fn timing(&self, l: LiveLine, sc: &ValidScenario) -> Result<LiveLine, String> {
+    fn timing(&self, l: LiveLine, sc: &ValidScenario) -> Result<LiveLine, LineError> {
         let Some(at) = l.at else { return Ok(l) };
         let (t, now, end) = (sc.offset(&at), self.clock().now as i64, sc.duration_secs as i64);
         if t > end {
-            return Err(format!("at {at} is after the scenario's end (+{}); nothing was queued", human_secs(end)));
+            return Err(LineError::AfterEnd { at, end });
         }
         if t < now {
-            return Err(format!(
-                "at {at} has passed (the clock is at +{}); leave out `at` to give the order now",
-                human_secs(now)
-            ));
+            return Err(LineError::Passed { at, now });
         }
         Ok(l)
     }
@@ -266,7 +278,7 @@ impl Live {
             .drain(..)
             .map(|(tag, now, v)| match v {
                 Ok(()) => Answer::Accepted { tag, t: now },
-                Err(reason) => Answer::Refused { tag, t: now, reason },
+                Err(reason) => Answer::Refused { tag, t: now, reason: reason.0 },
             })
             .collect()
     }
@@ -336,7 +348,11 @@ impl Live {
 
 /// Writes what a live session leaves beside its journal when it ends: OUT/orders.ron (its orders,
 /// replayable with `run --orders`) and OUT/summary.json, each atomically. The error names the file.
-pub fn write_session_records(sc: &ValidScenario, entries: &[Entry], out: &std::path::Path) -> Result<(), String> {
+pub fn write_session_records(
+    sc: &ValidScenario,
+    entries: &[Entry],
+    out: &std::path::Path,
+) -> Result<(), crate::outdir::OutError> {
     let summary = crate::journal::summary::summarize(sc, entries);
     let writes = [
         ("orders.ron", orders_file_from(entries)),

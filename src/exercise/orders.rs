@@ -72,7 +72,7 @@ pub struct OrderBook {
     pub pending: Vec<Pending>,
     pub next: usize,
     /// Tagged orders decided so far: (tag, time decided, verdict). Live mode drains this.
-    pub answers: Vec<(u64, u64, Result<(), String>)>,
+    pub answers: Vec<(u64, u64, Result<(), Refusal>)>,
 }
 
 impl OrderBook {
@@ -167,61 +167,62 @@ impl Door<'_, '_> {
         &self.scenario.0
     }
 
-    fn own_team(&self, by: &str, id: &str) -> Result<&Team, String> {
+    fn own_team(&self, by: &str, id: &str) -> Result<&Team, Refusal> {
         let team = self
             .teams
             .0
             .get(id)
             .and_then(|e| self.team_q.get(*e).ok())
-            .ok_or_else(|| format!("there is no team \"{id}\""))?;
+            .ok_or_else(|| Refusal(format!("there is no team \"{id}\"")))?;
         if team.agency != by {
-            return Err(format!("team \"{id}\" belongs to \"{}\", not to \"{by}\"", team.agency));
+            return refuse(format!("team \"{id}\" belongs to \"{}\", not to \"{by}\"", team.agency));
         }
         Ok(team)
     }
 
-    fn road_index(&self, id: &str) -> Result<usize, String> {
-        ScenarioIds::of(self.sc()).roads.get(id).copied().ok_or_else(|| format!("there is no road \"{id}\""))
+    fn road_index(&self, id: &str) -> Result<usize, Refusal> {
+        ScenarioIds::of(self.sc()).roads.get(id).copied().ok_or_else(|| Refusal(format!("there is no road \"{id}\"")))
     }
 
     /// Checks an order; `Err` is the reason to refuse it.
-    fn check(&self, by: &str, order: &OrderKind) -> Result<(), String> {
+    fn check(&self, by: &str, order: &OrderKind) -> Result<(), Refusal> {
         let now = self.clock.now;
         if order.is_facilitator() || by == CONTROL {
             if by != CONTROL {
-                return Err(format!(
+                return refuse(format!(
                     "only the exercise control cell (\"{CONTROL}\") may do that; \"{by}\" is a player"
                 ));
             }
             if !order.is_facilitator() {
-                return Err("the control cell steers the exercise; players' orders come from their agencies".into());
+                return refuse("the control cell steers the exercise; players' orders come from their agencies".into());
             }
         } else if let Some(kind) = order.action_kind() {
             authority::may(self.sc(), by, kind)?;
         }
         let ids = ScenarioIds::of(self.sc());
         if let Some((_, msg)) = order_id_problems(order, &ids).into_iter().next() {
-            return Err(msg);
+            return refuse(msg);
         }
         match order {
             OrderKind::SetLevel(level) => {
                 if self.state.level == Some(*level) {
-                    return Err(format!("the response level is already {}", level.roman()));
+                    return refuse(format!("the response level is already {}", level.roman()));
                 }
             }
             OrderKind::Dispatch { team, to, task } => {
                 let t = self.own_team(by, team)?;
                 if !t.capabilities.contains(task) {
-                    return Err(format!(
+                    return refuse(format!(
                         "team \"{team}\" cannot do {}: it can do {}",
                         cap_name(*task),
                         caps_list(&t.capabilities)
                     ));
                 }
-                let dest = self.net.node(to).ok_or_else(|| format!("there is no place \"{to}\" on the map"))?;
+                let dest =
+                    self.net.node(to).ok_or_else(|| Refusal(format!("there is no place \"{to}\" on the map")))?;
                 let from = t.node_at(now);
                 if self.net.route(from, dest, t.speed_factor).is_none() {
-                    return Err(format!("no open road leads from \"{}\" to \"{to}\"", self.net.id_of(from)));
+                    return refuse(format!("no open road leads from \"{}\" to \"{to}\"", self.net.id_of(from)));
                 }
             }
             OrderKind::Recall { team } => {
@@ -229,47 +230,47 @@ impl Door<'_, '_> {
             }
             OrderKind::Evacuate { to, .. } => {
                 if !self.shelters.0.get(to).is_some_and(|s| s.open) {
-                    return Err(format!("shelter \"{to}\" is not open; open it first"));
+                    return refuse(format!("shelter \"{to}\" is not open; open it first"));
                 }
             }
             OrderKind::OpenShelter(x) => {
                 if self.shelters.0.get(x).is_some_and(|s| s.open) {
-                    return Err(format!("shelter \"{x}\" is already open"));
+                    return refuse(format!("shelter \"{x}\" is already open"));
                 }
             }
             OrderKind::CloseShelter(x) => {
                 authority::may(self.sc(), by, ActionKind::OpenShelter)?;
                 match self.shelters.0.get(x) {
-                    Some(s) if !s.open => return Err(format!("shelter \"{x}\" is already closed")),
+                    Some(s) if !s.open => return refuse(format!("shelter \"{x}\" is already closed")),
                     Some(s) if s.occupants > 0 => {
-                        return Err(format!("shelter \"{x}\" still holds {} people", s.occupants));
+                        return refuse(format!("shelter \"{x}\" still holds {} people", s.occupants));
                     }
                     _ => {}
                 }
             }
             OrderKind::DeliverSupplies { from, to, item, quantity } => {
                 if !(*quantity > 0.0) {
-                    return Err(format!("a delivery needs a quantity above zero, not {quantity}"));
+                    return refuse(format!("a delivery needs a quantity above zero, not {quantity}"));
                 }
                 let have = self.stocks.of(from, item);
                 if have < *quantity {
-                    return Err(format!("depot \"{from}\" holds {have} {item}, not {quantity}"));
+                    return refuse(format!("depot \"{from}\" holds {have} {item}, not {quantity}"));
                 }
                 if truck_secs(&self.net, from, to).is_none() {
-                    return Err(format!("no open road leads from \"{from}\" to \"{to}\""));
+                    return refuse(format!("no open road leads from \"{from}\" to \"{to}\""));
                 }
             }
             OrderKind::CloseRoad(r) => {
                 let i = self.road_index(r)?;
                 if self.net.closed_for(i, &Closure::Order) {
-                    return Err(format!("road \"{r}\" is already closed by order"));
+                    return refuse(format!("road \"{r}\" is already closed by order"));
                 }
             }
             OrderKind::ReopenRoad(r) => {
                 authority::may(self.sc(), by, ActionKind::CloseRoad)?;
                 let i = self.road_index(r)?;
                 if !self.net.closed_for(i, &Closure::Order) {
-                    return Err(format!("road \"{r}\" is not closed by order"));
+                    return refuse(format!("road \"{r}\" is not closed by order"));
                 }
             }
             OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => {
@@ -279,80 +280,80 @@ impl Door<'_, '_> {
                         || a.powers.contains(&ActionKind::CloseIntake)
                 });
                 if !role_ok && intake.is_some_and(|k| k.operator != by) {
-                    return Err(format!(
+                    return refuse(format!(
                         "intake \"{i}\" is operated by \"{}\"; \"{by}\" may not switch it",
                         intake.map_or("", |k| k.operator.as_str())
                     ));
                 }
                 let open = self.intakes.is_open(i);
                 if matches!(order, OrderKind::CloseIntake(_)) && !open {
-                    return Err(format!("intake \"{i}\" is already closed"));
+                    return refuse(format!("intake \"{i}\" is already closed"));
                 }
                 if matches!(order, OrderKind::OpenIntake(_)) && open {
-                    return Err(format!("intake \"{i}\" is already open"));
+                    return refuse(format!("intake \"{i}\" is already open"));
                 }
             }
             OrderKind::SetUpCommandPost { name, .. } => {
                 if self.state.command_posts.iter().any(|(n, _)| n == name) {
-                    return Err(format!("command post \"{name}\" is already set up"));
+                    return refuse(format!("command post \"{name}\" is already set up"));
                 }
             }
             OrderKind::SetUpWorkingGroup { name, .. } => {
                 if self.state.working_groups.iter().any(|n| n == name) {
-                    return Err(format!("working group \"{name}\" is already set up"));
+                    return refuse(format!("working group \"{name}\" is already set up"));
                 }
             }
             OrderKind::RequestSupport { to, .. } => {
                 use crate::scenario::types::AgencyRole::{Higher, Neighbour};
                 if !self.sc().agency(to).is_some_and(|a| matches!(a.role, Higher | Neighbour)) {
-                    return Err(format!("\"{to}\" is neither a higher level nor a neighbouring county"));
+                    return refuse(format!("\"{to}\" is neither a higher level nor a neighbouring county"));
                 }
             }
             OrderKind::Report { to, .. } => {
                 if to == by {
-                    return Err("a report to oneself is not a report".into());
+                    return refuse("a report to oneself is not a report".into());
                 }
             }
             OrderKind::Acknowledge(inject) => {
                 let reached = self.state.delivered.contains_key(inject)
                     && self.sc().scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| r == by));
                 if !reached {
-                    return Err(format!("inject \"{inject}\" has not reached \"{by}\""));
+                    return refuse(format!("inject \"{inject}\" has not reached \"{by}\""));
                 }
             }
             OrderKind::Log(text) | OrderKind::WarnPublic(text) => {
                 if text.trim().is_empty() {
-                    return Err("the text is empty".into());
+                    return refuse("the text is empty".into());
                 }
             }
-            OrderKind::Pause if self.state.paused => return Err("the exercise is already paused".into()),
-            OrderKind::Resume if !self.state.paused => return Err("the exercise is not paused".into()),
+            OrderKind::Pause if self.state.paused => return refuse("the exercise is already paused".into()),
+            OrderKind::Resume if !self.state.paused => return refuse("the exercise is not paused".into()),
             OrderKind::Speed(x) if !(*x > 0.0 && x.is_finite()) => {
-                return Err(format!("the speed must be above zero, not {x}"));
+                return refuse(format!("the speed must be above zero, not {x}"));
             }
             OrderKind::FireInject(j) => {
                 if self.state.delivered.contains_key(j) {
-                    return Err(format!("inject \"{j}\" was already delivered"));
+                    return refuse(format!("inject \"{j}\" was already delivered"));
                 }
             }
             OrderKind::Observe { evaluator, seen, note, .. } => {
                 if evaluator.trim().is_empty() {
-                    return Err("an observation names its evaluator".into());
+                    return refuse("an observation names its evaluator".into());
                 }
                 if seen.trim().is_empty() && note.trim().is_empty() {
-                    return Err("the observation is empty: say what was seen".into());
+                    return refuse("the observation is empty: say what was seen".into());
                 }
             }
             OrderKind::Retime(t) => {
                 let new_t = self.sc().offset(t);
                 if new_t < now as i64 {
-                    return Err(format!("{t} is in the past"));
+                    return refuse(format!("{t} is in the past"));
                 }
                 if new_t as u64 > self.sc().duration_secs {
-                    return Err(format!("{t} is after the end of the scenario"));
+                    return refuse(format!("{t} is after the end of the scenario"));
                 }
                 if self.state.next_timed_inject(self.sc(), now).is_none() {
-                    return Err("no timed inject remains to re-time".into());
+                    return refuse("no timed inject remains to re-time".into());
                 }
             }
             _ => {}
@@ -514,6 +515,17 @@ impl Door<'_, '_> {
     }
 }
 
+/// Why the door refuses an order, in words for the giver: journaled as the refusal's reason and
+/// said back to a live seat.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+/// Refuses with the reason `why`.
+pub(crate) fn refuse<T>(why: String) -> Result<T, Refusal> {
+    Err(Refusal(why))
+}
+
 /// Why an order a seat gave for another agency than its own is refused.
 pub fn impersonation(by: &str, claimed: &str) -> String {
     format!("the seat of \"{by}\" gives orders for \"{by}\" only, not for \"{claimed}\"; attempt recorded")
@@ -527,14 +539,14 @@ fn apply_orders(mut book: ResMut<OrderBook>, mut door: Door) {
         }
         book.next += 1;
         let verdict = match p.claimed.as_deref().filter(|c| *c != p.by) {
-            Some(c) => Err(impersonation(&p.by, c)),
+            Some(c) => Err(Refusal(impersonation(&p.by, c))),
             None => door.check(&p.by, &p.order),
         };
         if let Some(tag) = p.tag {
             book.answers.push((tag, door.clock.now, verdict.clone()));
         }
         match verdict {
-            Err(reason) => {
+            Err(Refusal(reason)) => {
                 let claimed = p.claimed.filter(|c| *c != p.by);
                 door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, claimed }));
             }

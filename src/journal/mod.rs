@@ -8,7 +8,7 @@ pub mod summary;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -614,17 +614,33 @@ impl Journal {
     }
 }
 
+/// Why a journal cannot be read back, or written while a run goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}: not a journal entry: {source}", path.display())]
+    Entry { path: PathBuf, line: usize, source: serde_json::Error },
+    /// The journal file could not be written (the message of the system's error).
+    #[error("cannot write the journal: {0}")]
+    Write(String),
+}
+
 /// Reads a journal file back.
-pub fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
-    let f = File::open(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+pub fn read(path: &Path) -> Result<Vec<Entry>, JournalError> {
+    let read = |source| JournalError::Read { path: path.to_path_buf(), source };
+    let f = File::open(path).map_err(read)?;
     let mut out = Vec::new();
     for (i, line) in BufReader::new(f).lines().enumerate() {
-        let line = line?;
+        let line = line.map_err(read)?;
         if line.trim().is_empty() {
             continue;
         }
-        let e: Entry = serde_json::from_str(&line)
-            .map_err(|e| anyhow::anyhow!("{}:{}: not a journal entry: {e}", path.display(), i + 1))?;
+        let e: Entry = serde_json::from_str(&line).map_err(|source| JournalError::Entry {
+            path: path.to_path_buf(),
+            line: i + 1,
+            source,
+        })?;
         out.push(e);
     }
     Ok(out)

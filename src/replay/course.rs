@@ -53,12 +53,25 @@ pub struct Decision {
     pub target: Option<String>,
 }
 
-/// Reads a course file; `Err` is a message with the file and position.
-pub fn load_course(path: &Path) -> Result<Course, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    ron_options()
-        .from_str(&text)
-        .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.span.start.line, e.span.start.col, e.code))
+/// Why a course file cannot be read: the file, and where in it.
+#[derive(Debug, thiserror::Error)]
+pub enum CourseError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: std::path::PathBuf, source: std::io::Error },
+    #[error("{}:{line}:{col}: {source}", path.display())]
+    Syntax { path: std::path::PathBuf, line: usize, col: usize, source: ron::Error },
+}
+
+/// Reads a course file; the error names the file and position.
+pub fn load_course(path: &Path) -> Result<Course, CourseError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| CourseError::Read { path: path.to_path_buf(), source })?;
+    ron_options().from_str(&text).map_err(|e| CourseError::Syntax {
+        path: path.to_path_buf(),
+        line: e.span.start.line,
+        col: e.span.start.col,
+        source: e.code,
+    })
 }
 
 /// The order kind's name as in order files (`SetLevel`, `Report`, …).

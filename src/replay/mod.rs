@@ -30,26 +30,41 @@ use crate::journal::{Entry, Event, Journal};
 use crate::scenario::{self, ValidScenario, hex};
 use crate::sim::{SimClock, StepsPerUpdate};
 
-/// A failure with the exit code it deserves: 2 bad input, 1 a check failed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub code: u8,
-    pub msg: String,
-}
-
-impl Failure {
-    pub fn input(msg: impl Into<String>) -> Failure {
-        Failure { code: 2, msg: msg.into() }
-    }
-    pub fn check(msg: impl Into<String>) -> Failure {
-        Failure { code: 1, msg: msg.into() }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.msg)
-    }
+/// Why a recorded run cannot be re-run, or its re-run cannot go on or be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    /// A record beside the journal (`fork.json`, `run.json`) that is not one; `what` names it.
+    #[error("{}: not a {what}: {source}", path.display())]
+    NotRecord { path: PathBuf, what: &'static str, source: serde_json::Error },
+    #[error("{} is empty", path.display())]
+    EmptyJournal { path: PathBuf },
+    #[error("{}:1: not a journal entry: {source}", path.display())]
+    FirstEntry { path: PathBuf, source: serde_json::Error },
+    #[error("{}:1: the first entry is not run_started", path.display())]
+    NotRunStarted { path: PathBuf },
+    /// The scenario or order file the run used has problems now.
+    #[error("{}: {count} problem(s); see drillsim validate", path.display())]
+    Problems { path: PathBuf, count: usize },
+    /// The input file the run recorded is gone, and the folder kept no copy of it.
+    #[error("cannot read {path}: {source} (the path is as the run recorded it, and {} has no copy of it)", out.display())]
+    Missing { path: String, out: PathBuf, source: std::io::Error },
+    /// The input file the run recorded is not the one it used (`what`: how, in plain words).
+    #[error("{path} has changed since the run ({what}); a re-run needs the same file")]
+    Changed { path: String, what: String },
+    /// A fork's alternative order file cannot be loaded.
+    #[error("{0}")]
+    ForkOrders(crate::scenario::LoadError),
+    #[error("{path} has changed since the fork")]
+    ForkOrdersChanged { path: String },
+    #[error(transparent)]
+    Log(#[from] crate::exercise::durable::LogError),
+    /// The re-run cannot follow the order log (a check failed, not the input).
+    #[error("the order log goes on after +{t}s while the exercise stands paused there")]
+    PausedWithOrders { t: u64 },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 /// `OUT/run.json`, written by `drillsim run`: what the journal does not say about the run.
@@ -108,8 +123,8 @@ pub struct JournalLines {
     pub torn: bool,
 }
 
-pub fn read_lines(path: &Path) -> Result<JournalLines, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
+pub fn read_lines(path: &Path) -> Result<JournalLines, ReplayError> {
+    let bytes = std::fs::read(path).map_err(|source| ReplayError::Read { path: path.to_path_buf(), source })?;
     let text = String::from_utf8_lossy(&bytes);
     let torn = !text.is_empty() && !text.ends_with('\n');
     let mut lines: Vec<String> = text.split_inclusive('\n').map(|l| l.trim_end_matches('\n').to_string()).collect();
@@ -119,11 +134,9 @@ pub fn read_lines(path: &Path) -> Result<JournalLines, Failure> {
     Ok(JournalLines { lines, torn })
 }
 
-fn load_scenario(out: &Path, path: &str, sha: &str) -> Result<Arc<ValidScenario>, Failure> {
+fn load_scenario(out: &Path, path: &str, sha: &str) -> Result<Arc<ValidScenario>, ReplayError> {
     let (file, kept) = kept_or_named(out, crate::outdir::SCENARIO_COPY, path, sha)?;
-    let sc = scenario::parse(file).map_err(|p| {
-        Failure::input(format!("{}: {} problem(s); see drillsim validate", kept.display(), p.problems.len()))
-    })?;
+    let sc = scenario::parse(file).map_err(|p| ReplayError::Problems { path: kept, count: p.problems.len() })?;
     Ok(Arc::new(sc))
 }
 
@@ -136,7 +149,7 @@ pub fn kept_or_named(
     copy: &str,
     path: &str,
     sha: &str,
-) -> Result<(scenario::SourceFile, PathBuf), Failure> {
+) -> Result<(scenario::SourceFile, PathBuf), ReplayError> {
     let copy_path = out.join(copy);
     let kept = std::fs::read_to_string(&copy_path).ok();
     if let Some(text) = &kept
@@ -144,11 +157,10 @@ pub fn kept_or_named(
     {
         return Ok((scenario::SourceFile::new(path, text.as_str()), copy_path));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::input(format!(
-            "cannot read {path}: {e} (the path is as the run recorded it, and {} has no copy of it)",
-            out.display()
-        ))
+    let text = std::fs::read_to_string(path).map_err(|source| ReplayError::Missing {
+        path: path.to_string(),
+        out: out.to_path_buf(),
+        source,
     })?;
     let now = hex(&Sha256::digest(text.as_bytes()));
     if now != sha {
@@ -156,7 +168,7 @@ pub fn kept_or_named(
             Some(old) => what_changed(old, &text),
             None => format!("SHA-256 {} now, {} then", &now[..12], &sha[..12.min(sha.len())]),
         };
-        return Err(Failure::input(format!("{path} has changed since the run ({what}); a re-run needs the same file")));
+        return Err(ReplayError::Changed { path: path.to_string(), what });
     }
     Ok((scenario::SourceFile::new(path, text), PathBuf::from(path)))
 }
@@ -184,27 +196,29 @@ pub fn what_changed(old: &str, new: &str) -> String {
 }
 
 /// How to re-run the run in `out`, and its journal lines.
-pub fn recipe_of(out: &Path) -> Result<(Recipe, JournalLines), Failure> {
+pub fn recipe_of(out: &Path) -> Result<(Recipe, JournalLines), ReplayError> {
     let journal_path = out.join("journal.jsonl");
     let lines = read_lines(&journal_path)?;
     let fork_path = out.join("fork.json");
     if fork_path.exists() {
         let text = std::fs::read_to_string(&fork_path)
-            .map_err(|e| Failure::input(format!("cannot read {}: {e}", fork_path.display())))?;
-        let f: ForkSidecar = serde_json::from_str(&text)
-            .map_err(|e| Failure::input(format!("{}: not a fork record: {e}", fork_path.display())))?;
+            .map_err(|source| ReplayError::Read { path: fork_path.clone(), source })?;
+        let f: ForkSidecar = serde_json::from_str(&text).map_err(|source| ReplayError::NotRecord {
+            path: fork_path,
+            what: "fork record",
+            source,
+        })?;
         let (mut recipe, _) = recipe_of(Path::new(&f.base))?;
-        let book =
-            load_orders(Path::new(&f.orders_path), &recipe.scenario).map_err(|e| Failure::input(format!("{e}")))?;
+        let book = load_orders(Path::new(&f.orders_path), &recipe.scenario).map_err(ReplayError::ForkOrders)?;
         if book.sha256.as_deref() != Some(f.orders_sha256.as_str()) {
-            return Err(Failure::input(format!("{} has changed since the fork", f.orders_path)));
+            return Err(ReplayError::ForkOrdersChanged { path: f.orders_path });
         }
         recipe.fork = Some(Fork { at: f.at, orders: book.pending, keep: f.keep });
         return Ok((recipe, lines));
     }
     let log_path = out.join("orders.log");
     if log_path.exists() {
-        let log = read_log(&log_path).map_err(Failure::input)?;
+        let log = read_log(&log_path)?;
         let sc = load_scenario(out, &log.spec.scenario_path, &log.spec.scenario_sha256)?;
         let recipe = Recipe {
             scenario: sc,
@@ -216,11 +230,11 @@ pub fn recipe_of(out: &Path) -> Result<(Recipe, JournalLines), Failure> {
         };
         return Ok((recipe, lines));
     }
-    let first = lines.lines.first().ok_or_else(|| Failure::input(format!("{} is empty", journal_path.display())))?;
-    let entry: Entry = serde_json::from_str(first)
-        .map_err(|e| Failure::input(format!("{}:1: not a journal entry: {e}", journal_path.display())))?;
+    let first = lines.lines.first().ok_or_else(|| ReplayError::EmptyJournal { path: journal_path.clone() })?;
+    let entry: Entry =
+        serde_json::from_str(first).map_err(|source| ReplayError::FirstEntry { path: journal_path.clone(), source })?;
     let Event::RunStarted { scenario_path, scenario_sha256, seed, orders_path, orders_sha256, .. } = entry.event else {
-        return Err(Failure::input(format!("{}:1: the first entry is not run_started", journal_path.display())));
+        return Err(ReplayError::NotRunStarted { path: journal_path });
     };
     let sc = load_scenario(out, &scenario_path, &scenario_sha256)?;
     let book = match orders_path {
@@ -229,14 +243,17 @@ pub fn recipe_of(out: &Path) -> Result<(Recipe, JournalLines), Failure> {
             let sha = orders_sha256.clone().unwrap_or_default();
             let (file, _) = kept_or_named(out, crate::outdir::ORDERS_COPY, &p, &sha)?;
             let book = crate::exercise::orders::parse_orders(file, &sc)
-                .map_err(|e| Failure::input(format!("{p}: {} problem(s); see drillsim validate", e.problems.len())))?;
+                .map_err(|e| ReplayError::Problems { path: PathBuf::from(&p), count: e.problems.len() })?;
             Some(book)
         }
     };
     let side_path = out.join("run.json");
     let side: RunSidecar = match std::fs::read_to_string(&side_path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| Failure::input(format!("{}: not a run record: {e}", side_path.display())))?,
+        Ok(text) => serde_json::from_str(&text).map_err(|source| ReplayError::NotRecord {
+            path: side_path,
+            what: "run record",
+            source,
+        })?,
         Err(_) => RunSidecar::default(),
     };
     let recipe =
@@ -358,7 +375,7 @@ impl Rerun {
 
     /// Runs one step (after the boundary's orders); at the end writes `run_ended`. Returns false
     /// when nothing can move: the run ended, or the exercise is paused with no logged order left.
-    pub fn step(&mut self) -> Result<bool, Failure> {
+    pub fn step(&mut self) -> Result<bool, ReplayError> {
         if self.ended {
             return Ok(false);
         }
@@ -369,10 +386,7 @@ impl Rerun {
                 if live.finished() {
                 } else if live.paused() {
                     if *next < orders.len() {
-                        return Err(Failure::check(format!(
-                            "the order log goes on after +{}s while the exercise stands paused there",
-                            live.app.world().resource::<SimClock>().now
-                        )));
+                        return Err(ReplayError::PausedWithOrders { t: live.app.world().resource::<SimClock>().now });
                     }
                     return Ok(false);
                 } else {
@@ -401,7 +415,7 @@ impl Rerun {
     }
 
     /// Re-runs until the clock passes `to` (all entries at or before `to` written) or the end.
-    pub fn run_to(&mut self, to: Option<u64>) -> Result<(), Failure> {
+    pub fn run_to(&mut self, to: Option<u64>) -> Result<(), ReplayError> {
         while !self.ended && to.is_none_or(|to| self.clock().now <= to) {
             if !self.step()? {
                 break;
@@ -462,8 +476,8 @@ pub fn file_sha256(path: &Path) -> std::io::Result<String> {
 }
 
 /// Writes a finished (or stopped) run's files into `out`: journal.jsonl, summary.json, score.json.
-pub fn write_outputs(sc: &ValidScenario, entries: &[Entry], out: &Path) -> Result<(), Failure> {
-    let io = |p: PathBuf, e: std::io::Error| Failure::check(format!("cannot write {}: {e}", p.display()));
+pub fn write_outputs(sc: &ValidScenario, entries: &[Entry], out: &Path) -> Result<(), ReplayError> {
+    let io = |path: PathBuf, source: std::io::Error| ReplayError::Write { path, source };
     std::fs::create_dir_all(out).map_err(|e| io(out.to_path_buf(), e))?;
     let mut text = String::new();
     for e in entries {

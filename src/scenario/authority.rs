@@ -6,6 +6,7 @@
 //! shelters; operators (the water works) handle their installations; higher levels and
 //! neighbouring counties report and send their own teams.
 
+use crate::exercise::orders::{Refusal, refuse};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{ActionKind, AgencyRole};
 
@@ -34,9 +35,9 @@ pub fn role_powers(role: AgencyRole) -> &'static [ActionKind] {
 }
 
 /// Whether `agency` may give orders of `kind`; `Err` says why not, for the refusal.
-pub fn may(scenario: &ValidScenario, agency: &str, kind: ActionKind) -> Result<(), String> {
+pub fn may(scenario: &ValidScenario, agency: &str, kind: ActionKind) -> Result<(), Refusal> {
     let Some(a) = scenario.agency(agency) else {
-        return Err(format!("\"{agency}\" is not an agency of this exercise"));
+        return refuse(format!("\"{agency}\" is not an agency of this exercise"));
     };
     let by_plan = || {
         scenario.scenario.plan.levels.iter().flat_map(|l| &l.actions).any(|pa| pa.owner == agency && pa.action == kind)
@@ -49,5 +50,8 @@ pub fn may(scenario: &ValidScenario, agency: &str, kind: ActionKind) -> Result<(
         RequestSupport => "requests for outside support go through the emergency office".to_string(),
         _ => format!("{} is beyond the authority of \"{agency}\"", kind.name()),
     };
-    Err(format!("{who}; \"{agency}\" may not order {} (its role, its powers and the plan do not give it)", kind.name()))
+    refuse(format!(
+        "{who}; \"{agency}\" may not order {} (its role, its powers and the plan do not give it)",
+        kind.name()
+    ))
 }

@@ -11,6 +11,30 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// never wrapped to a negative time).
 pub const MAX_SECS: u64 = 100 * 365 * 86_400;
 
+/// Why a duration or a time cannot be read; each message quotes the text and shows how to write it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("an empty duration; write e.g. \"30m\", \"1h30m\", \"2d\"")]
+    Empty,
+    #[error("\"{0}\" is negative; durations are zero or more")]
+    Negative(String),
+    #[error("\"{text}\" is not a duration: unit '{unit}' unknown; use d, h, m, s as in \"1h30m\"")]
+    UnknownUnit { text: String, unit: char },
+    #[error("\"{text}\" is not a duration: a number must come before '{unit}'")]
+    NoNumber { text: String, unit: char },
+    #[error("\"{0}\" is too long: at most 100 years (\"36500d\")")]
+    TooLong(String),
+    #[error("\"{text}\" is not a duration: the number {number} has no unit (d, h, m or s)")]
+    NoUnit { text: String, number: String },
+    #[error("\"{0}\" is not a date-time; write e.g. \"2010-06-21T18:30\"")]
+    NotDateTime(String),
+    #[error("\"{0}\" is not a time; write an offset from the start (\"+2h30m\") or a date-time (\"2010-06-21T18:30\")")]
+    NotTime(String),
+    /// A signed shift in time (the `uncertain` section) that is not a duration.
+    #[error("{0} (a shift in time is written \"-2h\", \"+30m\", \"45m\")")]
+    Shift(Box<TimeError>),
+}
+
 /// A non-negative duration, written as a sum of parts: "90s", "15m", "1h30m", "3d", "0s"; at most
 /// [`MAX_SECS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -22,10 +46,10 @@ impl Dur {
     }
 
     /// Parse "1h30m" style text. Units: d, h, m, s.
-    pub fn parse(text: &str) -> Result<Dur, String> {
+    pub fn parse(text: &str) -> Result<Dur, TimeError> {
         let t = text.trim();
         if t.is_empty() {
-            return Err("an empty duration; write e.g. \"30m\", \"1h30m\", \"2d\"".into());
+            return Err(TimeError::Empty);
         }
         let mut total: u64 = 0;
         let mut num = String::new();
@@ -38,27 +62,23 @@ impl Dur {
                     'h' => 3_600,
                     'm' => 60,
                     's' => 1,
-                    '-' => return Err(format!("\"{t}\" is negative; durations are zero or more")),
-                    _ => {
-                        return Err(format!(
-                            "\"{t}\" is not a duration: unit '{ch}' unknown; use d, h, m, s as in \"1h30m\""
-                        ));
-                    }
+                    '-' => return Err(TimeError::Negative(t.into())),
+                    _ => return Err(TimeError::UnknownUnit { text: t.into(), unit: ch }),
                 };
                 if num.is_empty() {
-                    return Err(format!("\"{t}\" is not a duration: a number must come before '{ch}'"));
+                    return Err(TimeError::NoNumber { text: t.into(), unit: ch });
                 }
-                let n: u64 = num.parse().map_err(|_| format!("\"{t}\" is too long: at most 100 years (\"36500d\")"))?;
+                let n: u64 = num.parse().map_err(|_| TimeError::TooLong(t.into()))?;
                 total = n
                     .checked_mul(unit)
                     .and_then(|v| total.checked_add(v))
                     .filter(|v| *v <= MAX_SECS)
-                    .ok_or_else(|| format!("\"{t}\" is too long: at most 100 years (\"36500d\")"))?;
+                    .ok_or_else(|| TimeError::TooLong(t.into()))?;
                 num.clear();
             }
         }
         if !num.is_empty() {
-            return Err(format!("\"{t}\" is not a duration: the number {num} has no unit (d, h, m or s)"));
+            return Err(TimeError::NoUnit { text: t.into(), number: num });
         }
         Ok(Dur(total))
     }
@@ -128,24 +148,22 @@ pub enum TimeSpec {
 }
 
 /// Parses an ISO 8601 local date-time with or without seconds.
-pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
+pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, TimeError> {
     let t = text.trim();
     NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
-        .map_err(|_| format!("\"{t}\" is not a date-time; write e.g. \"2010-06-21T18:30\""))
+        .map_err(|_| TimeError::NotDateTime(t.into()))
 }
 
 impl TimeSpec {
-    pub fn parse(text: &str) -> Result<TimeSpec, String> {
+    pub fn parse(text: &str) -> Result<TimeSpec, TimeError> {
         let t = text.trim();
         if let Some(rest) = t.strip_prefix('+') {
             return Dur::parse(rest).map(|d| TimeSpec::Offset(d.0));
         }
-        parse_datetime(t).map(TimeSpec::Calendar).map_err(|_| {
-            format!("\"{t}\" is not a time; write an offset from the start (\"+2h30m\") or a date-time (\"2010-06-21T18:30\")")
-        })
+        parse_datetime(t).map(TimeSpec::Calendar).map_err(|_| TimeError::NotTime(t.into()))
     }
 
     /// Seconds after `start` (negative if before it).
@@ -193,17 +211,17 @@ mod tests {
         assert_eq!(Dur::parse("0s").unwrap(), Dur(0));
         assert_eq!(Dur(5400).to_string(), "1h30m");
         assert_eq!(Dur(90).to_string(), "1m30s");
-        assert!(Dur::parse("10").unwrap_err().contains("no unit"));
-        assert!(Dur::parse("3w").unwrap_err().contains("unit 'w'"));
-        assert!(Dur::parse("-5m").unwrap_err().contains("negative"));
+        assert!(Dur::parse("10").unwrap_err().to_string().contains("no unit"));
+        assert!(Dur::parse("3w").unwrap_err().to_string().contains("unit 'w'"));
+        assert!(Dur::parse("-5m").unwrap_err().to_string().contains("negative"));
     }
 
     #[test]
     fn times_beyond_a_hundred_years_are_refused_not_wrapped() {
         assert_eq!(Dur::parse("36500d").unwrap().secs(), MAX_SECS);
-        assert!(Dur::parse("36500d1s").unwrap_err().contains("too long"));
+        assert!(Dur::parse("36500d1s").unwrap_err().to_string().contains("too long"));
         for t in ["+18446744073709551615s", "+9223372036854775808s", "+999999999999h", "+99999999999999999999999d"] {
-            let e = TimeSpec::parse(t).unwrap_err();
+            let e = TimeSpec::parse(t).unwrap_err().to_string();
             assert!(e.contains("too long"), "{t}: {e}");
         }
         // what is read is always printed back as itself (never "+-1s")

@@ -144,13 +144,13 @@ pub struct Q {
 
 impl Q {
     /// Parses a signed duration: an optional `+` or `-`, then a duration ("2h30m").
-    pub fn parse_time(text: &str) -> Result<Q, String> {
+    pub fn parse_time(text: &str) -> Result<Q, super::time::TimeError> {
         let t = text.trim();
         let (sign, rest) = match t.strip_prefix('-') {
             Some(r) => (-1.0, r),
             None => (1.0, t.strip_prefix('+').unwrap_or(t)),
         };
-        let d = Dur::parse(rest).map_err(|e| format!("{e} (a shift in time is written \"-2h\", \"+30m\", \"45m\")"))?;
+        let d = Dur::parse(rest).map_err(|e| super::time::TimeError::Shift(Box::new(e)))?;
         Ok(Q { v: sign * d.secs() as f64, time: true })
     }
 }

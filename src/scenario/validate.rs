@@ -210,7 +210,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     let start = match parse_datetime(&s.meta.start) {
         Ok(t) => Some(t),
         Err(e) => {
-            c.at("range", "meta.start", e);
+            c.at("range", "meta.start", e.to_string());
             None
         }
     };

@@ -19,8 +19,36 @@ use crate::scenario::ValidScenario;
 use room::{Hub, Start};
 use seats::Seat;
 
+/// Why a served exercise could not start or go on, for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("{0}")]
+    Address(std::io::Error),
+    #[error("cannot start the simulation thread: {0}")]
+    Thread(std::io::Error),
+    #[error("the simulation thread panicked")]
+    Panicked,
+    #[error("the server failed: {0}")]
+    Server(std::io::Error),
+    /// The engine could not be built on the simulation thread (a resumed session that does not
+    /// catch up, or one that had already ended).
+    #[error("{0}")]
+    Start(Box<dyn std::error::Error + Send + Sync>),
+    /// The durable order log could not be written (the system's message).
+    #[error("{0}; the exercise stops (the orders answered so far are in orders.log)")]
+    OrderLog(String),
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
+    #[error(transparent)]
+    Records(#[from] crate::outdir::OutError),
+}
+
 /// Hosts the exercise until it ends: binds `listen`, says where on standard output, runs the
-/// simulation thread and the server. `Err` is a message for the operator.
+/// simulation thread and the server.
 pub fn host(
     sc: Arc<ValidScenario>,
     seats: Vec<Seat>,
@@ -29,22 +57,23 @@ pub fn host(
     listen: SocketAddr,
     lang: crate::exercise::console::Lang,
     announce: impl FnOnce(SocketAddr),
-) -> Result<(), String> {
+) -> Result<(), ServeError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
-    let listener =
-        rt.block_on(tokio::net::TcpListener::bind(listen)).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(ServeError::Runtime)?;
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind(listen))
+        .map_err(|source| ServeError::Listen { addr: listen, source })?;
+    let addr = listener.local_addr().map_err(ServeError::Address)?;
     let (tx, rx) = std::sync::mpsc::channel();
     let hub = Arc::new(Hub::new(seats, sc, tx));
     let sim_hub = hub.clone();
     let sim = std::thread::Builder::new()
         .name("drillsim-sim".into())
         .spawn(move || room::run(start, sim_hub, rx, out, lang))
-        .map_err(|e| format!("cannot start the simulation thread: {e}"))?;
+        .map_err(ServeError::Thread)?;
     announce(addr);
     let mut closed = hub.closed.subscribe();
     let app = http::router(hub.clone());
@@ -63,7 +92,7 @@ pub fn host(
     });
     // Open connections end with the runtime.
     rt.shutdown_timeout(Duration::from_secs(1));
-    let result = sim.join().map_err(|_| "the simulation thread panicked".to_string())?;
-    served.map_err(|e| format!("the server failed: {e}"))?;
+    let result = sim.join().map_err(|_| ServeError::Panicked)?;
+    served.map_err(ServeError::Server)?;
     result
 }

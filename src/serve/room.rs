@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 
+use super::ServeError;
 use super::protocol::{self, FeedItem, code};
 use super::seats::Seat;
 use super::view::{self, Owners, Tagger};
@@ -132,7 +133,7 @@ impl Hub {
 
 /// How the simulation thread gets its engine: built inside the thread (a Bevy app stays on the
 /// thread that made it), with the tagger that knows the orders logged so far.
-pub type Start = Box<dyn FnOnce() -> Result<(Live, Tagger), String> + Send>;
+pub type Start = Box<dyn FnOnce() -> Result<(Live, Tagger), ServeError> + Send>;
 
 /// The simulation thread's state.
 struct Room {
@@ -152,8 +153,8 @@ struct Room {
 }
 
 /// Runs the room until the exercise ends; then writes `run_ended`, `orders.ron` and
-/// `summary.json` like `drillsim live`. `Err` is a message for the operator.
-pub fn run(start: Start, hub: Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang: Lang) -> Result<(), String> {
+/// `summary.json` like `drillsim live`.
+pub fn run(start: Start, hub: Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang: Lang) -> Result<(), ServeError> {
     let result = run_inner(start, &hub, rx, out, lang);
     {
         let mut s = hub.lock();
@@ -164,7 +165,7 @@ pub fn run(start: Start, hub: Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang: L
     result
 }
 
-fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang: Lang) -> Result<(), String> {
+fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang: Lang) -> Result<(), ServeError> {
     let (live, tagger) = start()?;
     let sc = live.app.world().resource::<ScenarioRes>().0.clone();
     let mut room = Room {
@@ -192,10 +193,10 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
         room.live.pace(10_000);
         room.live.answers(); // decisions reach the seats as tagged journal entries
         if let Some(e) = &room.live.log_error {
-            return Err(format!("{e}; the exercise stops (the orders answered so far are in orders.log)"));
+            return Err(ServeError::OrderLog(e.clone()));
         }
         if let Some(e) = &room.live.app.world().resource::<Journal>().error {
-            return Err(format!("cannot write the journal: {e}"));
+            return Err(crate::journal::JournalError::Write(e.clone()).into());
         }
         let finished = room.live.finished();
         room.publish(finished);

@@ -159,11 +159,20 @@ pub fn write_seats(path: &Path, seats: &[Seat]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// Why `seats.json` cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum SeatsError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: std::path::PathBuf, source: std::io::Error },
+    #[error("{}: not a seats file: {source}", path.display())]
+    NotSeats { path: std::path::PathBuf, source: serde_json::Error },
+}
+
 /// Reads `seats.json` back (a resumed session keeps its tokens).
-pub fn read_seats(path: &Path) -> Result<Vec<Seat>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn read_seats(path: &Path) -> Result<Vec<Seat>, SeatsError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SeatsError::Read { path: path.to_path_buf(), source })?;
     let f: SeatsFile<Seat> =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a seats file: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|source| SeatsError::NotSeats { path: path.to_path_buf(), source })?;
     Ok(f.seats)
 }
 

@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::Row;
+use super::error::SweepError;
 use super::stats::{bootstrap_interval, mean, sd, t_interval};
 use super::table::{Manifest, read_csv};
 
@@ -43,66 +44,46 @@ pub struct Comparison {
 }
 
 /// Loads a finished sweep folder (not a lone shard).
-fn load(dir: &Path) -> anyhow::Result<(Manifest, Vec<String>, Vec<Row>)> {
+fn load(dir: &Path) -> Result<(Manifest, Vec<String>, Vec<Row>), SweepError> {
     let m = Manifest::read(dir)?;
     if let Some(s) = m.shard {
-        anyhow::bail!(
-            "{} is shard {} of {}: merge the shards first (drillsim sweep-merge)",
-            dir.display(),
-            s.index,
-            s.count
-        );
+        return Err(SweepError::Shard { dir: dir.to_path_buf(), index: s.index, count: s.count });
     }
     let (cols, rows) = read_csv(&dir.join("runs.csv"))?;
     if cols != m.columns {
-        anyhow::bail!("{}: runs.csv's columns are not those of sweep.json", dir.display());
+        return Err(SweepError::Columns { dir: dir.to_path_buf() });
     }
     Ok((m, cols, rows))
 }
 
 /// Compares sweep B with sweep A, run by run. Errors (for people) when the runs are not paired:
 /// other seeds, other run counts, or other drawn parameters.
-pub fn compare(a_dir: &Path, b_dir: &Path) -> anyhow::Result<Comparison> {
+pub fn compare(a_dir: &Path, b_dir: &Path) -> Result<Comparison, SweepError> {
     let (ma, ca, ra) = load(a_dir)?;
     let (mb, cb, rb) = load(b_dir)?;
     if ra.len() != rb.len() || ma.base_seed != mb.base_seed {
-        anyhow::bail!(
-            "the sweeps are not on the same seeds: A has {} runs from seed {}, B {} runs from seed {}; run both with the same --runs and --seed",
-            ra.len(),
-            ma.base_seed,
-            rb.len(),
-            mb.base_seed
-        );
+        return Err(SweepError::Seeds {
+            a_runs: ra.len(),
+            a_seed: ma.base_seed,
+            b_runs: rb.len(),
+            b_seed: mb.base_seed,
+        });
     }
     let params: Vec<&String> = ca.iter().filter(|c| c.starts_with("param.")).collect();
     let pb: Vec<&String> = cb.iter().filter(|c| c.starts_with("param.")).collect();
     if params != pb {
-        anyhow::bail!(
-            "the sweeps sample different parameters (A: {:?}, B: {:?}); a paired comparison needs the same `uncertain` section",
-            params,
-            pb
-        );
+        let names = |v: Vec<&String>| v.into_iter().cloned().collect();
+        return Err(SweepError::Parameters { a: names(params), b: names(pb) });
     }
     for (x, y) in ra.iter().zip(&rb) {
         if x.run != y.run || x.seed != y.seed {
-            anyhow::bail!(
-                "run {} of A has seed {}, but B's row there is run {} with seed {}",
-                x.run,
-                x.seed,
-                y.run,
-                y.seed
-            );
+            return Err(SweepError::RunSeed { run: x.run, seed: x.seed, b_run: y.run, b_seed: y.seed });
         }
         for p in &params {
             let i = ca.iter().position(|c| c == *p).expect("listed");
             let j = cb.iter().position(|c| c == *p).expect("listed");
             if x.cells[i] != y.cells[j] {
-                anyhow::bail!(
-                    "run {} drew {p} = {:?} in A but {:?} in B: the two sweeps are not paired (same `uncertain` section and seeds needed)",
-                    x.run,
-                    x.cells[i],
-                    y.cells[j]
-                );
+                return Err(SweepError::Drawn { run: x.run, param: p.to_string(), a: x.cells[i], b: y.cells[j] });
             }
         }
     }

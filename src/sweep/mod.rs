@@ -14,6 +14,7 @@
 //! this is, checked by `sweep-merge` and `sweep-compare`).
 
 pub mod compare;
+mod error;
 pub mod html;
 pub mod stats;
 pub mod table;
@@ -21,6 +22,8 @@ pub mod table;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+pub use error::SweepError;
 
 use crate::engine::{RunOptions, build_app, run_to_end};
 use crate::exercise::autoplan::AutoPlan;
@@ -172,7 +175,7 @@ pub fn measures(sc: &ValidScenario) -> Vec<Measure> {
 }
 
 /// Runs one run of the sweep; returns its row and its journal (in memory).
-pub fn run_one(spec: &Spec, run: u64) -> anyhow::Result<(Row, Journal)> {
+pub fn run_one(spec: &Spec, run: u64) -> Result<(Row, Journal), SweepError> {
     let seed = spec.seed(run);
     let base = &spec.scenario;
     let values = uncertain::draw(&base.scenario, base.start, seed);
@@ -218,7 +221,7 @@ pub fn run_one(spec: &Spec, run: u64) -> anyhow::Result<(Row, Journal)> {
     if let Some(a) = &spec.auto {
         app.insert_resource(AutoPlan::new(a.seats.clone(), auto_delay.unwrap_or(a.delay_s)));
     }
-    run_to_end(&mut app)?;
+    run_to_end(&mut app).map_err(|source| SweepError::Run { run, source })?;
     let journal = app.world_mut().remove_resource::<Journal>().expect("the journal");
     let cells = outcomes(&sc, &values, &journal.entries);
     Ok((Row { run, seed, cells }, journal))
@@ -301,9 +304,9 @@ pub fn level_number(l: Option<Level>) -> u64 {
 /// Runs the given run indices on `jobs` threads, each thread taking the next index when it is
 /// free; `done` is called after each run (the progress bar). Rows come back in the order of
 /// `runs`, whatever the threads did.
-pub fn run_many(spec: &Spec, runs: &[u64], jobs: usize, done: &(dyn Fn() + Sync)) -> anyhow::Result<Vec<Row>> {
+pub fn run_many(spec: &Spec, runs: &[u64], jobs: usize, done: &(dyn Fn() + Sync)) -> Result<Vec<Row>, SweepError> {
     let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<anyhow::Result<Row>>>> = Mutex::new((0..runs.len()).map(|_| None).collect());
+    let slots: Mutex<Vec<Option<Result<Row, SweepError>>>> = Mutex::new((0..runs.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, runs.len().max(1)) {
             scope.spawn(|| {
@@ -330,12 +333,12 @@ pub fn run_many(spec: &Spec, runs: &[u64], jobs: usize, done: &(dyn Fn() + Sync)
     for (i, slot) in slots.into_iter().enumerate() {
         match slot {
             Some(Ok(row)) => rows.push(row),
-            Some(Err(e)) => return Err(e.context(format!("run {}", runs[i]))),
+            Some(Err(e)) => return Err(e),
             None => first_missing = first_missing.or(Some(runs[i])),
         }
     }
     if let Some(r) = first_missing {
-        anyhow::bail!("run {r} was not run");
+        return Err(SweepError::NotRun(r));
     }
     Ok(rows)
 }

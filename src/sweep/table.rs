@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::Row;
+use super::error::SweepError;
 use super::stats::{ColumnStats, column_stats};
 
 /// Which sweep a folder holds. Two folders of one sweep have equal manifests but for `shard`.
@@ -64,10 +65,10 @@ impl Manifest {
         serde_json::to_string_pretty(self).expect("manifest serializes") + "\n"
     }
 
-    pub fn read(dir: &Path) -> anyhow::Result<Manifest> {
+    pub fn read(dir: &Path) -> Result<Manifest, SweepError> {
         let p = dir.join("sweep.json");
-        let text = std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not a sweep manifest: {e}", p.display()))
+        let text = std::fs::read_to_string(&p).map_err(|source| SweepError::Read { path: p.clone(), source })?;
+        serde_json::from_str(&text).map_err(|source| SweepError::Manifest { path: p, source })
     }
 }
 
@@ -86,19 +87,21 @@ pub fn csv_bytes(columns: &[String], rows: &[Row]) -> Vec<u8> {
 }
 
 /// Reads `runs.csv` back: the columns after `run` and `seed`, and the rows.
-pub fn read_csv(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Row>)> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let header: Vec<String> = r.headers()?.iter().map(String::from).collect();
+pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Row>), SweepError> {
+    let csv_err = |source| SweepError::Csv { path: path.to_path_buf(), source };
+    let mut r =
+        csv::Reader::from_path(path).map_err(|source| SweepError::ReadCsv { path: path.to_path_buf(), source })?;
+    let header: Vec<String> = r.headers().map_err(csv_err)?.iter().map(String::from).collect();
     if header.len() < 2 || header[0] != "run" || header[1] != "seed" {
-        anyhow::bail!("{}: the header does not begin with run,seed", path.display());
+        return Err(SweepError::Header { path: path.to_path_buf() });
     }
     let columns = header[2..].to_vec();
     let mut rows = Vec::new();
     for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let rec = rec.map_err(csv_err)?;
         let line = i + 2;
-        let num = |s: &str| -> anyhow::Result<u64> {
-            s.parse().map_err(|_| anyhow::anyhow!("{}:{line}: \"{s}\" is not a whole number", path.display()))
+        let num = |s: &str| -> Result<u64, SweepError> {
+            s.parse().map_err(|_| SweepError::NotWhole { path: path.to_path_buf(), line, text: s.to_string() })
         };
         let cells = rec
             .iter()
@@ -107,12 +110,14 @@ pub fn read_csv(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Row>)> {
                 if s.is_empty() {
                     Ok(None)
                 } else {
-                    s.parse::<f64>()
-                        .map(Some)
-                        .map_err(|_| anyhow::anyhow!("{}:{line}: \"{s}\" is not a number", path.display()))
+                    s.parse::<f64>().map(Some).map_err(|_| SweepError::NotNumber {
+                        path: path.to_path_buf(),
+                        line,
+                        text: s.to_string(),
+                    })
                 }
             })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, SweepError>>()?;
         rows.push(Row { run: num(&rec[0])?, seed: num(&rec[1])?, cells });
     }
     Ok((columns, rows))
@@ -154,12 +159,9 @@ pub fn stats_of(rows: &[Row], i: usize) -> ColumnStats {
 }
 
 /// Writes a whole sweep (`shard: None`): runs.csv, summary.json, sweep.html and sweep.json.
-pub fn write_whole(dir: &Path, m: &Manifest, rows: &[Row]) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    let write = |name: &str, bytes: &[u8]| {
-        let p = dir.join(name);
-        crate::outdir::write_atomic(&p, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
-    };
+pub fn write_whole(dir: &Path, m: &Manifest, rows: &[Row]) -> Result<(), SweepError> {
+    create(dir)?;
+    let write = |name: &str, bytes: &[u8]| write(&dir.join(name), bytes);
     write("runs.csv", &csv_bytes(&m.columns, rows))?;
     let s = summary(m, rows);
     write("summary.json", (serde_json::to_string_pretty(&s).expect("summary serializes") + "\n").as_bytes())?;
@@ -169,15 +171,18 @@ pub fn write_whole(dir: &Path, m: &Manifest, rows: &[Row]) -> anyhow::Result<()>
 }
 
 /// Writes one shard's rows and manifest (merged later by `sweep-merge`).
-pub fn write_shard(dir: &Path, m: &Manifest, rows: &[Row]) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    let p = dir.join("runs.csv");
-    crate::outdir::write_atomic(&p, &csv_bytes(&m.columns, rows))
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-    let p = dir.join("sweep.json");
-    crate::outdir::write_atomic(&p, m.to_json().as_bytes())
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-    Ok(())
+pub fn write_shard(dir: &Path, m: &Manifest, rows: &[Row]) -> Result<(), SweepError> {
+    create(dir)?;
+    write(&dir.join("runs.csv"), &csv_bytes(&m.columns, rows))?;
+    write(&dir.join("sweep.json"), m.to_json().as_bytes())
+}
+
+fn create(dir: &Path) -> Result<(), SweepError> {
+    std::fs::create_dir_all(dir).map_err(|source| SweepError::Create { path: dir.to_path_buf(), source })
+}
+
+fn write(p: &Path, bytes: &[u8]) -> Result<(), SweepError> {
+    crate::outdir::write_atomic(p, bytes).map_err(|source| SweepError::Write { path: p.to_path_buf(), source })
 }
 
 #[cfg(test)]
