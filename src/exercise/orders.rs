@@ -72,6 +72,9 @@ pub struct OrderBook {
     pub next: usize,
     /// Tagged orders decided so far: (tag, time decided, verdict). Live mode drains this.
     pub answers: Vec<(u64, u64, Result<(), String>)>,
+    /// Orders of this step waiting for its injects: an acknowledgement of an inject meant for
+    /// its giver but not delivered yet is decided after the step's injects (the tie rule).
+    pub deferred: Vec<Pending>,
 }
 
 impl OrderBook {
@@ -98,6 +101,8 @@ pub struct ScenarioIds {
     /// Road id → its index in `map.roads` (the first road with that id).
     pub roads: BTreeMap<String, usize>,
     pub zones: BTreeSet<String>,
+    /// Named areas (`map.areas`).
+    pub areas: BTreeSet<String>,
     pub intakes: BTreeSet<String>,
     pub shelters: BTreeSet<String>,
     pub depots: BTreeSet<String>,
@@ -124,6 +129,7 @@ impl ScenarioIds {
             injects: s.injects.iter().map(|j| own(&j.id)).collect(),
             roads,
             zones: s.map.flood_zones.iter().map(|z| own(&z.id)).collect(),
+            areas: s.map.areas.iter().map(|a| own(&a.id)).collect(),
             intakes: s.map.intakes.iter().map(|i| own(&i.node)).collect(),
             shelters: s.resources.shelters.iter().map(|x| own(&x.node)).collect(),
             depots: s.resources.depots.iter().map(|x| own(&x.node)).collect(),
@@ -146,8 +152,10 @@ pub fn order_id_problems(order: &OrderKind, ids: &ScenarioIds) -> Vec<(String, S
         }
         OrderKind::Recall { team } => need("team", "team", team, ids.teams.contains(team.as_str())),
         OrderKind::Evacuate { from, to } => {
-            let place = ids.nodes.contains(from.as_str()) || ids.zones.contains(from.as_str());
-            need("from", "node or flood zone", from, place);
+            let place = ids.nodes.contains(from.as_str())
+                || ids.zones.contains(from.as_str())
+                || ids.areas.contains(from.as_str());
+            need("from", "node, flood zone or area", from, place);
             need("to", "shelter", to, ids.shelters.contains(to.as_str()));
         }
         OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => {
@@ -220,7 +228,7 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
     }
     pending.sort_by_key(|p| p.t);
     let sha256 = Some(hex(&Sha256::digest(file.text.as_bytes())));
-    Ok(OrderBook { source: Some(file), sha256, pending, next: 0, answers: Vec::new() })
+    Ok(OrderBook { source: Some(file), sha256, pending, next: 0, answers: Vec::new(), deferred: Vec::new() })
 }
 
 /// Everything the one door may look at and change.
@@ -269,6 +277,18 @@ impl Door<'_, '_> {
 
     fn road_index(&self, id: &str) -> Result<usize, String> {
         ScenarioIds::of(self.sc()).roads.get(id).copied().ok_or_else(|| format!("there is no road \"{id}\""))
+    }
+
+    /// Whether an order waits for this step's injects: an acknowledgement, by a seat it is
+    /// meant for, of an inject not delivered yet (it may be delivered later in this step).
+    fn awaits_inject(&self, p: &Pending) -> bool {
+        match &p.order {
+            OrderKind::Acknowledge(inject) if p.claimed.as_ref().is_none_or(|c| *c == p.by) => {
+                !self.state.delivered.contains_key(inject)
+                    && self.sc().scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| *r == p.by))
+            }
+            _ => false,
+        }
     }
 
     /// Checks an order; `Err` is the reason to refuse it.
@@ -606,29 +626,49 @@ pub fn impersonation(by: &str, claimed: &str) -> String {
     format!("the seat of \"{by}\" gives orders for \"{by}\" only, not for \"{claimed}\"; attempt recorded")
 }
 
-/// Applies every order due by now, in order.
+/// Applies every order due by now, in order. **Tie rule** (time, not entry order): an
+/// acknowledgement of an inject meant for its giver that has not been delivered yet waits for
+/// the step's injects (`decide_deferred`), so an inject and its answer in the same minute
+/// count as such, whichever comes first in the files; anything else is decided at once.
 fn apply_orders(mut book: ResMut<OrderBook>, mut door: Door) {
     while let Some(p) = book.pending.get(book.next).cloned() {
         if p.t > door.clock.now {
             break;
         }
         book.next += 1;
-        let verdict = match p.claimed.as_deref().filter(|c| *c != p.by) {
-            Some(c) => Err(impersonation(&p.by, c)),
-            None => door.check(&p.by, &p.order),
-        };
-        if let Some(tag) = p.tag {
-            book.answers.push((tag, door.clock.now, verdict.clone()));
+        if door.awaits_inject(&p) {
+            book.deferred.push(p);
+            continue;
         }
-        match verdict {
-            Err(reason) => {
-                let claimed = p.claimed.filter(|c| *c != p.by);
-                door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, claimed }));
-            }
-            Ok(()) => {
-                door.journal.write(Journaled(Event::OrderAccepted { by: p.by.clone(), order: p.order.clone() }));
-                door.apply(p.by, p.order);
-            }
+        decide(&mut book, &mut door, p);
+    }
+}
+
+/// Decides the orders that waited for this step's injects, in the order they were given
+/// (`StepSet::Exercise`, after the injects and plan triggers).
+pub(super) fn decide_deferred(mut book: ResMut<OrderBook>, mut door: Door) {
+    for p in std::mem::take(&mut book.deferred) {
+        decide(&mut book, &mut door, p);
+    }
+}
+
+/// Checks one order and accepts (and carries out) or refuses it, in the journal.
+fn decide(book: &mut OrderBook, door: &mut Door, p: Pending) {
+    let verdict = match p.claimed.as_deref().filter(|c| *c != p.by) {
+        Some(c) => Err(impersonation(&p.by, c)),
+        None => door.check(&p.by, &p.order),
+    };
+    if let Some(tag) = p.tag {
+        book.answers.push((tag, door.clock.now, verdict.clone()));
+    }
+    match verdict {
+        Err(reason) => {
+            let claimed = p.claimed.filter(|c| *c != p.by);
+            door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, claimed }));
+        }
+        Ok(()) => {
+            door.journal.write(Journaled(Event::OrderAccepted { by: p.by.clone(), order: p.order.clone() }));
+            door.apply(p.by, p.order);
         }
     }
 }
