@@ -7,7 +7,9 @@
 //! **Tie rule.** Time, not entry order: an order journaled in the same step as a trigger or an
 //! inject (same `t`, whatever its `seq`) counts as given at that moment, so a response in the
 //! very minute of its trigger is on time, and a one-off act (a report, an acknowledgement) in
-//! that minute answers it. Among several causes the owner's comes first, then the earliest.
+//! that minute answers it (the door decides an acknowledgement of an inject due in its minute
+//! after the minute's injects: `exercise::orders::decide_deferred`). Among several causes the
+//! owner's comes first, then the earliest.
 
 use std::collections::{BTreeMap, BTreeSet};
 
