@@ -329,8 +329,52 @@ fn order_file_problems_name_line_and_column_for_every_order_kind() {
         got,
         vec![
             (2, 46, "unknown road \"r99\""),
-            (3, 48, "unknown node or flood zone \"v_nowhere\""),
+            (3, 48, "unknown node, flood zone or area \"v_nowhere\""),
             (4, 48, "unknown inject \"d99\""),
         ]
+    );
+}
+
+/// The tie rule at the door (issue 13): an acknowledgement given in the minute its inject is
+/// delivered waits for the minute's injects and is accepted after the delivery; one by an
+/// agency the inject is not meant for is refused at once; one of an inject that does not come
+/// in that minute is refused in that minute, after the injects.
+#[test]
+fn an_acknowledgement_in_the_minute_of_its_inject_is_decided_after_the_delivery() {
+    let sc = load(DEMO);
+    // d01 reaches ofc and water at +10m; fire is not a recipient; d04 comes hours later
+    let j = run(
+        sc,
+        &orders(&[
+            r#"(at: "+10m", by: "ofc", order: Acknowledge("d01"))"#,
+            r#"(at: "+10m", by: "fire", order: Acknowledge("d01"))"#,
+            r#"(at: "+10m", by: "ofc", order: Acknowledge("d04"))"#,
+        ]),
+        None,
+    );
+    let seq_of = |pred: &dyn Fn(&Event) -> bool| j.iter().find(|e| pred(&e.event)).map(|e| (e.t, e.seq));
+    let delivered = seq_of(&|e| matches!(e, Event::InjectDelivered { inject, .. } if inject == "d01")).unwrap();
+    let accepted = seq_of(&|e| {
+        matches!(e, Event::OrderAccepted { by, order: drillsim::exercise::orders::OrderKind::Acknowledge(i) } if by == "ofc" && i == "d01")
+    })
+    .expect("the office's acknowledgement is accepted");
+    assert_eq!(accepted.0, 600, "decided in the minute it was given");
+    assert_eq!(delivered.0, 600);
+    assert!(accepted.1 > delivered.1, "decided after the delivery: {accepted:?} {delivered:?}");
+    assert!(j.iter().any(|e| matches!(&e.event, Event::Acknowledged { by, inject } if by == "ofc" && inject == "d01")));
+    let refused: Vec<(u64, u64, String, String)> = j
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::OrderRefused { by, reason, .. } => Some((e.t, e.seq, by.clone(), reason.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    let fire = refused.iter().find(|r| r.2 == "fire").unwrap();
+    assert!(fire.1 < delivered.1 && fire.3.contains("has not reached"), "refused at once: {fire:?}");
+    let early = refused.iter().find(|r| r.2 == "ofc").unwrap();
+    assert!(
+        early.0 == 600 && early.1 > delivered.1 && early.3.contains("\"d04\""),
+        "after the minute's injects: {early:?}"
     );
 }

@@ -396,7 +396,7 @@ fn evacuees_caught_on_the_way_are_exposed_and_their_cars_stop() {
     // for every household the water reached on the way, its survivors × f/(1 − f), f its
     // mortality fraction (F(low) for those held there).
     use drillsim::agents::evacuees::{EvacNet, Households, Stage};
-    let text = polder(10, 4.0, "12h", HIGH_RIVER, "")
+    let text = polder(10, 4.0, "24h", HIGH_RIVER, "")
         .replace("population: 2000,  elevation_m: 20.0", "population: 0, elevation_m: 20.0")
         .replace("shelters: [", "evacuation: (mobilisation_mean: \"20m\"),\n        shelters: [");
     let s = parse(&text);
@@ -489,4 +489,103 @@ fn the_exposed_peak_is_the_peak_of_the_simultaneous_total() {
     assert!(*exposed_peak <= sum && *exposed_peak >= max, "{exposed_peak} vs zones {exposed_peak_by_zone:?}");
     assert_eq!(*exposed_peak, harm.exposed_total_peak.round() as u64);
     assert_eq!(exposed_peak_by_zone.len(), 2);
+}
+
+/// `StageAtLeast` reads the routed stage where the river is routed (issue 18): the breach at
+/// +1h draws the reach down, so a stage the hydrograph reaches later is not reached at the
+/// levee. The hydrograph rises linearly from 24.0 m (+0) to 25.0 m (+3h): 24.25 m at +45m,
+/// 24.75 m at +2h15m, exactly.
+#[test]
+fn stage_conditions_read_the_routed_stage() {
+    let rising = r#"(at: "+0m", stage_m: 24.0), (at: "+3h", stage_m: 25.0)"#;
+    let injects = r#"    injects: [
+        (id: "before", when: StageAtLeast(levee: "levee", stage_m: 24.25), from: "control", to: ["ofc"], text: "24.25 m"),
+        (id: "after",  when: StageAtLeast(levee: "levee", stage_m: 24.75), from: "control", to: ["ofc"], text: "24.75 m"),
+    ],
+    hazards: ["#;
+    let with = |extra: &str| parse(&polder(10, 4.0, "3h", rising, extra).replacen("    hazards: [", injects, 1));
+    let delivered = |r: &Run, id: &str| {
+        r.events.iter().find_map(|(t, e)| match e {
+            Event::InjectDelivered { inject, .. } if inject == id => Some(*t),
+            _ => None,
+        })
+    };
+    // the river as an infinite reservoir: the hydrograph's stage
+    let natural = run(with(""), None);
+    assert_eq!(delivered(&natural, "before"), Some(45 * 60));
+    assert_eq!(delivered(&natural, "after"), Some(135 * 60));
+    // routed (bed 15 m): the same before the breach, drawn down after it
+    let routed = run(with(", river_bed_elevation_m: 15.0"), None);
+    assert_eq!(delivered(&routed, "before"), Some(45 * 60), "no drawdown before the breach");
+    assert_eq!(delivered(&routed, "after"), None, "the routed stage stays under 24.75 m");
+    let stage = routed.model.breaches[0].routing.as_ref().unwrap().stage_m;
+    assert!(stage < 24.75, "routed stage at the end {stage} m, the hydrograph's 25.0 m");
+}
+
+/// Boat rescue (`hazards::rescue`), hand-computed: a team of 30 with boats (crew 3 → 10 boats,
+/// 10 people each → 100 a trip) works at the low village from before the breach. Once the water
+/// there is deeper than the road-closure depth (0.3 m: the same step the road to it closes), it
+/// takes 100 people a trip; a trip at its own place lasts the loading time (10 min), one to the
+/// mid village (0.707 km away at 10 km/h) 10 min + 2 × 0.7071/10 h = 1,109.1 s → 1,110 s. The
+/// boats are out until then; rescued people go to the open shelter; fewer drown.
+#[test]
+fn boats_take_people_off_flooded_places_trip_by_trip() {
+    let text = polder(10, 4.0, "12h", HIGH_RIVER, "")
+        .replace("capabilities: [traffic_control], size: 6", "capabilities: [traffic_control, boat_evacuation], size: 30")
+        .replace(
+            "shelters: [ (node: \"high\", capacity: 20000) ],",
+            "shelters: [ (node: \"high\", capacity: 20000) ],\n        rescue: (boat_capacity: 10, crew_per_boat: 3, boat_speed_kmh: 10.0, load_min: 10.0),",
+        );
+    let s = parse(&text);
+    let orders = r#"Orders(orders: [
+        (at: "+0m", by: "ofc",    order: OpenShelter("high")),
+        (at: "+0m", by: "police", order: Dispatch(team: "patrol", to: "low", task: boat_evacuation)),
+    ])"#;
+    let r = run(s.clone(), Some(orders));
+    let trips: Vec<(u64, u32, u32, Vec<String>, Option<String>, u64)> = r
+        .events
+        .iter()
+        .filter_map(|(t, e)| match e {
+            Event::BoatRescue { boats, people, from, shelter, back_in_s, .. } => {
+                Some((*t, *boats, *people, from.keys().cloned().collect(), shelter.clone(), *back_in_s))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(trips.len() > 5, "{trips:?}");
+    let closed = r.events.iter().find_map(|(t, e)| match e {
+        Event::RoadClosed { road, reason } if road == "r_low" && reason == "flood" => Some(*t),
+        _ => None,
+    });
+    assert_eq!(Some(trips[0].0), closed, "the first trip when the water cuts the road");
+    assert_eq!((trips[0].1, trips[0].2, trips[0].3.clone(), trips[0].5), (10, 100, vec!["low".to_string()], 600));
+    for w in trips.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        assert!(b.2 <= 100 && b.1 == 10);
+        assert_eq!(b.4.as_deref(), Some("high"), "to the open shelter");
+        // the boats are out until they are back; while people still wait at the low village,
+        // the next trip leaves at the first step at or after that
+        assert!(b.0 >= a.0 + a.5, "{a:?} then {b:?}");
+        if a.3 == b.3 && a.3 == vec!["low".to_string()] {
+            assert!(b.0 < a.0 + a.5 + 60, "{a:?} then {b:?}");
+        }
+        if b.3 == vec!["mid".to_string()] {
+            assert_eq!(b.5, 1110, "{b:?}");
+        }
+    }
+    assert!(trips.iter().any(|t| t.3 == vec!["mid".to_string()]), "the mid village is served too");
+    let rescued: u32 = trips.iter().map(|t| t.2).sum();
+    let totals = r.events.iter().rev().find_map(|(_, e)| match e {
+        Event::FloodTotals { rescued, .. } => Some(*rescued),
+        _ => None,
+    });
+    assert!(totals.is_some_and(|x| (x as i64 - rescued as i64).abs() <= trips.len() as i64), "{totals:?} vs {rescued}");
+    let without = run(s, Some(r#"Orders(orders: [(at: "+0m", by: "ofc", order: OpenShelter("high"))])"#));
+    assert!(!without.events.iter().any(|(_, e)| matches!(e, Event::BoatRescue { .. })));
+    assert!(
+        r.harm_deaths < without.harm_deaths,
+        "boats save lives: {} vs {} drowned",
+        r.harm_deaths,
+        without.harm_deaths
+    );
 }

@@ -456,3 +456,63 @@ fn a_hazards_fields_are_read_and_placed_as_a_struct_variants_were() {
     assert_eq!((q.rule, q.line, q.col), ("syntax", at.0, at.1), "{}", show(q));
     assert!(q.message.contains("`Derailmnet` in enum `Hazard`"), "{}", show(q));
 }
+
+/// The valid fixture with each `(old, new)` replaced (each `old` found exactly once).
+fn variant_all(edits: &[(&str, &str)]) -> Result<scenario::ValidScenario, Problems> {
+    let mut text = std::fs::read_to_string(valid()).unwrap();
+    for (old, new) in edits {
+        assert_eq!(text.matches(old).count(), 1, "{old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    scenario::parse(SourceFile::new("variant.ron", text))
+}
+
+/// (line, column) of the first `needle` in `text`, 1-based, columns in characters.
+fn at(text: &str, needle: &str) -> (usize, usize) {
+    let i = text.find(needle).unwrap_or_else(|| panic!("{needle:?}"));
+    let line = text[..i].matches('\n').count() + 1;
+    let start = text[..i].rfind('\n').map_or(0, |k| k + 1);
+    (line, text[start..i].chars().count() + 1)
+}
+
+/// Areas (`map.areas`), an expected action's `target` and the boat-rescue parameters are
+/// checked where they are written: an unknown place, an empty area, an area id that is a node's,
+/// an unknown target, a boat capacity of 0. An area is a valid target for plans and injects.
+#[test]
+fn areas_targets_and_rescue_parameters_are_checked_at_their_place() {
+    let areas = "        areas: [(id: \"twp\", name: \"王家乡\", places: [\"village\", \"polderr\"]), (id: \"village\", places: [])],\n        rivers: [";
+    let target = "expected: [(agency: \"fire\", action: dispatch_team, target: \"schol\", within: \"30m\")]";
+    let rescue = "rescue: (boat_capacity: 0),\n        shelters: [";
+    let edits = [
+        ("        rivers: [", areas),
+        ("expected: [(agency: \"fire\", action: dispatch_team, within: \"30m\")]", target),
+        ("shelters: [", rescue),
+    ];
+    let p = variant_all(&edits).unwrap_err();
+    let text = p.file.text.clone();
+    let got: BTreeSet<(&str, usize, usize)> = p.problems.iter().map(|x| (x.rule, x.line, x.col)).collect();
+    let areas_line = at(&text, "areas: [").0;
+    let col = |needle: &str| at(&text, needle).1;
+    let want: BTreeSet<(&str, usize, usize)> = [
+        ("unknown-id", areas_line, col("\"polderr\"")),
+        ("duplicate-id", areas_line, col("\"village\", places: []")),
+        ("not-positive", areas_line, col("places: [])") + "places: ".len()),
+        ("unknown-id", at(&text, "\"schol\"").0, col("\"schol\"")),
+        ("range", at(&text, "boat_capacity").0, col("boat_capacity: 0") + "boat_capacity: ".len()),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want, "{}", p.short());
+    let polder = p.problems.iter().find(|x| x.message.contains("polderr")).unwrap();
+    assert_eq!(polder.help.as_deref(), Some("did you mean \"polder\"?"), "{}", show(polder));
+    // an area (and a target on an expected action) is fine where it is right
+    let ok = variant_all(&[
+        ("        rivers: [", "        areas: [(id: \"twp\", places: [\"polder\"])],\n        rivers: ["),
+        ("target: \"school\"", "target: \"twp\""),
+        (
+            "expected: [(agency: \"fire\", action: dispatch_team, within: \"30m\")]",
+            "expected: [(agency: \"fire\", action: dispatch_team, target: \"twp\", within: \"30m\")]",
+        ),
+    ]);
+    assert!(ok.is_ok(), "{}", ok.err().unwrap().short());
+}

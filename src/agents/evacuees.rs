@@ -423,10 +423,8 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         let order = evacuations.0[ev.orders_seen].clone();
         ev.orders_seen += 1;
         let sc = &scenario.0.scenario;
-        let nodes: Vec<String> = match sc.map.flood_zones.iter().find(|z| z.id == order.from) {
-            Some(z) => z.nodes.clone(),
-            None => vec![order.from.clone()],
-        };
+        // a node, or every node of a flood zone or an area
+        let nodes: Vec<&str> = sc.map.places_of(&order.from);
         let Some(dest) = ev.shelters.iter().position(|(id, _)| *id == order.to) else { continue };
         let mut ixs: Vec<u32> = nodes.iter().filter_map(|n| net.node(n)).map(|i| i.index() as u32).collect();
         ixs.sort_unstable();

@@ -168,13 +168,8 @@ pub fn derive_order(
         }
         ActionKind::Evacuate => {
             let from = target()?;
-            let origin = s
-                .map
-                .flood_zones
-                .iter()
-                .find(|z| z.id == from)
-                .and_then(|z| z.nodes.first().cloned())
-                .unwrap_or_else(|| from.clone());
+            // a zone or an area goes by its first place
+            let origin = s.map.places_of(&from).first().map_or_else(|| from.clone(), |n| n.to_string());
             let a =
                 net.node(&origin).ok_or_else(|| PlanGap::NotAPlace { action: pa.id.clone(), place: from.clone() })?;
             // Prefer shelters that are open or that the plan opens at a level already started.
@@ -218,8 +213,20 @@ fn team_site(
     for h in &sc.scenario.hazards {
         let (site, wanted): (String, &[_]) = match h {
             Hazard::LeveeBreach(LeveeBreachParams { levee, .. }) => {
-                let node = sc.scenario.map.levee(levee).map(|l| l.node.clone())?;
-                (node, &[BreachClosure, BoatEvacuation, Rescue, SupplyDelivery])
+                let lv = sc.scenario.map.levee(levee)?;
+                // boats (of a team that cannot close the breach) work inside the zone the levee
+                // protects, at its most populous place (`hazards::rescue`); the rest at the levee
+                let boats = team.capabilities.contains(&BoatEvacuation) && !team.capabilities.contains(&BreachClosure);
+                let inside = sc
+                    .scenario
+                    .map
+                    .places_of(&lv.protects)
+                    .into_iter()
+                    .max_by_key(|n| sc.scenario.map.nodes.iter().find(|x| x.id == *n).map_or(0, |x| x.population));
+                if boats && let Some(n) = inside {
+                    return Some((n.to_string(), BoatEvacuation));
+                }
+                (lv.node.clone(), &[BreachClosure, BoatEvacuation, Rescue, SupplyDelivery])
             }
             Hazard::Derailment(DerailmentParams { node, .. }) => (
                 node.clone(),
@@ -250,7 +257,7 @@ fn team_site(
 }
 
 /// Schedules the plan's actions for each level whose trigger has just held.
-fn follow_plan(
+pub(super) fn follow_plan(
     clock: Res<SimClock>,
     scenario: Res<ScenarioRes>,
     state: Res<ExerciseState>,

@@ -27,12 +27,16 @@ pub fn holds(cond: &Condition, f: &Facts) -> bool {
         }
         Condition::InjectDelivered(j) => f.exercise.delivered.contains_key(j),
         Condition::LevelAtLeast(l) => f.exercise.level.is_some_and(|cur| cur >= *l),
-        Condition::StageAtLeast { levee, stage_m } => f.scenario.scenario.hazards.iter().any(|h| match h {
-            Hazard::LeveeBreach(LeveeBreachParams { levee: lv, stage, .. }) if lv == levee => {
-                stage_at(stage, f.scenario, f.now).is_some_and(|s| s >= *stage_m)
-            }
-            _ => false,
-        }),
+        // the routed stage where the flood model routes the river, else the hydrograph's
+        Condition::StageAtLeast { levee, stage_m } => match f.hazards.river_stage.get(levee) {
+            Some(routed) => *routed >= *stage_m,
+            None => f.scenario.scenario.hazards.iter().any(|h| match h {
+                Hazard::LeveeBreach(LeveeBreachParams { levee: lv, stage, .. }) if lv == levee => {
+                    stage_at(stage, f.scenario, f.now).is_some_and(|s| s >= *stage_m)
+                }
+                _ => false,
+            }),
+        },
         Condition::CasualtiesAtLeast(n) => f.hazards.casualties_total() >= *n,
         Condition::DepthAtLeast { zone, depth_m } => f.depths.0.get(zone).is_some_and(|d| d >= depth_m),
         Condition::ReportMissing { rule } => report_missing(rule, f),

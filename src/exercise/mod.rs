@@ -191,4 +191,9 @@ pub(super) fn plugin(app: &mut App) {
     orders::plugin(app);
     autoplan::plugin(app);
     app.add_systems(crate::sim::SimStep, (deliver_injects, check_plan_triggers).chain().in_set(StepSet::Exercise));
+    // the tie rule: orders that waited for this step's injects, after them and the plan-follower
+    app.add_systems(
+        crate::sim::SimStep,
+        orders::decide_deferred.in_set(StepSet::Exercise).after(check_plan_triggers).after(autoplan::follow_plan),
+    );
 }

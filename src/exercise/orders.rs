@@ -73,6 +73,9 @@ pub struct OrderBook {
     pub next: usize,
     /// Tagged orders decided so far: (tag, time decided, verdict). Live mode drains this.
     pub answers: Vec<(u64, u64, Result<(), Refusal>)>,
+    /// Orders of this step waiting for its injects: an acknowledgement of an inject meant for
+    /// its giver but not delivered yet is decided after the step's injects (the tie rule).
+    pub deferred: Vec<Pending>,
 }
 
 impl OrderBook {
@@ -132,7 +135,7 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
     }
     pending.sort_by_key(|p| p.t);
     let sha256 = Some(hex(&Sha256::digest(file.text.as_bytes())));
-    Ok(OrderBook { source: Some(file), sha256, pending, next: 0, answers: Vec::new() })
+    Ok(OrderBook { source: Some(file), sha256, pending, next: 0, answers: Vec::new(), deferred: Vec::new() })
 }
 
 /// Everything the one door may look at and change.
@@ -182,6 +185,18 @@ impl Door<'_, '_> {
 
     fn road_index(&self, id: &str) -> Result<usize, Refusal> {
         ScenarioIds::of(self.sc()).roads.get(id).copied().ok_or_else(|| Refusal(format!("there is no road \"{id}\"")))
+    }
+
+    /// Whether an order waits for this step's injects: an acknowledgement, by a seat it is
+    /// meant for, of an inject not delivered yet (it may be delivered later in this step).
+    fn awaits_inject(&self, p: &Pending) -> bool {
+        match &p.order {
+            OrderKind::Acknowledge(inject) if p.claimed.as_ref().is_none_or(|c| *c == p.by) => {
+                !self.state.delivered.contains_key(inject)
+                    && self.sc().scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| *r == p.by))
+            }
+            _ => false,
+        }
     }
 
     /// Checks an order; `Err` is the reason to refuse it.
@@ -531,29 +546,49 @@ pub fn impersonation(by: &str, claimed: &str) -> String {
     format!("the seat of \"{by}\" gives orders for \"{by}\" only, not for \"{claimed}\"; attempt recorded")
 }
 
-/// Applies every order due by now, in order.
+/// Applies every order due by now, in order. **Tie rule** (time, not entry order): an
+/// acknowledgement of an inject meant for its giver that has not been delivered yet waits for
+/// the step's injects (`decide_deferred`), so an inject and its answer in the same minute
+/// count as such, whichever comes first in the files; anything else is decided at once.
 fn apply_orders(mut book: ResMut<OrderBook>, mut door: Door) {
     while let Some(p) = book.pending.get(book.next).cloned() {
         if p.t > door.clock.now {
             break;
         }
         book.next += 1;
-        let verdict = match p.claimed.as_deref().filter(|c| *c != p.by) {
-            Some(c) => Err(Refusal(impersonation(&p.by, c))),
-            None => door.check(&p.by, &p.order),
-        };
-        if let Some(tag) = p.tag {
-            book.answers.push((tag, door.clock.now, verdict.clone()));
+        if door.awaits_inject(&p) {
+            book.deferred.push(p);
+            continue;
         }
-        match verdict {
-            Err(Refusal(reason)) => {
-                let claimed = p.claimed.filter(|c| *c != p.by);
-                door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, claimed }));
-            }
-            Ok(()) => {
-                door.journal.write(Journaled(Event::OrderAccepted { by: p.by.clone(), order: p.order.clone() }));
-                door.apply(p.by, p.order);
-            }
+        decide(&mut book, &mut door, p);
+    }
+}
+
+/// Decides the orders that waited for this step's injects, in the order they were given
+/// (`StepSet::Exercise`, after the injects and plan triggers).
+pub(super) fn decide_deferred(mut book: ResMut<OrderBook>, mut door: Door) {
+    for p in std::mem::take(&mut book.deferred) {
+        decide(&mut book, &mut door, p);
+    }
+}
+
+/// Checks one order and accepts (and carries out) or refuses it, in the journal.
+fn decide(book: &mut OrderBook, door: &mut Door, p: Pending) {
+    let verdict = match p.claimed.as_deref().filter(|c| *c != p.by) {
+        Some(c) => Err(Refusal(impersonation(&p.by, c))),
+        None => door.check(&p.by, &p.order),
+    };
+    if let Some(tag) = p.tag {
+        book.answers.push((tag, door.clock.now, verdict.clone()));
+    }
+    match verdict {
+        Err(Refusal(reason)) => {
+            let claimed = p.claimed.filter(|c| *c != p.by);
+            door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, claimed }));
+        }
+        Ok(()) => {
+            door.journal.write(Journaled(Event::OrderAccepted { by: p.by.clone(), order: p.order.clone() }));
+            door.apply(p.by, p.order);
         }
     }
 }

@@ -115,7 +115,8 @@
 //! # Limits
 //!
 //! Zones are level pools (no travel time across a zone; velocities only from the breach jet
-//! estimate). Water leaves the system only back through a breach. No rescue by boat. Flood
+//! estimate). Water leaves the system only back through a breach. Rescue by boat is
+//! `hazards::rescue` (people taken off flooded places leave the water). Flood
 //! deaths also go to `HazardState.casualties` as black under the first breach (one step late),
 //! so that `CasualtiesAtLeast` counts them.
 //!
@@ -878,6 +879,8 @@ pub struct FloodHarm {
     pub totals_journaled: bool,
     /// Roads with an end in some flood zone (found once): only they can be cut by water.
     pub zone_roads: Option<Vec<usize>>,
+    /// People taken out of the water by boat so far (`hazards::rescue`).
+    pub rescued: f64,
 }
 
 impl FloodHarm {
@@ -902,7 +905,7 @@ pub fn flood_step(
     net: Res<RoadNetwork>,
     teams: Query<&Team>,
     mut state: ResMut<FloodState>,
-    hazards: Res<HazardState>,
+    mut hazards: ResMut<HazardState>,
     mut depths: ResMut<ZoneDepths>,
     mut journal: MessageWriter<Journaled>,
 ) {
@@ -1002,6 +1005,13 @@ pub fn flood_step(
         }
     }
 
+    // routed stages, for the `StageAtLeast` condition
+    for b in &state.model.breaches {
+        if let Some(r) = b.routing.as_ref().filter(|r| r.stage_m.is_finite()) {
+            hazards.river_stage.insert(b.levee.clone(), r.stage_m);
+        }
+    }
+
     // spills that start running
     for (k, l) in state.model.links.iter().enumerate() {
         if l.flow_m3s.abs() > SPILL_RUNNING_M3S {
@@ -1076,17 +1086,7 @@ pub fn flood_consequences(
     let harm = &mut *harm;
     let hh = &mut *transit;
 
-    // depth at each node of a zone (largest over the zones that list it), and its threshold
-    let mut node_depth: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-    for z in &model.zones {
-        for (n, ground) in &z.nodes {
-            let d = z.depth_at(*ground);
-            let e = node_depth.entry(n.as_str()).or_insert((d, z.road_closure_depth_m));
-            if d > e.0 {
-                *e = (d, z.road_closure_depth_m);
-            }
-        }
-    }
+    let node_depth = node_depths(model);
 
     // roads (only those with an end in a zone: a road elsewhere never gets wet)
     let zone_roads = harm.zone_roads.get_or_insert_with(|| {
@@ -1223,15 +1223,32 @@ pub fn flood_consequences(
                 model.breaches.iter().filter_map(|b| b.routing.as_ref()).map(|r| r.max_drawdown_m).fold(0.0, f64::max),
             ),
             deaths: harm.deaths_total().floor() as u32,
+            rescued: harm.rescued.round() as u64,
         }));
     }
+}
+
+/// The depth at each node of a zone (the largest over the zones that list it) and that zone's
+/// road-closure depth, m.
+pub(super) fn node_depths(model: &FloodModel) -> BTreeMap<&str, (f64, f64)> {
+    let mut node_depth: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for z in &model.zones {
+        for (n, ground) in &z.nodes {
+            let d = z.depth_at(*ground);
+            let e = node_depth.entry(n.as_str()).or_insert((d, z.road_closure_depth_m));
+            if d > e.0 {
+                *e = (d, z.road_closure_depth_m);
+            }
+        }
+    }
+    node_depth
 }
 
 /// Evacuees on the way, by the node where the water reaches them: a household stuck at a node
 /// is there; one on a road is at the end of the road with the deeper water. Cars on a road with
 /// more water over either end than the road-closure depth stop (`EvacNet::water_stop`) until it
 /// falls below it again. Returns node id → (household, on a road rather than at the node).
-fn evacuees_in_water<'a>(
+pub(super) fn evacuees_in_water<'a>(
     hh: &Households,
     ev: &mut EvacNet,
     net: &'a RoadNetwork,

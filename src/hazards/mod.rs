@@ -9,6 +9,7 @@
 pub mod derailment;
 pub mod flood;
 pub mod plume;
+pub mod rescue;
 pub mod spill;
 
 use std::collections::BTreeMap;
@@ -30,6 +31,10 @@ pub struct HazardState {
     pub onset: BTreeMap<String, u64>,
     /// Hazard id → casualties [green, yellow, red, black].
     pub casualties: BTreeMap<String, [u32; 4]>,
+    /// Levee id → river stage at the levee (m) where the flood model routes the reach
+    /// (`river_bed_elevation_m`): the hydrograph's stage drawn down by the breach. Absent for a
+    /// levee whose river is not routed, or before any breach (then the hydrograph holds).
+    pub river_stage: BTreeMap<String, f64>,
     /// Hazard id → new casualties [green, yellow, red, black] not yet taken over by the
     /// casualty model (`derailment`): the gas dose model's harm joins the same chain.
     pub pending_patients: BTreeMap<String, [u32; 4]>,
@@ -140,6 +145,7 @@ pub(super) fn plugin(app: &mut App) {
     spill::plugin(app);
     plume::plugin(app);
     flood::plugin(app);
+    rescue::plugin(app);
     app.add_systems(
         crate::sim::SimStep,
         (
@@ -153,7 +159,9 @@ pub(super) fn plugin(app: &mut App) {
             )
                 .chain()
                 .in_set(StepSet::Hazards),
-            (derailment::derailment_step, flood::flood_consequences).chain().in_set(StepSet::Consequences),
+            (derailment::derailment_step, rescue::boat_rescue, flood::flood_consequences)
+                .chain()
+                .in_set(StepSet::Consequences),
         ),
     );
 }

@@ -514,6 +514,20 @@ pub enum Event {
         #[serde(default)]
         river_drawdown_m: f64,
         deaths: u32,
+        /// People taken out of the water by boat (`hazards::rescue`).
+        #[serde(default)]
+        rescued: u64,
+    },
+    /// One trip of a team's boats in a flooded zone: the people taken off each place, the
+    /// shelter they are brought to (none open with room: dry ground) and when the boats are back.
+    BoatRescue {
+        team: String,
+        zone: String,
+        boats: u32,
+        people: u32,
+        from: std::collections::BTreeMap<String, u32>,
+        shelter: Option<String>,
+        back_in_s: u64,
     },
     /// Last entry of a run that reached its end.
     RunEnded {

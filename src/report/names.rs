@@ -88,6 +88,9 @@ impl<'a> Names<'a> {
         if let Some(z) = s.map.flood_zones.iter().find(|z| z.id == id) {
             return self.shown(z.name.as_ref(), id);
         }
+        if let Some(a) = s.map.areas.iter().find(|a| a.id == id) {
+            return self.shown(a.name.as_ref(), id);
+        }
         if let Some(r) = s.map.roads.iter().find(|r| r.id.as_deref() == Some(id)) {
             return self.w.f("road_between", &[("from", &self.place(&r.from)), ("to", &self.place(&r.to))]);
         }

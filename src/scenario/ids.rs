@@ -17,6 +17,8 @@ pub struct ScenarioIds {
     /// Road id → its index in `map.roads` (the first road with that id).
     pub roads: BTreeMap<String, usize>,
     pub zones: BTreeSet<String>,
+    /// Named areas (`map.areas`).
+    pub areas: BTreeSet<String>,
     pub intakes: BTreeSet<String>,
     pub shelters: BTreeSet<String>,
     pub depots: BTreeSet<String>,
@@ -43,6 +45,7 @@ impl ScenarioIds {
             injects: s.injects.iter().map(|j| own(&j.id)).collect(),
             roads,
             zones: s.map.flood_zones.iter().map(|z| own(&z.id)).collect(),
+            areas: s.map.areas.iter().map(|a| own(&a.id)).collect(),
             intakes: s.map.intakes.iter().map(|i| own(&i.node)).collect(),
             shelters: s.resources.shelters.iter().map(|x| own(&x.node)).collect(),
             depots: s.resources.depots.iter().map(|x| own(&x.node)).collect(),
@@ -65,8 +68,10 @@ pub fn order_id_problems(order: &OrderKind, ids: &ScenarioIds) -> Vec<(String, S
         }
         OrderKind::Recall { team } => need("team", "team", team, ids.teams.contains(team.as_str())),
         OrderKind::Evacuate { from, to } => {
-            let place = ids.nodes.contains(from.as_str()) || ids.zones.contains(from.as_str());
-            need("from", "node or flood zone", from, place);
+            let place = ids.nodes.contains(from.as_str())
+                || ids.zones.contains(from.as_str())
+                || ids.areas.contains(from.as_str());
+            need("from", "node, flood zone or area", from, place);
             need("to", "shelter", to, ids.shelters.contains(to.as_str()));
         }
         OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => {

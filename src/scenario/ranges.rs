@@ -142,6 +142,14 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
         r.within(format!("{p}.walk_speed_kmh"), "walking speed", "km/h", e.walk_speed_kmh, 0.1, 20.0, false);
         r.within(format!("{p}.jam_spacing_m"), "jam spacing", "m", e.jam_spacing_m, 1.0, 100.0, false);
     }
+    {
+        let b = &s.resources.rescue;
+        let p = "resources.rescue";
+        r.within(format!("{p}.boat_capacity"), "boat capacity", "people", b.boat_capacity as f64, 1.0, 1_000.0, false);
+        r.within(format!("{p}.crew_per_boat"), "crew per boat", "people", b.crew_per_boat as f64, 1.0, 100.0, false);
+        r.within(format!("{p}.boat_speed_kmh"), "boat speed", "km/h", b.boat_speed_kmh, 0.1, 100.0, false);
+        r.nonneg(format!("{p}.load_min"), "loading time", "min", b.load_min, 1_440.0);
+    }
     for (i, h) in s.hazards.iter().enumerate() {
         let p = format!("hazards[{i}]");
         match h {

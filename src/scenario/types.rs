@@ -79,6 +79,32 @@ impl Map {
     pub fn levee(&self, id: &str) -> Option<&Levee> {
         self.rivers.iter().flat_map(|r| &r.levees).find(|l| l.id == id)
     }
+
+    /// The places (node ids) a place id stands for, each once, in the order written: a node
+    /// itself, a flood zone's nodes, an area's nodes (its zones' nodes included). Empty for an
+    /// unknown id. Orders, plans and scores that name a place all read it through here.
+    pub fn places_of<'a>(&'a self, id: &str) -> Vec<&'a str> {
+        let zone = |z: &str| self.flood_zones.iter().find(|f| f.id == z).map(|f| f.nodes.iter().map(String::as_str));
+        let mut out: Vec<&str> = Vec::new();
+        let mut add = |n: &'a str| {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        };
+        if let Some(a) = self.areas.iter().find(|a| a.id == id) {
+            for p in &a.places {
+                match zone(p) {
+                    Some(nodes) => nodes.for_each(&mut add),
+                    None => add(p),
+                }
+            }
+        } else if let Some(nodes) = zone(id) {
+            nodes.for_each(&mut add);
+        } else if let Some(n) = self.nodes.iter().find(|n| n.id == id) {
+            add(&n.id);
+        }
+        out
+    }
 }
 
 /// Name, calendar window, step and seed.
@@ -112,6 +138,21 @@ pub struct Map {
     pub rivers: Vec<River>,
     #[serde(default)]
     pub intakes: Vec<Intake>,
+    /// Named groups of places (a township, a village group): an evacuation order or a plan
+    /// action naming one covers every place in it.
+    #[serde(default)]
+    pub areas: Vec<Area>,
+}
+
+/// A named group of places: a township and its villages, a district, a village group.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Node ids and flood-zone ids (a zone stands for its nodes).
+    pub places: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -346,6 +387,29 @@ pub struct Resources {
     /// How people evacuate (`agents::evacuees`); every field has a default.
     #[serde(default)]
     pub evacuation: EvacuationParams,
+    /// How boats rescue people from flooded places (`hazards::rescue`); every field has a default.
+    #[serde(default)]
+    pub rescue: RescueParams,
+}
+
+/// Boat rescue (see `hazards::rescue` for the model and the grounds of the defaults).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RescueParams {
+    /// People one boat takes off per trip, crew not counted.
+    pub boat_capacity: u32,
+    /// Team members per boat: a team of `size` people runs `size / crew_per_boat` boats.
+    pub crew_per_boat: u32,
+    /// Boat speed over flooded ground, km/h.
+    pub boat_speed_kmh: f64,
+    /// Loading and unloading per trip, minutes.
+    pub load_min: f64,
+}
+
+impl Default for RescueParams {
+    fn default() -> Self {
+        RescueParams { boat_capacity: 10, crew_per_boat: 3, boat_speed_kmh: 10.0, load_min: 10.0 }
+    }
 }
 
 /// Behaviour of evacuees and traffic (see `agents::evacuees` for the model and sources).
@@ -1044,6 +1108,10 @@ pub struct ExpectedAction {
     pub agency: String,
     pub action: ActionKind,
     pub within: Dur,
+    /// What it applies to, as a plan action's `target` (for `evacuate`: a node, flood zone or
+    /// area, credited by the share of its people ordered out); none: any.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 /// The emergency plan under test.

@@ -52,6 +52,7 @@ struct Ids<'s> {
     zones: BTreeSet<&'s str>,
     roads: BTreeSet<&'s str>,
     rules: BTreeSet<&'s str>,
+    areas: BTreeSet<&'s str>,
 }
 
 /// A value's path: a `String`, or a closure that writes it only when a problem needs it (a
@@ -316,7 +317,15 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         )
         .into_keys()
         .collect(),
+        areas: register(
+            c,
+            "area",
+            s.map.areas.iter().enumerate().map(|(i, a)| (format!("map.areas[{i}].id"), a.id.as_str(), ())),
+        )
+        .into_keys()
+        .collect(),
     };
+    areas(c, s, &ids);
     register(
         c,
         "river",
@@ -805,6 +814,9 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 "the window of an expected action",
                 e.within.secs() as f64,
             );
+            if let Some(t) = &e.target {
+                target(c, &ids, format!("{p}.expected[{k}].target"), t);
+            }
         }
     }
 
@@ -984,8 +996,31 @@ fn impossible_target(c: &mut Collector, s: &Scenario, p: String, a: &PlanAction,
     }
 }
 
+/// Areas: each names at least one place, and each place is a node or a flood zone; an area id
+/// must not also be a node's or a zone's (an order naming it would be ambiguous).
+fn areas(c: &mut Collector, s: &Scenario, ids: &Ids) {
+    for (i, a) in s.map.areas.iter().enumerate() {
+        let p = format!("map.areas[{i}]");
+        if a.places.is_empty() {
+            c.at("not-positive", format!("{p}.places"), format!("area \"{}\" names no place", a.id))
+                .help("list the node ids and flood-zone ids the area covers");
+        }
+        if ids.nodes.contains_key(a.id.as_str()) || ids.zones.contains(a.id.as_str()) {
+            c.at("duplicate-id", format!("{p}.id"), format!("\"{}\" is already a node or flood zone id", a.id))
+                .help("give the area an id of its own, e.g. \"a_\" and the township's name");
+        }
+        for (k, place) in a.places.iter().enumerate() {
+            if !ids.nodes.contains_key(place.as_str()) && !ids.zones.contains(place.as_str()) {
+                let candidates = ids.nodes.keys().copied().chain(ids.zones.iter().copied());
+                unknown(c, format!("{p}.places[{k}]"), "node or flood zone", place, candidates);
+            }
+        }
+    }
+}
+
 fn target(c: &mut Collector, ids: &Ids, path: String, id: &str) {
     let known = ids.nodes.contains_key(id)
+        || ids.areas.contains(id)
         || ids.teams.contains(id)
         || ids.zones.contains(id)
         || ids.levees.contains(id)
@@ -998,6 +1033,7 @@ fn target(c: &mut Collector, ids: &Ids, path: String, id: &str) {
     let candidates: Vec<&str> = (ids.nodes.keys().copied())
         .chain(ids.teams.iter().copied())
         .chain(ids.zones.iter().copied())
+        .chain(ids.areas.iter().copied())
         .chain(ids.levees.iter().copied())
         .chain(ids.roads.iter().copied())
         .chain(ids.reaches.keys().copied())
@@ -1006,13 +1042,13 @@ fn target(c: &mut Collector, ids: &Ids, path: String, id: &str) {
     let p = c.at(
         "unknown-id",
         path,
-        format!("unknown target \"{id}\": no node, team, flood zone, levee, road, reach or hazard has this id"),
+        format!("unknown target \"{id}\": no node, team, flood zone, area, levee, road, reach or hazard has this id"),
     );
     match closest(id, &candidates) {
         Some(n) => p.help(format!("did you mean \"{n}\"?")),
         None => p.help(
-            "a target is the id of a node (a shelter, depot or intake goes by its node), team, flood zone, levee, \
-             road, reach or hazard",
+            "a target is the id of a node (a shelter, depot or intake goes by its node), team, flood zone, area, \
+             levee, road, reach or hazard",
         ),
     };
 }

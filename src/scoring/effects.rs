@@ -7,7 +7,9 @@
 //! **Tie rule.** Time, not entry order: an order journaled in the same step as a trigger or an
 //! inject (same `t`, whatever its `seq`) counts as given at that moment, so a response in the
 //! very minute of its trigger is on time, and a one-off act (a report, an acknowledgement) in
-//! that minute answers it. Among several causes the owner's comes first, then the earliest.
+//! that minute answers it (the door decides an acknowledgement of an inject due in its minute
+//! after the minute's injects: `exercise::orders::decide_deferred`). Among several causes the
+//! owner's comes first, then the earliest.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,15 +86,10 @@ impl<'a> Effects<'a> {
         Effects { sc, accepted }
     }
 
-    /// The places (nodes) a place id stands for: a flood zone's nodes, or the node itself.
+    /// The places (nodes) a place id stands for: the node itself, a flood zone's or an area's
+    /// nodes (`Map::places_of`).
     pub fn places(&self, id: &str) -> Vec<&'a str> {
-        match self.sc.scenario.map.flood_zones.iter().find(|z| z.id == id) {
-            Some(z) => z.nodes.iter().map(String::as_str).collect(),
-            None => vec![self.sc.scenario.map.nodes.iter().find(|n| n.id == id).map_or("", |n| n.id.as_str())]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect(),
-        }
+        self.sc.scenario.map.places_of(id)
     }
 
     fn population(&self, node: &str) -> u64 {

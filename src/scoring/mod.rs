@@ -13,8 +13,9 @@
 //! closed and not reopened, a shelter open, a working group of the action's *function*
 //! (`GroupFunction`: given on the order or read from its free-text name) led by the owner, a
 //! command post set up, the declared level at least the one required, people ordered out of the
-//! target (an order for a flood zone covers every place in it; partial coverage is credited by
-//! the share of people covered), supplies sent. Whoever's order caused it and whenever it was
+//! target (an order for a flood zone or an area — `map.areas`, a township — covers every place
+//! in it, and a target that is a zone or an area is met by the orders that together cover its
+//! places; partial coverage is credited by the share of people covered), supplies sent. Whoever's order caused it and whenever it was
 //! given: an effect in place *before* the trigger is on time and listed as a **strength**
 //! (`done_early`). One-off acts — reports, acknowledgements, log lines — count from the trigger
 //! or delivery on; warnings and requests for support from `plan::EARLY_ACT_S` (1 h) before it. An

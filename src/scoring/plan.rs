@@ -248,6 +248,8 @@ fn expected_action(
 ) -> ExpectedResult {
     let target = match x.action {
         ActionKind::Acknowledge => Some(inj.id.as_str()),
+        // what the inject names (an evacuation of a place, zone or area: credit by people)
+        _ if x.target.is_some() => x.target.as_deref(),
         ActionKind::SendReport if ctx.effects.is_higher(&inj.from) => Some(inj.from.as_str()),
         _ => None,
     };

@@ -27,6 +27,8 @@ pub(super) struct World {
     left: BTreeMap<String, u32>,
     /// Origin → people getting ready to leave (ordered and complying).
     leaving: BTreeMap<String, u32>,
+    /// People taken off flooded places by boat.
+    rescued: u32,
 }
 
 impl World {
@@ -61,6 +63,7 @@ impl World {
             Event::EvacuationProgress { from, left, .. } => {
                 self.left.insert(from.clone(), *left);
             }
+            Event::BoatRescue { people, .. } => self.rescued += people,
             _ => {}
         }
     }
@@ -97,8 +100,9 @@ impl World {
                 Some((lo, hi))
             }
             Figure::Evacuated => {
-                let lo: u32 = self.left.values().sum();
-                let hi: u32 = self.leaving.values().sum::<u32>().max(lo);
+                // those who left by road, and those the boats took off
+                let lo: u32 = self.left.values().sum::<u32>() + self.rescued;
+                let hi: u32 = (self.leaving.values().sum::<u32>() + self.rescued).max(lo);
                 Some((lo, hi))
             }
         }

@@ -64,7 +64,7 @@ pub fn sees(seat: &Seat, e: &Event, owners: &Owners) -> bool {
         Event::InjectDelivered { to, .. } => to.iter().any(|a| a == me),
         Event::OrderAccepted { by, .. } | Event::OrderRefused { by, .. } => by == me,
         Event::TeamDispatched { team, .. } | Event::TeamArrived { team, .. } => team_mine(team),
-        Event::PatientsTransported { team, .. } => team_mine(team),
+        Event::PatientsTransported { team, .. } | Event::BoatRescue { team, .. } => team_mine(team),
         Event::ReportSent { by, to, .. } | Event::SupportRequested { by, to, .. } => by == me || to == me,
         Event::Acknowledged { by, .. }
         | Event::Log { by, .. }
