@@ -530,16 +530,8 @@ impl Door<'_, '_> {
     }
 }
 
-/// Why the door refuses an order, in words for the giver: journaled as the refusal's reason and
-/// said back to a live seat.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refusal(pub String);
-
-/// Refuses with the reason `why`.
-pub(crate) fn refuse<T>(why: String) -> Result<T, Refusal> {
-    Err(Refusal(why))
-}
+pub use crate::scenario::authority::Refusal;
+pub(crate) use crate::scenario::authority::refuse;
 
 /// Why an order a seat gave for another agency than its own is refused.
 pub fn impersonation(by: &str, claimed: &str) -> String {

@@ -6,11 +6,21 @@
 //! shelters; operators (the water works) handle their installations; higher levels and
 //! neighbouring counties report and send their own teams.
 
-use crate::exercise::orders::{Refusal, refuse};
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{ActionKind, AgencyRole};
 
 use ActionKind::*;
+
+/// Why the door refuses an order, in words for the giver: journaled as the refusal's reason and
+/// said back to a live seat.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+/// Refuses with the reason `why`.
+pub(crate) fn refuse<T>(why: String) -> Result<T, Refusal> {
+    Err(Refusal(why))
+}
 
 /// What each role may order without being given more.
 pub fn role_powers(role: AgencyRole) -> &'static [ActionKind] {
