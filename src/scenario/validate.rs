@@ -30,34 +30,35 @@
 //!
 //! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/validate.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
 use super::diag::Collector;
 use super::time::{Dur, TimeSpec, parse_datetime};
 use super::types::*;
-use crate::map::RoadNetwork;
 
 /// The id a sender or recipient may use for the exercise control cell.
 pub const CONTROL: &str = "control";
 
+/// The ids of each kind, for lookups (a county has thousands of nodes and roads; a problem's
+/// help lists known ids sorted, in [`unknown`]).
 struct Ids<'s> {
-    nodes: BTreeMap<&'s str, &'s Node>,
-    agencies: BTreeMap<&'s str, &'s Agency>,
-    teams: BTreeSet<&'s str>,
-    hazards: BTreeSet<&'s str>,
-    injects: BTreeSet<&'s str>,
-    reaches: BTreeMap<&'s str, &'s Reach>,
-    levees: BTreeSet<&'s str>,
-    zones: BTreeSet<&'s str>,
-    roads: BTreeSet<&'s str>,
-    rules: BTreeSet<&'s str>,
+    nodes: HashMap<&'s str, &'s Node>,
+    agencies: HashMap<&'s str, &'s Agency>,
+    teams: HashSet<&'s str>,
+    hazards: HashSet<&'s str>,
+    injects: HashSet<&'s str>,
+    reaches: HashMap<&'s str, &'s Reach>,
+    levees: HashSet<&'s str>,
+    zones: HashSet<&'s str>,
+    roads: HashSet<&'s str>,
+    rules: HashSet<&'s str>,
 }
 
 /// A value's path: a `String`, or a closure that writes it only when a problem needs it (a
 /// county-sized map has tens of thousands of values and, usually, no problem).
-trait PathText {
+pub(super) trait PathText {
     fn text(self) -> String;
 }
 
@@ -78,8 +79,8 @@ fn register<'s, T, P: PathText + Clone>(
     c: &mut Collector,
     what: &str,
     items: impl IntoIterator<Item = (P, &'s str, T)>,
-) -> BTreeMap<&'s str, T> {
-    let mut seen: BTreeMap<&'s str, (P, T)> = BTreeMap::new();
+) -> HashMap<&'s str, T> {
+    let mut seen: HashMap<&'s str, (P, T)> = HashMap::new();
     for (path, id, v) in items {
         if let Some((first, _)) = seen.get(id) {
             let first = first.clone().text();
@@ -115,7 +116,7 @@ fn coefficient(c: &mut Collector, path: String, cd: f64) {
     }
 }
 
-fn known<T>(c: &mut Collector, path: impl PathText, what: &str, id: &str, set: &BTreeMap<&str, T>) -> bool {
+fn known<T>(c: &mut Collector, path: impl PathText, what: &str, id: &str, set: &HashMap<&str, T>) -> bool {
     if set.contains_key(id) {
         return true;
     }
@@ -152,7 +153,7 @@ fn placeholders_ok(c: &mut Collector, ids: &Ids, path: String, text: &str) {
     }
 }
 
-fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeSet<&str>) -> bool {
+fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &HashSet<&str>) -> bool {
     if set.contains(id) {
         return true;
     }
@@ -161,7 +162,8 @@ fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeS
 }
 
 fn unknown<'a>(c: &mut Collector, path: String, what: &str, id: &str, candidates: impl Iterator<Item = &'a str>) {
-    let candidates: Vec<&str> = candidates.collect();
+    let mut candidates: Vec<&str> = candidates.collect();
+    candidates.sort_unstable();
     let near = closest(id, &candidates);
     let p = c.at("unknown-id", path, format!("unknown {what} \"{id}\""));
     match near {
@@ -614,27 +616,70 @@ fn supplies(s: &Scenario, ids: &Ids, c: &mut Collector) {
 
 /// `unreachable-shelter`: populated nodes must reach a shelter.
 fn shelters_reachable(s: &Scenario, c: &mut Collector) {
-    let net = RoadNetwork::build(&s.map);
-    let shelters: Vec<_> = s.resources.shelters.iter().filter_map(|sh| net.node(&sh.node)).collect();
-    let reach = net.can_reach(&shelters);
+    let (index, reach) = reaching_shelters(&s.map, &s.resources.shelters);
+    let no_shelter = s.resources.shelters.iter().all(|sh| !index.contains_key(sh.node.as_str()));
     for (i, n) in s.map.nodes.iter().enumerate() {
         if n.population == 0 {
             continue;
         }
-        let ok = net.node(&n.id).is_some_and(|ix| reach[ix.index()]);
+        let ok = index.get(n.id.as_str()).is_some_and(|&ix| reach[ix]);
         if !ok {
             let p = c.at(
                 "unreachable-shelter",
                 format!("map.nodes[{i}].population"),
                 format!("\"{}\" has {} people but no road leads from it to any shelter", n.id, n.population),
             );
-            if shelters.is_empty() {
+            if no_shelter {
                 p.help("add a shelter under resources.shelters (on a node of kind `shelter`)");
             } else {
                 p.help("add a road joining it to the network, or a shelter it can reach");
             }
         }
     }
+}
+
+/// Each node id's place in the file (its first node: roads join that one) and, by place, whether
+/// some road leads from it to a shelter (roads are two-way unless `one_way`; roads naming unknown
+/// nodes are left out, as in the simulation's road network). Linear in nodes and roads.
+fn reaching_shelters<'s>(map: &'s Map, shelters: &[Shelter]) -> (HashMap<&'s str, usize>, Vec<bool>) {
+    let mut index = HashMap::with_capacity(map.nodes.len());
+    for (i, n) in map.nodes.iter().enumerate() {
+        index.entry(n.id.as_str()).or_insert(i);
+    }
+    // the roads into each node, as one list sorted by node (the reverse graph, in CSR form)
+    let arcs: Vec<(usize, usize)> = map
+        .roads
+        .iter()
+        .filter_map(|r| Some((*index.get(r.from.as_str())?, *index.get(r.to.as_str())?, r.one_way)))
+        .flat_map(|(a, b, one_way)| std::iter::once((b, a)).chain((!one_way).then_some((a, b))))
+        .collect();
+    let mut first = vec![0usize; map.nodes.len() + 1];
+    for &(to, _) in &arcs {
+        first[to + 1] += 1;
+    }
+    for i in 0..map.nodes.len() {
+        first[i + 1] += first[i];
+    }
+    let mut next = first.clone();
+    let mut from = vec![0usize; arcs.len()];
+    for &(to, src) in &arcs {
+        from[next[to]] = src;
+        next[to] += 1;
+    }
+    let mut seen = vec![false; map.nodes.len()];
+    let mut stack: Vec<usize> = shelters.iter().filter_map(|sh| index.get(sh.node.as_str()).copied()).collect();
+    for &t in &stack {
+        seen[t] = true;
+    }
+    while let Some(n) = stack.pop() {
+        for &src in &from[first[n]..first[n + 1]] {
+            if !seen[src] {
+                seen[src] = true;
+                stack.push(src);
+            }
+        }
+    }
+    (index, seen)
 }
 
 /// Hazards: each kind's references, times and model parameters.
@@ -1003,7 +1048,7 @@ fn reporting(s: &Scenario, ids: &Ids, c: &mut Collector) {
 
 /// Critical tasks: a name, something to rate, and what they rate exists.
 fn critical_tasks(s: &Scenario, ids: &Ids, c: &mut Collector) {
-    let action_ids: BTreeSet<&str> = s.plan.levels.iter().flat_map(|l| &l.actions).map(|a| a.id.as_str()).collect();
+    let action_ids: HashSet<&str> = s.plan.levels.iter().flat_map(|l| &l.actions).map(|a| a.id.as_str()).collect();
     let _ = register(
         c,
         "critical task",
