@@ -643,7 +643,7 @@ fn treat(inc: &mut Incident, id: &str, crews: &Crews, dt_h: f64, journal: &mut M
 }
 
 /// 5. Transport: each free ambulance takes red, then yellow casualties to the nearest hospital
-/// with a free bed.
+///    with a free bed.
 fn transport(
     inc: &mut Incident,
     id: &str,
