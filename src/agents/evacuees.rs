@@ -492,11 +492,43 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         depart(h, now, net, ev, hh, shelters, residents, &depths, &mut log);
     }
 
-    // cars on the roads, road by road
-    let dt = clock.step as u32;
-    let now32 = now as u32;
-    // Busy roads in index order, as a scan of every road would visit them: a road that gets a
-    // car while the pass is past it waits for the next step, one ahead of it is visited now.
+    // cars on the roads, road by road; then walkers
+    move_cars(now as u32, clock.step as u32, ev, hh, shelters, &mut log);
+    move_walkers(now, params.walk_speed_kmh, ev, hh, shelters, &mut log);
+
+    progress_events(ev, net, &mut out);
+    for s in log.full {
+        out.push(Event::ShelterFull {
+            shelter: ev.shelters[s as usize].0.clone(),
+            occupants: shelters.0[&ev.shelters[s as usize].0].occupants,
+        });
+    }
+    for (k, (people, households)) in log.diverted {
+        let e = ev.diverted.entry(k).or_default();
+        e.0 += people;
+        e.1 += households;
+    }
+    for (k, (people, households)) in log.stuck {
+        let e = ev.stuck_log.entry(k).or_default();
+        e.0 += people;
+        e.1 += households;
+    }
+    let last = now + clock.step >= clock.stop_at;
+    if (now + clock.step).is_multiple_of(3600) || last {
+        hourly_events(ev, net, shelters, &mut out);
+    }
+    if last && !ev.totals_journaled {
+        totals_events(ev, hh, net, &mut out);
+    }
+    for e in out {
+        journal.write(Journaled(e));
+    }
+}
+
+/// Cars on the roads, road by road: busy roads in index order, as a scan of every road would
+/// visit them (a road that gets a car while the pass is past it waits for the next step, one
+/// ahead of it is visited now).
+fn move_cars(now32: u32, dt: u32, ev: &mut EvacNet, hh: &mut Households, shelters: &mut Shelters, log: &mut StepLog) {
     for w in 0..ev.busy.len() {
         let mut done = 0u64;
         loop {
@@ -511,10 +543,20 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
                 ev.busy[w] &= !(1u64 << b);
                 continue;
             }
-            move_road(e, now32, dt, ev, hh, shelters, &mut log);
+            move_road(e, now32, dt, ev, hh, shelters, log);
         }
     }
-    // walkers
+}
+
+/// Walkers due by `now` take their next road, or arrive.
+fn move_walkers(
+    now: u64,
+    walk_speed_kmh: f64,
+    ev: &mut EvacNet,
+    hh: &mut Households,
+    shelters: &mut Shelters,
+    log: &mut StepLog,
+) {
     while let Some(&Reverse((t, h))) = ev.walkers.peek() {
         if t as u64 > now {
             break;
@@ -527,16 +569,16 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         }
         ev.updates += 1;
         let at = hh.node[hu];
-        match next_edge(h, at, ev, hh, shelters, &mut log) {
+        match next_edge(h, at, ev, hh, shelters, log) {
             Some(ne) => {
                 hh.edge[hu] = ne;
-                let secs = (ev.len_km[ne as usize] as f64 / params.walk_speed_kmh * 3600.0).round().max(1.0) as u32;
+                let secs = (ev.len_km[ne as usize] as f64 / walk_speed_kmh * 3600.0).round().max(1.0) as u32;
                 hh.t[hu] = t + secs;
                 ev.walkers.push(Reverse((hh.t[hu], h)));
             }
             None => {
                 if hh.stage[hu] == Stage::OnRoad {
-                    arrive(h, t, ev, hh, shelters, &mut log);
+                    arrive(h, t, ev, hh, shelters, log);
                 }
                 if hh.stage[hu] == Stage::OnRoad {
                     ev.walkers.push(Reverse((t, h))); // diverted: the next pop routes it on
@@ -544,8 +586,10 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
             }
         }
     }
+}
 
-    // journal: progress of the origins households left this step, in origin order
+/// Journal: progress of the origins households left this step, in origin order.
+fn progress_events(ev: &mut EvacNet, net: &RoadNetwork, out: &mut Vec<Event>) {
     let mut progressed = std::mem::take(&mut ev.progressed);
     progressed.sort_unstable();
     progressed.dedup();
@@ -567,84 +611,64 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         }
     }
     ev.progressed = progressed;
-    for s in log.full {
-        out.push(Event::ShelterFull {
-            shelter: ev.shelters[s as usize].0.clone(),
-            occupants: shelters.0[&ev.shelters[s as usize].0].occupants,
+}
+
+/// On the hour (and at the end): diversions, the stuck and the arrivals since the last hour.
+fn hourly_events(ev: &mut EvacNet, net: &RoadNetwork, shelters: &Shelters, out: &mut Vec<Event>) {
+    for ((a, b), (people, households)) in std::mem::take(&mut ev.diverted) {
+        out.push(Event::EvacueesDiverted {
+            from_shelter: ev.shelters[a as usize].0.clone(),
+            to_shelter: ev.shelters[b as usize].0.clone(),
+            people: people.round() as u32,
+            households,
         });
     }
-    for (k, (people, households)) in log.diverted {
-        let e = ev.diverted.entry(k).or_default();
-        e.0 += people;
-        e.1 += households;
+    for (at, (people, households)) in std::mem::take(&mut ev.stuck_log) {
+        out.push(Event::EvacueesStuck { at: net.ids[at as usize].clone(), people: people.round() as u32, households });
     }
-    for (k, (people, households)) in log.stuck {
-        let e = ev.stuck_log.entry(k).or_default();
-        e.0 += people;
-        e.1 += households;
-    }
-    let last = now + clock.step >= clock.stop_at;
-    if (now + clock.step).is_multiple_of(3600) || last {
-        for ((a, b), (people, households)) in std::mem::take(&mut ev.diverted) {
-            out.push(Event::EvacueesDiverted {
-                from_shelter: ev.shelters[a as usize].0.clone(),
-                to_shelter: ev.shelters[b as usize].0.clone(),
+    for (i, (people, t)) in ev.arrived.iter_mut().enumerate() {
+        if *people > 0.0 {
+            out.push(Event::ShelterArrivals {
+                shelter: ev.shelters[i].0.clone(),
                 people: people.round() as u32,
-                households,
+                last_arrival_s: *t as u64,
+                occupants: shelters.0[&ev.shelters[i].0].occupants,
             });
-        }
-        for (at, (people, households)) in std::mem::take(&mut ev.stuck_log) {
-            out.push(Event::EvacueesStuck {
-                at: net.ids[at as usize].clone(),
-                people: people.round() as u32,
-                households,
-            });
-        }
-        for (i, (people, t)) in ev.arrived.iter_mut().enumerate() {
-            if *people > 0.0 {
-                out.push(Event::ShelterArrivals {
-                    shelter: ev.shelters[i].0.clone(),
-                    people: people.round() as u32,
-                    last_arrival_s: *t as u64,
-                    occupants: shelters.0[&ev.shelters[i].0].occupants,
-                });
-                *people = 0.0;
-            }
+            *people = 0.0;
         }
     }
-    if last && !ev.totals_journaled {
-        ev.totals_journaled = true;
-        let mut on_road = 0.0;
-        let mut stuck = 0.0;
-        let mut waiting = 0.0;
-        for h in 0..hh.len() {
-            match hh.stage[h] {
-                Stage::OnRoad => on_road += hh.people[h] as f64,
-                Stage::StuckOnRoad | Stage::StuckHome => stuck += hh.people[h] as f64,
-                Stage::Pending => waiting += hh.people[h] as f64,
-                _ => {}
-            }
+}
+
+/// At the end, once: the evacuation's totals and its clearance times.
+fn totals_events(ev: &mut EvacNet, hh: &Households, net: &RoadNetwork, out: &mut Vec<Event>) {
+    ev.totals_journaled = true;
+    let mut on_road = 0.0;
+    let mut stuck = 0.0;
+    let mut waiting = 0.0;
+    for h in 0..hh.len() {
+        match hh.stage[h] {
+            Stage::OnRoad => on_road += hh.people[h] as f64,
+            Stage::StuckOnRoad | Stage::StuckHome => stuck += hh.people[h] as f64,
+            Stage::Pending => waiting += hh.people[h] as f64,
+            _ => {}
         }
-        let stuck_at = stuck_places(hh, ev, net);
-        let left: f64 = ev.origins.values().map(|o| o.left).sum();
-        let left_dry: f64 = ev.origins.values().map(|o| o.left_dry).sum();
-        out.push(Event::EvacuationTotals {
-            ordered: ev.origins.values().map(|o| o.complying).sum::<f64>().round() as u32 + ev.refused_people as u32,
-            refusing: ev.refused_people.round() as u32,
-            left: left.round() as u32,
-            left_before_flood: left_dry.round() as u32,
-            sheltered: ev.sheltered_people.round() as u32,
-            on_road: on_road.round() as u32,
-            stuck: stuck.round() as u32,
-            not_yet_left: waiting.round() as u32,
-            stuck_at,
-        });
-        let complying: f64 = ev.origins.values().map(|o| o.complying).sum();
-        out.push(clearance(&mut ev.admissions, complying));
     }
-    for e in out {
-        journal.write(Journaled(e));
-    }
+    let stuck_at = stuck_places(hh, ev, net);
+    let left: f64 = ev.origins.values().map(|o| o.left).sum();
+    let left_dry: f64 = ev.origins.values().map(|o| o.left_dry).sum();
+    out.push(Event::EvacuationTotals {
+        ordered: ev.origins.values().map(|o| o.complying).sum::<f64>().round() as u32 + ev.refused_people as u32,
+        refusing: ev.refused_people.round() as u32,
+        left: left.round() as u32,
+        left_before_flood: left_dry.round() as u32,
+        sheltered: ev.sheltered_people.round() as u32,
+        on_road: on_road.round() as u32,
+        stuck: stuck.round() as u32,
+        not_yet_left: waiting.round() as u32,
+        stuck_at,
+    });
+    let complying: f64 = ev.origins.values().map(|o| o.complying).sum();
+    out.push(clearance(&mut ev.admissions, complying));
 }
 
 /// Where the stuck households are (node id → people): those that found no road (at home or on

@@ -55,7 +55,7 @@ use crate::journal::{Event, Journaled};
 use crate::map::{Closure, RoadNetwork};
 use crate::scenario::ValidScenario;
 use crate::scenario::hazard_models::CasualtyModel;
-use crate::scenario::types::{Capability, Hazard};
+use crate::scenario::types::{Capability, Hazard, Map};
 use crate::sim::{ScenarioRes, SimClock, SimRng};
 
 /// START category; the order is the index into `[green, yellow, red, black]`.
@@ -416,213 +416,257 @@ pub(super) fn derailment_step(
         if dt_h <= 0.0 {
             continue;
         }
-        let p = inc.params;
-
-        // 1. deterioration over the step that passed
-        let (mut y2r, mut r2b) = (0u32, 0u32);
-        for pt in &mut inc.patients {
-            let rate = match pt.cat {
-                Cat::Yellow => p.yellow_to_red_per_h,
-                Cat::Red => p.red_to_black_per_h,
-                _ => continue,
-            };
-            let factor = match pt.place {
-                Place::Admitted { .. } => continue,
-                Place::Riding { .. } => p.treated_factor,
-                Place::Site if pt.treated => p.treated_factor,
-                Place::Site => 1.0,
-            };
-            let prob = 1.0 - (-rate * factor * dt_h).exp();
-            if inc.rng.random::<f64>() < prob {
-                if pt.cat == Cat::Yellow {
-                    pt.cat = Cat::Red;
-                    y2r += 1;
-                } else {
-                    pt.cat = Cat::Black;
-                    r2b += 1;
-                }
-                // the signs worsen, and the responders see it: triaged again
-                worsen(&mut pt.obs, pt.cat, &mut inc.rng);
-                pt.label = triage(&pt.obs, p.mistriage_rate, &mut inc.rng);
-            }
-        }
-        if y2r + r2b > 0 {
-            let [green, yellow, red, black] = inc.counts();
-            hazards.casualties.insert(id.clone(), [green, yellow, red, black]);
-            journal.write(Journaled(Event::Deteriorated { hazard: id.clone(), yellow_to_red: y2r, red_to_black: r2b }));
-            journal.write(Journaled(Event::Casualties { hazard: id.clone(), green, yellow, red, black }));
-        }
-
-        // 2. admissions: per hospital, [yellow, red]
-        let mut admitted: BTreeMap<usize, [u32; 2]> = BTreeMap::new();
-        for pt in &mut inc.patients {
-            if let Place::Riding { hospital, arrives } = pt.place
-                && arrives <= now
-            {
-                pt.place = Place::Admitted { hospital };
-                let e = admitted.entry(hospital).or_default();
-                match pt.cat {
-                    Cat::Red => e[1] += 1,
-                    Cat::Black => {} // died on the way: counted in black, the bed is freed
-                    _ => e[0] += 1,
-                }
-                if pt.cat == Cat::Black {
-                    hospitals[hospital].used = hospitals[hospital].used.saturating_sub(1);
-                }
-            }
-        }
-        for (hix, [yellow, red]) in admitted {
-            let hp = &hospitals[hix];
-            journal.write(Journaled(Event::PatientsAdmitted {
-                hazard: id.clone(),
-                hospital: hp.node.clone(),
-                red,
-                yellow,
-                beds_free: hp.free(),
-            }));
-        }
-
+        deteriorate(inc, id, dt_h, &mut hazards, &mut journal);
+        admit(inc, id, hospitals, now, &mut journal);
         let Some(site) = inc.site else { continue };
         let (crews, on_site) = crews_at(site, &team_list, &sizes, &inc.on_site);
         inc.on_site = on_site;
+        extricate(inc, id, &crews, dt_h, &mut journal);
+        treat(inc, id, &crews, dt_h, &mut journal);
+        transport(inc, id, &crews, hospitals, &net, now, &mut journal);
+        clear_site(inc, id, &crews, dt_h, &sc.scenario.map, &mut net, &mut journal);
+    }
+}
 
-        // 3. extrication: living red, living yellow, then the dead
-        if inc.trapped() > 0 && crews.extricators > 0 {
-            let workers = crews.extricators.min(p.max_extricators) as f64;
-            inc.extrication_work += workers * p.extrication_per_person_h * dt_h;
-            let mut freed = [0u32; 4];
-            for cat in [Cat::Red, Cat::Yellow, Cat::Black] {
-                for pt in inc.patients.iter_mut().filter(|pt| pt.trapped && pt.label == cat) {
-                    if inc.extrication_work < 1.0 {
-                        break;
-                    }
-                    inc.extrication_work -= 1.0;
-                    pt.trapped = false;
-                    freed[cat as usize] += 1;
-                }
+/// 1. Deterioration over the step that passed.
+fn deteriorate(
+    inc: &mut Incident,
+    id: &str,
+    dt_h: f64,
+    hazards: &mut HazardState,
+    journal: &mut MessageWriter<Journaled>,
+) {
+    let p = inc.params;
+    let (mut y2r, mut r2b) = (0u32, 0u32);
+    for pt in &mut inc.patients {
+        let rate = match pt.cat {
+            Cat::Yellow => p.yellow_to_red_per_h,
+            Cat::Red => p.red_to_black_per_h,
+            _ => continue,
+        };
+        let factor = match pt.place {
+            Place::Admitted { .. } => continue,
+            Place::Riding { .. } => p.treated_factor,
+            Place::Site if pt.treated => p.treated_factor,
+            Place::Site => 1.0,
+        };
+        let prob = 1.0 - (-rate * factor * dt_h).exp();
+        if inc.rng.random::<f64>() < prob {
+            if pt.cat == Cat::Yellow {
+                pt.cat = Cat::Red;
+                y2r += 1;
+            } else {
+                pt.cat = Cat::Black;
+                r2b += 1;
             }
-            let still_trapped = inc.trapped();
-            if still_trapped == 0 {
-                inc.extrication_work = 0.0;
+            // the signs worsen, and the responders see it: triaged again
+            worsen(&mut pt.obs, pt.cat, &mut inc.rng);
+            pt.label = triage(&pt.obs, p.mistriage_rate, &mut inc.rng);
+        }
+    }
+    if y2r + r2b > 0 {
+        let [green, yellow, red, black] = inc.counts();
+        hazards.casualties.insert(id.to_string(), [green, yellow, red, black]);
+        journal.write(Journaled(Event::Deteriorated { hazard: id.to_string(), yellow_to_red: y2r, red_to_black: r2b }));
+        journal.write(Journaled(Event::Casualties { hazard: id.to_string(), green, yellow, red, black }));
+    }
+}
+
+/// 2. Admissions of the patients whose ambulance has arrived.
+fn admit(inc: &mut Incident, id: &str, hospitals: &mut [Beds], now: u64, journal: &mut MessageWriter<Journaled>) {
+    let mut admitted: BTreeMap<usize, [u32; 2]> = BTreeMap::new();
+    for pt in &mut inc.patients {
+        if let Place::Riding { hospital, arrives } = pt.place
+            && arrives <= now
+        {
+            pt.place = Place::Admitted { hospital };
+            let e = admitted.entry(hospital).or_default();
+            match pt.cat {
+                Cat::Red => e[1] += 1,
+                Cat::Black => {} // died on the way: counted in black, the bed is freed
+                _ => e[0] += 1,
             }
-            if freed.iter().sum::<u32>() > 0 {
-                journal.write(Journaled(Event::Extricated {
-                    hazard: id.clone(),
-                    red: freed[Cat::Red as usize],
-                    yellow: freed[Cat::Yellow as usize],
-                    black: freed[Cat::Black as usize],
-                    still_trapped,
-                }));
+            if pt.cat == Cat::Black {
+                hospitals[hospital].used = hospitals[hospital].used.saturating_sub(1);
             }
         }
+    }
+    for (hix, [yellow, red]) in admitted {
+        let hp = &hospitals[hix];
+        journal.write(Journaled(Event::PatientsAdmitted {
+            hazard: id.to_string(),
+            hospital: hp.node.clone(),
+            red,
+            yellow,
+            beds_free: hp.free(),
+        }));
+    }
+}
 
-        // 4. treatment on site: red, yellow, green
-        let untreated = |pt: &Patient| pt.free_at_site() && pt.living() && !pt.treated;
-        if crews.medics > 0 && inc.patients.iter().any(untreated) {
-            inc.treatment_work += crews.medics as f64 * p.treatment_per_person_h * dt_h;
-            let mut done = [0u32; 4];
-            for cat in [Cat::Red, Cat::Yellow, Cat::Green] {
-                for pt in inc.patients.iter_mut().filter(|pt| untreated(pt) && pt.label == cat) {
-                    if inc.treatment_work < 1.0 {
-                        break;
-                    }
-                    inc.treatment_work -= 1.0;
-                    pt.treated = true;
-                    done[cat as usize] += 1;
+/// 3. Extrication: living red, living yellow, then the dead.
+fn extricate(inc: &mut Incident, id: &str, crews: &Crews, dt_h: f64, journal: &mut MessageWriter<Journaled>) {
+    let p = inc.params;
+    if inc.trapped() > 0 && crews.extricators > 0 {
+        let workers = crews.extricators.min(p.max_extricators) as f64;
+        inc.extrication_work += workers * p.extrication_per_person_h * dt_h;
+        let mut freed = [0u32; 4];
+        for cat in [Cat::Red, Cat::Yellow, Cat::Black] {
+            for pt in inc.patients.iter_mut().filter(|pt| pt.trapped && pt.label == cat) {
+                if inc.extrication_work < 1.0 {
+                    break;
                 }
-            }
-            let waiting = inc.patients.iter().filter(|pt| untreated(pt)).count() as u32;
-            if waiting == 0 {
-                inc.treatment_work = 0.0;
-            }
-            if done.iter().sum::<u32>() > 0 {
-                journal.write(Journaled(Event::Treated {
-                    hazard: id.clone(),
-                    red: done[Cat::Red as usize],
-                    yellow: done[Cat::Yellow as usize],
-                    green: done[Cat::Green as usize],
-                    waiting,
-                }));
+                inc.extrication_work -= 1.0;
+                pt.trapped = false;
+                freed[cat as usize] += 1;
             }
         }
-
-        // 5. transport: each free ambulance takes red, then yellow casualties to the nearest
-        //    hospital with a free bed
-        for (team, speed) in &crews.ambulances {
-            if inc.trips.get(team).is_some_and(|back| *back > now) {
-                continue;
-            }
-            let waiting: Vec<usize> = [Cat::Red, Cat::Yellow]
-                .into_iter()
-                .flat_map(|cat| {
-                    inc.patients
-                        .iter()
-                        .enumerate()
-                        .filter(move |(_, pt)| pt.free_at_site() && pt.living() && pt.label == cat)
-                        .map(|(i, _)| i)
-                })
-                .collect();
-            if waiting.is_empty() {
-                break;
-            }
-            // reachable hospitals by driving time, nearest first (ties by list order)
-            let mut options: Vec<(f64, usize, f64)> = hospitals
-                .iter()
-                .enumerate()
-                .filter_map(|(k, hp)| {
-                    let there = net.route(site, hp.ix?, *speed)?.secs;
-                    let back = net.route(hp.ix?, site, *speed).map_or(there, |r| r.secs);
-                    Some((there, k, back))
-                })
-                .collect();
-            options.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let Some(&(there, hix, back)) = options.iter().find(|(_, k, _)| hospitals[*k].free() > 0) else {
-                break; // every reachable hospital is full
-            };
-            let diverted_from: Vec<String> =
-                options.iter().take_while(|(_, k, _)| *k != hix).map(|(_, k, _)| hospitals[*k].node.clone()).collect();
-            let n = (p.ambulance_capacity as usize).min(waiting.len()).min(hospitals[hix].free() as usize);
-            let arrives = now + (p.handover_s / 2.0 + there).ceil() as u64;
-            let (mut red, mut yellow) = (0, 0);
-            for &i in &waiting[..n] {
-                let pt = &mut inc.patients[i];
-                pt.place = Place::Riding { hospital: hix, arrives };
-                if pt.cat == Cat::Red {
-                    red += 1;
-                } else {
-                    yellow += 1;
-                }
-            }
-            inc.trips.insert(team.clone(), now + (p.handover_s + there + back).ceil() as u64);
-            let hp = &mut hospitals[hix];
-            hp.used += n as u32;
-            journal.write(Journaled(Event::PatientsTransported {
-                hazard: id.clone(),
-                team: team.clone(),
-                hospital: hp.node.clone(),
-                red,
-                yellow,
-                eta_s: arrives - now,
-                diverted_from,
+        let still_trapped = inc.trapped();
+        if still_trapped == 0 {
+            inc.extrication_work = 0.0;
+        }
+        if freed.iter().sum::<u32>() > 0 {
+            journal.write(Journaled(Event::Extricated {
+                hazard: id.to_string(),
+                red: freed[Cat::Red as usize],
+                yellow: freed[Cat::Yellow as usize],
+                black: freed[Cat::Black as usize],
+                still_trapped,
             }));
-            if hp.free() == 0 && !hp.full_journaled {
-                hp.full_journaled = true;
-                journal.write(Journaled(Event::HospitalFull { hospital: hp.node.clone() }));
+        }
+    }
+}
+
+/// 4. Treatment on site: red, yellow, green.
+fn treat(inc: &mut Incident, id: &str, crews: &Crews, dt_h: f64, journal: &mut MessageWriter<Journaled>) {
+    let p = inc.params;
+    let untreated = |pt: &Patient| pt.free_at_site() && pt.living() && !pt.treated;
+    if crews.medics > 0 && inc.patients.iter().any(untreated) {
+        inc.treatment_work += crews.medics as f64 * p.treatment_per_person_h * dt_h;
+        let mut done = [0u32; 4];
+        for cat in [Cat::Red, Cat::Yellow, Cat::Green] {
+            for pt in inc.patients.iter_mut().filter(|pt| untreated(pt) && pt.label == cat) {
+                if inc.treatment_work < 1.0 {
+                    break;
+                }
+                inc.treatment_work -= 1.0;
+                pt.treated = true;
+                done[cat as usize] += 1;
             }
         }
+        let waiting = inc.patients.iter().filter(|pt| untreated(pt)).count() as u32;
+        if waiting == 0 {
+            inc.treatment_work = 0.0;
+        }
+        if done.iter().sum::<u32>() > 0 {
+            journal.write(Journaled(Event::Treated {
+                hazard: id.to_string(),
+                red: done[Cat::Red as usize],
+                yellow: done[Cat::Yellow as usize],
+                green: done[Cat::Green as usize],
+                waiting,
+            }));
+        }
+    }
+}
 
-        // 6. site clearance once nobody is trapped
-        if !inc.cleared && inc.trapped() == 0 && crews.clearers > 0 {
-            inc.clearance_done += crews.clearers as f64 * dt_h;
-            if inc.clearance_done >= p.clearance_person_h {
-                inc.cleared = true;
-                journal.write(Journaled(Event::SiteCleared { hazard: id.clone(), place: inc.site_id.clone() }));
-                let reason = Closure::Derailment(id.clone());
-                for &ix in &inc.blocked {
-                    if net.reopen_road(ix, &reason) {
-                        let road = sc.scenario.map.roads[ix].id.clone().unwrap_or_else(|| format!("#{ix}"));
-                        journal.write(Journaled(Event::RoadReopened { road, reason: reason.to_string() }));
-                    }
+/// 5. Transport: each free ambulance takes red, then yellow casualties to the nearest hospital
+///    with a free bed.
+fn transport(
+    inc: &mut Incident,
+    id: &str,
+    crews: &Crews,
+    hospitals: &mut [Beds],
+    net: &RoadNetwork,
+    now: u64,
+    journal: &mut MessageWriter<Journaled>,
+) {
+    let Some(site) = inc.site else { return };
+    let p = inc.params;
+    for (team, speed) in &crews.ambulances {
+        if inc.trips.get(team).is_some_and(|back| *back > now) {
+            continue;
+        }
+        let waiting: Vec<usize> = [Cat::Red, Cat::Yellow]
+            .into_iter()
+            .flat_map(|cat| {
+                inc.patients
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, pt)| pt.free_at_site() && pt.living() && pt.label == cat)
+                    .map(|(i, _)| i)
+            })
+            .collect();
+        if waiting.is_empty() {
+            break;
+        }
+        // reachable hospitals by driving time, nearest first (ties by list order)
+        let mut options: Vec<(f64, usize, f64)> = hospitals
+            .iter()
+            .enumerate()
+            .filter_map(|(k, hp)| {
+                let there = net.route(site, hp.ix?, *speed)?.secs;
+                let back = net.route(hp.ix?, site, *speed).map_or(there, |r| r.secs);
+                Some((there, k, back))
+            })
+            .collect();
+        options.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let Some(&(there, hix, back)) = options.iter().find(|(_, k, _)| hospitals[*k].free() > 0) else {
+            break; // every reachable hospital is full
+        };
+        let diverted_from: Vec<String> =
+            options.iter().take_while(|(_, k, _)| *k != hix).map(|(_, k, _)| hospitals[*k].node.clone()).collect();
+        let n = (p.ambulance_capacity as usize).min(waiting.len()).min(hospitals[hix].free() as usize);
+        let arrives = now + (p.handover_s / 2.0 + there).ceil() as u64;
+        let (mut red, mut yellow) = (0, 0);
+        for &i in &waiting[..n] {
+            let pt = &mut inc.patients[i];
+            pt.place = Place::Riding { hospital: hix, arrives };
+            if pt.cat == Cat::Red {
+                red += 1;
+            } else {
+                yellow += 1;
+            }
+        }
+        inc.trips.insert(team.clone(), now + (p.handover_s + there + back).ceil() as u64);
+        let hp = &mut hospitals[hix];
+        hp.used += n as u32;
+        journal.write(Journaled(Event::PatientsTransported {
+            hazard: id.to_string(),
+            team: team.clone(),
+            hospital: hp.node.clone(),
+            red,
+            yellow,
+            eta_s: arrives - now,
+            diverted_from,
+        }));
+        if hp.free() == 0 && !hp.full_journaled {
+            hp.full_journaled = true;
+            journal.write(Journaled(Event::HospitalFull { hospital: hp.node.clone() }));
+        }
+    }
+}
+
+/// 6. Site clearance once nobody is trapped; the blocked roads reopen.
+fn clear_site(
+    inc: &mut Incident,
+    id: &str,
+    crews: &Crews,
+    dt_h: f64,
+    map: &Map,
+    net: &mut RoadNetwork,
+    journal: &mut MessageWriter<Journaled>,
+) {
+    let p = inc.params;
+    if !inc.cleared && inc.trapped() == 0 && crews.clearers > 0 {
+        inc.clearance_done += crews.clearers as f64 * dt_h;
+        if inc.clearance_done >= p.clearance_person_h {
+            inc.cleared = true;
+            journal.write(Journaled(Event::SiteCleared { hazard: id.to_string(), place: inc.site_id.clone() }));
+            let reason = Closure::Derailment(id.to_string());
+            for &ix in &inc.blocked {
+                if net.reopen_road(ix, &reason) {
+                    let road = map.roads[ix].id.clone().unwrap_or_else(|| format!("#{ix}"));
+                    journal.write(Journaled(Event::RoadReopened { road, reason: reason.to_string() }));
                 }
             }
         }

@@ -11,7 +11,6 @@ pub mod ids;
 pub mod lang;
 pub mod placeholders;
 pub mod ranges;
-pub mod roads;
 pub mod spans;
 pub mod time;
 pub mod types;

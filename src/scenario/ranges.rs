@@ -5,6 +5,7 @@
 
 use super::diag::Collector;
 use super::types::*;
+use super::validate::PathText;
 
 /// Elevations and water levels, m above datum (Dead Sea shore to above Everest).
 const ELEV: (f64, f64) = (-500.0, 9_000.0);
@@ -19,9 +20,14 @@ struct Ranges<'c, 'a> {
 
 impl Ranges<'_, '_> {
     /// `v` must lie in [lo, hi] (`lo_open`: above lo).
-    fn within(&mut self, path: String, what: &str, unit: &str, v: f64, lo: f64, hi: f64, lo_open: bool) {
+    /// (`path` is written only for a value out of range: a county has tens of thousands.)
+    fn within(&mut self, path: impl PathText, what: &str, unit: &str, v: f64, lo: f64, hi: f64, lo_open: bool) {
         let ok = v.is_finite() && (if lo_open { v > lo } else { v >= lo }) && v <= hi;
-        if ok || self.c.problems.iter().any(|p| p.path == path) {
+        if ok {
+            return;
+        }
+        let path = path.text();
+        if self.c.problems.iter().any(|p| p.path == path) {
             return;
         }
         let open = if lo_open { "above" } else { "from" };
@@ -31,13 +37,13 @@ impl Ranges<'_, '_> {
              or a unit slip",
         );
     }
-    fn pos(&mut self, path: String, what: &str, unit: &str, v: f64, hi: f64) {
+    fn pos(&mut self, path: impl PathText, what: &str, unit: &str, v: f64, hi: f64) {
         self.within(path, what, unit, v, 0.0, hi, true);
     }
     fn nonneg(&mut self, path: String, what: &str, unit: &str, v: f64, hi: f64) {
         self.within(path, what, unit, v, 0.0, hi, false);
     }
-    fn elev(&mut self, path: String, what: &str, v: f64) {
+    fn elev(&mut self, path: impl PathText, what: &str, v: f64) {
         self.within(path, what, "m", v, ELEV.0, ELEV.1, false);
     }
     fn opt_pos(&mut self, path: String, what: &str, unit: &str, v: Option<f64>, hi: f64) {
@@ -67,91 +73,134 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
         .help("take a longer step");
     }
     let mut r = Ranges { c };
-    for (i, n) in s.map.nodes.iter().enumerate() {
-        let p = format!("map.nodes[{i}]");
-        for v in [n.pos.0, n.pos.1] {
-            r.within(format!("{p}.pos"), "a coordinate", "km", v, -20_000.0, 20_000.0, false);
+    r.nodes_and_roads(s);
+    r.flood_zones_and_rivers(s);
+    r.resources(s);
+    for (i, h) in s.hazards.iter().enumerate() {
+        r.hazard(&format!("hazards[{i}]"), h);
+    }
+}
+
+impl Ranges<'_, '_> {
+    fn nodes_and_roads(&mut self, s: &Scenario) {
+        for (i, n) in s.map.nodes.iter().enumerate() {
+            let p = move |field: &'static str| move || format!("map.nodes[{i}].{field}");
+            for v in [n.pos.0, n.pos.1] {
+                self.within(p("pos"), "a coordinate", "km", v, -20_000.0, 20_000.0, false);
+            }
+            if let Some(e) = n.elevation_m {
+                self.elev(p("elevation_m"), "the elevation", e);
+            }
         }
-        if let Some(e) = n.elevation_m {
-            r.elev(format!("{p}.elevation_m"), "the elevation", e);
+        for (i, x) in s.map.roads.iter().enumerate() {
+            let p = move |field: &'static str| move || format!("map.roads[{i}].{field}");
+            self.within(p("length_km"), "road length", "km", x.length_km, 0.001, 10_000.0, false);
+            self.within(p("speed_kmh"), "road speed", "km/h", x.speed_kmh, 1.0, 300.0, false);
+            self.pos(p("lanes"), "lanes", "", x.lanes as f64, 20.0);
+            if let Some(v) = x.capacity_vph {
+                self.within(p("capacity_vph"), "road capacity", "vehicles/h", v, 1.0, 100_000.0, false);
+            }
         }
     }
-    for (i, x) in s.map.roads.iter().enumerate() {
-        let p = format!("map.roads[{i}]");
-        r.within(format!("{p}.length_km"), "road length", "km", x.length_km, 0.001, 10_000.0, false);
-        r.within(format!("{p}.speed_kmh"), "road speed", "km/h", x.speed_kmh, 1.0, 300.0, false);
-        r.pos(format!("{p}.lanes"), "lanes", "", x.lanes as f64, 20.0);
-        if let Some(v) = x.capacity_vph {
-            r.within(format!("{p}.capacity_vph"), "road capacity", "vehicles/h", v, 1.0, 100_000.0, false);
+
+    fn flood_zones_and_rivers(&mut self, s: &Scenario) {
+        for (i, z) in s.map.flood_zones.iter().enumerate() {
+            let p = format!("map.flood_zones[{i}]");
+            self.elev(format!("{p}.ground_elevation_m"), "the ground elevation", z.ground_elevation_m);
+            self.within(format!("{p}.area_km2"), "zone area", "km²", z.area_km2, 0.01, 10_000.0, false);
+            self.opt_pos(format!("{p}.road_closure_depth_m"), "road closure depth", "m", z.road_closure_depth_m, 100.0);
+            for (j, sp) in z.spills_to.iter().enumerate() {
+                let q = format!("{p}.spills_to[{j}]");
+                self.elev(format!("{q}.sill_elevation_m"), "the sill elevation", sp.sill_elevation_m);
+                self.within(format!("{q}.width_m"), "spill width", "m", sp.width_m, 0.1, 100_000.0, false);
+            }
+        }
+        for (ri, river) in s.map.rivers.iter().enumerate() {
+            for (i, x) in river.reaches.iter().enumerate() {
+                let p = format!("map.rivers[{ri}].reaches[{i}]");
+                self.within(format!("{p}.length_km"), "reach length", "km", x.length_km, 0.01, 10_000.0, false);
+                self.within(format!("{p}.velocity_ms"), "velocity", "m/s", x.velocity_ms, 0.001, 20.0, false);
+                self.within(
+                    format!("{p}.cross_section_m2"),
+                    "cross-section",
+                    "m²",
+                    x.cross_section_m2,
+                    0.01,
+                    1_000_000.0,
+                    false,
+                );
+                self.nonneg(format!("{p}.dispersion_m2s"), "dispersion", "m²/s", x.dispersion_m2s, 100_000.0);
+            }
+            for (i, l) in river.levees.iter().enumerate() {
+                self.elev(
+                    format!("map.rivers[{ri}].levees[{i}].crest_elevation_m"),
+                    "the crest elevation",
+                    l.crest_elevation_m,
+                );
+            }
         }
     }
-    for (i, z) in s.map.flood_zones.iter().enumerate() {
-        let p = format!("map.flood_zones[{i}]");
-        r.elev(format!("{p}.ground_elevation_m"), "the ground elevation", z.ground_elevation_m);
-        r.within(format!("{p}.area_km2"), "zone area", "km²", z.area_km2, 0.01, 10_000.0, false);
-        r.opt_pos(format!("{p}.road_closure_depth_m"), "road closure depth", "m", z.road_closure_depth_m, 100.0);
-        for (j, sp) in z.spills_to.iter().enumerate() {
-            let q = format!("{p}.spills_to[{j}]");
-            r.elev(format!("{q}.sill_elevation_m"), "the sill elevation", sp.sill_elevation_m);
-            r.within(format!("{q}.width_m"), "spill width", "m", sp.width_m, 0.1, 100_000.0, false);
+
+    /// Teams, depots, hospitals, the evacuation and boat-rescue parameters.
+    fn resources(&mut self, s: &Scenario) {
+        for (i, t) in s.resources.teams.iter().enumerate() {
+            let p = format!("resources.teams[{i}]");
+            self.pos(format!("{p}.size"), "team size", "people", t.size as f64, 100_000.0);
+            self.within(format!("{p}.speed_factor"), "speed factor", "", t.speed_factor, 0.01, 100.0, false);
         }
-    }
-    for (ri, river) in s.map.rivers.iter().enumerate() {
-        for (i, x) in river.reaches.iter().enumerate() {
-            let p = format!("map.rivers[{ri}].reaches[{i}]");
-            r.within(format!("{p}.length_km"), "reach length", "km", x.length_km, 0.01, 10_000.0, false);
-            r.within(format!("{p}.velocity_ms"), "velocity", "m/s", x.velocity_ms, 0.001, 20.0, false);
-            r.within(
-                format!("{p}.cross_section_m2"),
-                "cross-section",
-                "m²",
-                x.cross_section_m2,
-                0.01,
-                1_000_000.0,
+        for (i, dp) in s.resources.depots.iter().enumerate() {
+            for (item, q) in &dp.stock {
+                self.nonneg(format!("resources.depots[{i}].stock.{item}"), &format!("stock of {item}"), "", *q, 1e12);
+            }
+        }
+        for (i, h) in s.resources.hospitals.iter().enumerate() {
+            let p = format!("resources.hospitals[{i}].surgical_per_hour");
+            self.opt_pos(p, "surgical rate", "patients/h", h.surgical_per_hour, 1_000.0);
+        }
+        {
+            let e = &s.resources.evacuation;
+            let p = "resources.evacuation";
+            self.within(format!("{p}.household_size"), "household size", "people", e.household_size, 1.0, 50.0, false);
+            self.within(
+                format!("{p}.mobilisation_shape"),
+                "mobilisation shape",
+                "",
+                e.mobilisation_shape,
+                0.1,
+                100.0,
                 false,
             );
-            r.nonneg(format!("{p}.dispersion_m2s"), "dispersion", "m²/s", x.dispersion_m2s, 100_000.0);
+            self.within(format!("{p}.walk_speed_kmh"), "walking speed", "km/h", e.walk_speed_kmh, 0.1, 20.0, false);
+            self.within(format!("{p}.jam_spacing_m"), "jam spacing", "m", e.jam_spacing_m, 1.0, 100.0, false);
         }
-        for (i, l) in river.levees.iter().enumerate() {
-            r.elev(
-                format!("map.rivers[{ri}].levees[{i}].crest_elevation_m"),
-                "the crest elevation",
-                l.crest_elevation_m,
+        {
+            let b = &s.resources.rescue;
+            let p = "resources.rescue";
+            self.within(
+                format!("{p}.boat_capacity"),
+                "boat capacity",
+                "people",
+                b.boat_capacity as f64,
+                1.0,
+                1_000.0,
+                false,
             );
+            self.within(
+                format!("{p}.crew_per_boat"),
+                "crew per boat",
+                "people",
+                b.crew_per_boat as f64,
+                1.0,
+                100.0,
+                false,
+            );
+            self.within(format!("{p}.boat_speed_kmh"), "boat speed", "km/h", b.boat_speed_kmh, 0.1, 100.0, false);
+            self.nonneg(format!("{p}.load_min"), "loading time", "min", b.load_min, 1_440.0);
         }
     }
-    for (i, t) in s.resources.teams.iter().enumerate() {
-        let p = format!("resources.teams[{i}]");
-        r.pos(format!("{p}.size"), "team size", "people", t.size as f64, 100_000.0);
-        r.within(format!("{p}.speed_factor"), "speed factor", "", t.speed_factor, 0.01, 100.0, false);
-    }
-    for (i, dp) in s.resources.depots.iter().enumerate() {
-        for (item, q) in &dp.stock {
-            r.nonneg(format!("resources.depots[{i}].stock.{item}"), &format!("stock of {item}"), "", *q, 1e12);
-        }
-    }
-    for (i, h) in s.resources.hospitals.iter().enumerate() {
-        let p = format!("resources.hospitals[{i}].surgical_per_hour");
-        r.opt_pos(p, "surgical rate", "patients/h", h.surgical_per_hour, 1_000.0);
-    }
-    {
-        let e = &s.resources.evacuation;
-        let p = "resources.evacuation";
-        r.within(format!("{p}.household_size"), "household size", "people", e.household_size, 1.0, 50.0, false);
-        r.within(format!("{p}.mobilisation_shape"), "mobilisation shape", "", e.mobilisation_shape, 0.1, 100.0, false);
-        r.within(format!("{p}.walk_speed_kmh"), "walking speed", "km/h", e.walk_speed_kmh, 0.1, 20.0, false);
-        r.within(format!("{p}.jam_spacing_m"), "jam spacing", "m", e.jam_spacing_m, 1.0, 100.0, false);
-    }
-    {
-        let b = &s.resources.rescue;
-        let p = "resources.rescue";
-        r.within(format!("{p}.boat_capacity"), "boat capacity", "people", b.boat_capacity as f64, 1.0, 1_000.0, false);
-        r.within(format!("{p}.crew_per_boat"), "crew per boat", "people", b.crew_per_boat as f64, 1.0, 100.0, false);
-        r.within(format!("{p}.boat_speed_kmh"), "boat speed", "km/h", b.boat_speed_kmh, 0.1, 100.0, false);
-        r.nonneg(format!("{p}.load_min"), "loading time", "min", b.load_min, 1_440.0);
-    }
-    for (i, h) in s.hazards.iter().enumerate() {
-        let p = format!("hazards[{i}]");
+
+    /// Each hazard kind's model parameters.
+    fn hazard(&mut self, p: &str, h: &Hazard) {
         match h {
             Hazard::LeveeBreach(LeveeBreachParams {
                 initial_width_m,
@@ -162,7 +211,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                 closure_person_hours_per_m,
                 ..
             }) => {
-                r.within(
+                self.within(
                     format!("{p}.initial_width_m"),
                     "the initial width",
                     "m",
@@ -171,15 +220,15 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                     10_000.0,
                     false,
                 );
-                r.elev(format!("{p}.bottom_elevation_m"), "the breach bottom", *bottom_elevation_m);
+                self.elev(format!("{p}.bottom_elevation_m"), "the breach bottom", *bottom_elevation_m);
                 for (j, sp) in stage.iter().enumerate() {
-                    r.elev(format!("{p}.stage[{j}].stage_m"), "the river stage", sp.stage_m);
+                    self.elev(format!("{p}.stage[{j}].stage_m"), "the river stage", sp.stage_m);
                 }
                 if let Some(v) = critical_velocity_ms {
-                    r.within(format!("{p}.critical_velocity_ms"), "critical velocity", "m/s", *v, 0.01, 20.0, false);
+                    self.within(format!("{p}.critical_velocity_ms"), "critical velocity", "m/s", *v, 0.01, 20.0, false);
                 }
-                r.opt_pos(format!("{p}.max_width_m"), "the largest width", "m", *max_width_m, 10_000.0);
-                r.opt_pos(
+                self.opt_pos(format!("{p}.max_width_m"), "the largest width", "m", *max_width_m, 10_000.0);
+                self.opt_pos(
                     format!("{p}.closure_person_hours_per_m"),
                     "closure work",
                     "person-hours/m",
@@ -199,25 +248,25 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                 for (f, v) in [("yellow_to_red_per_h", yellow_to_red_per_h), ("red_to_black_per_h", red_to_black_per_h)]
                 {
                     if let Some(v) = v {
-                        r.nonneg(format!("{p}.{f}"), "a deterioration rate", "/h", *v, 1_000.0);
+                        self.nonneg(format!("{p}.{f}"), "a deterioration rate", "/h", *v, 1_000.0);
                     }
                 }
-                r.opt_pos(
+                self.opt_pos(
                     format!("{p}.extrication_per_person_h"),
                     "extrication work",
                     "h",
                     *extrication_per_person_h,
                     1_000.0,
                 );
-                r.opt_pos(
+                self.opt_pos(
                     format!("{p}.treatment_per_person_h"),
                     "treatment work",
                     "h",
                     *treatment_per_person_h,
                     1_000.0,
                 );
-                r.opt_pos(format!("{p}.handover_min"), "the handover time", "min", *handover_min, 1_440.0);
-                r.opt_pos(
+                self.opt_pos(format!("{p}.handover_min"), "the handover time", "min", *handover_min, 1_440.0);
+                self.opt_pos(
                     format!("{p}.clearance_person_h"),
                     "clearance work",
                     "person-hours",
@@ -226,9 +275,9 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                 );
             }
             Hazard::ChemicalSpill(ChemicalSpillParams { mass_kg, threshold_mg_l, decay_per_h, .. }) => {
-                r.pos(format!("{p}.mass_kg"), "the mass", "kg", *mass_kg, 1e9);
-                r.pos(format!("{p}.threshold_mg_l"), "the threshold", "mg/l", *threshold_mg_l, 1e6);
-                r.nonneg(format!("{p}.decay_per_h"), "the decay rate", "/h", *decay_per_h, 1_000.0);
+                self.pos(format!("{p}.mass_kg"), "the mass", "kg", *mass_kg, 1e9);
+                self.pos(format!("{p}.threshold_mg_l"), "the threshold", "mg/l", *threshold_mg_l, 1e6);
+                self.nonneg(format!("{p}.decay_per_h"), "the decay rate", "/h", *decay_per_h, 1_000.0);
             }
             Hazard::GasRelease(GasReleaseParams {
                 rate_kg_s,
@@ -237,10 +286,10 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) {
                 level_of_concern_mg_m3,
                 ..
             }) => {
-                r.pos(format!("{p}.rate_kg_s"), "the release rate", "kg/s", *rate_kg_s, 1e6);
-                r.within(format!("{p}.wind_ms"), "the wind speed", "m/s", *wind_ms, 0.1, 100.0, false);
-                r.nonneg(format!("{p}.release_height_m"), "the release height", "m", *release_height_m, 1_000.0);
-                r.pos(
+                self.pos(format!("{p}.rate_kg_s"), "the release rate", "kg/s", *rate_kg_s, 1e6);
+                self.within(format!("{p}.wind_ms"), "the wind speed", "m/s", *wind_ms, 0.1, 100.0, false);
+                self.nonneg(format!("{p}.release_height_m"), "the release height", "m", *release_height_m, 1_000.0);
+                self.pos(
                     format!("{p}.level_of_concern_mg_m3"),
                     "the level of concern",
                     "mg/m³",

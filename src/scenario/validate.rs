@@ -30,34 +30,36 @@
 //!
 //! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/validate.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
 use super::diag::Collector;
-use super::time::{TimeSpec, parse_datetime};
+use super::time::{Dur, TimeSpec, parse_datetime};
 use super::types::*;
 
 /// The id a sender or recipient may use for the exercise control cell.
 pub const CONTROL: &str = "control";
 
+/// The ids of each kind, for lookups (a county has thousands of nodes and roads; a problem's
+/// help lists known ids sorted, in [`unknown`]).
 struct Ids<'s> {
-    nodes: BTreeMap<&'s str, &'s Node>,
-    agencies: BTreeMap<&'s str, &'s Agency>,
-    teams: BTreeSet<&'s str>,
-    hazards: BTreeSet<&'s str>,
-    injects: BTreeSet<&'s str>,
-    reaches: BTreeMap<&'s str, &'s Reach>,
-    levees: BTreeSet<&'s str>,
-    zones: BTreeSet<&'s str>,
-    roads: BTreeSet<&'s str>,
-    rules: BTreeSet<&'s str>,
-    areas: BTreeSet<&'s str>,
+    nodes: HashMap<&'s str, &'s Node>,
+    agencies: HashMap<&'s str, &'s Agency>,
+    teams: HashSet<&'s str>,
+    hazards: HashSet<&'s str>,
+    injects: HashSet<&'s str>,
+    reaches: HashMap<&'s str, &'s Reach>,
+    levees: HashSet<&'s str>,
+    zones: HashSet<&'s str>,
+    roads: HashSet<&'s str>,
+    rules: HashSet<&'s str>,
+    areas: HashSet<&'s str>,
 }
 
 /// A value's path: a `String`, or a closure that writes it only when a problem needs it (a
 /// county-sized map has tens of thousands of values and, usually, no problem).
-trait PathText {
+pub(super) trait PathText {
     fn text(self) -> String;
 }
 
@@ -78,8 +80,8 @@ fn register<'s, T, P: PathText + Clone>(
     c: &mut Collector,
     what: &str,
     items: impl IntoIterator<Item = (P, &'s str, T)>,
-) -> BTreeMap<&'s str, T> {
-    let mut seen: BTreeMap<&'s str, (P, T)> = BTreeMap::new();
+) -> HashMap<&'s str, T> {
+    let mut seen: HashMap<&'s str, (P, T)> = HashMap::new();
     for (path, id, v) in items {
         if let Some((first, _)) = seen.get(id) {
             let first = first.clone().text();
@@ -115,7 +117,7 @@ fn coefficient(c: &mut Collector, path: String, cd: f64) {
     }
 }
 
-fn known<T>(c: &mut Collector, path: impl PathText, what: &str, id: &str, set: &BTreeMap<&str, T>) -> bool {
+fn known<T>(c: &mut Collector, path: impl PathText, what: &str, id: &str, set: &HashMap<&str, T>) -> bool {
     if set.contains_key(id) {
         return true;
     }
@@ -152,7 +154,7 @@ fn placeholders_ok(c: &mut Collector, ids: &Ids, path: String, text: &str) {
     }
 }
 
-fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeSet<&str>) -> bool {
+fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &HashSet<&str>) -> bool {
     if set.contains(id) {
         return true;
     }
@@ -161,7 +163,8 @@ fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeS
 }
 
 fn unknown<'a>(c: &mut Collector, path: String, what: &str, id: &str, candidates: impl Iterator<Item = &'a str>) {
-    let candidates: Vec<&str> = candidates.collect();
+    let mut candidates: Vec<&str> = candidates.collect();
+    candidates.sort_unstable();
     let near = closest(id, &candidates);
     let p = c.at("unknown-id", path, format!("unknown {what} \"{id}\""));
     match near {
@@ -201,13 +204,43 @@ fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The checks. `start` is None when `meta.start` itself is broken.
+/// The checks, one function per rule family, in the order they have always run (problems are
+/// sorted by place afterwards; the order only decides between two problems at one place).
+/// `start` is None when `meta.start` itself is broken.
 pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
+    format_version(s, c);
+    let start = meta(s, c);
+    let ids = Ids::register(s, c);
+    areas(c, s, &ids);
+    let window = Window { start, duration: s.meta.duration.secs() as i64, shown: &s.meta.duration };
+    nodes_and_roads(s, &ids, c);
+    flood_zones(s, &ids, c);
+    rivers(s, &ids, c);
+    reach_loops(s, &ids, c);
+    intakes(s, &ids, c);
+    agencies(s, c);
+    teams(s, &ids, c);
+    supplies(s, &ids, c);
+    shelters_reachable(s, c);
+    hazards(s, &ids, &window, c);
+    injects(s, &ids, &window, c);
+    plan(s, &ids, &window, c);
+    reporting(s, &ids, c);
+    critical_tasks(s, &ids, c);
+    scoring(s, c);
+    super::uncertain::check(s, start, c);
+    start
+}
+
+fn format_version(s: &Scenario, c: &mut Collector) {
     if s.format != FORMAT_VERSION {
         c.at("format", "format", format!("format version {} is not supported", s.format))
             .help(format!("this drillsim reads format {FORMAT_VERSION}"));
     }
-    // ---- meta
+}
+
+/// `meta` and the exercise's date; the start time, if it can be read.
+fn meta(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     let start = match parse_datetime(&s.meta.start) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -235,130 +268,160 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     {
         c.at("range", "exercise.date", format!("\"{d}\" is not a date")).help("e.g. date: \"2026-06-21\"");
     }
-    let duration = s.meta.duration.secs() as i64;
+    start
+}
 
-    // ---- ids
-    let ids = Ids {
-        nodes: register(
-            c,
-            "node",
-            s.map.nodes.iter().enumerate().map(|(i, n)| (move || format!("map.nodes[{i}].id"), n.id.as_str(), n)),
-        ),
-        agencies: register(
-            c,
-            "agency",
-            s.agencies.iter().enumerate().map(|(i, a)| (format!("agencies[{i}].id"), a.id.as_str(), a)),
-        ),
-        teams: register(
-            c,
-            "team",
-            s.resources.teams.iter().enumerate().map(|(i, t)| (format!("resources.teams[{i}].id"), t.id.as_str(), ())),
-        )
-        .into_keys()
-        .collect(),
-        hazards: register(
-            c,
-            "hazard",
-            s.hazards.iter().enumerate().map(|(i, h)| (format!("hazards[{i}].id"), h.id(), ())),
-        )
-        .into_keys()
-        .collect(),
-        injects: register(
-            c,
-            "inject",
-            s.injects.iter().enumerate().map(|(i, j)| (format!("injects[{i}].id"), j.id.as_str(), ())),
-        )
-        .into_keys()
-        .collect(),
-        reaches: register(
-            c,
-            "reach",
-            s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
-                r.reaches
+impl<'s> Ids<'s> {
+    /// The ids of every kind, each registered once (`duplicate-id`, empty ids).
+    fn register(s: &'s Scenario, c: &mut Collector) -> Ids<'s> {
+        let ids = Ids {
+            nodes: register(
+                c,
+                "node",
+                s.map.nodes.iter().enumerate().map(|(i, n)| (move || format!("map.nodes[{i}].id"), n.id.as_str(), n)),
+            ),
+            agencies: register(
+                c,
+                "agency",
+                s.agencies.iter().enumerate().map(|(i, a)| (format!("agencies[{i}].id"), a.id.as_str(), a)),
+            ),
+            teams: register(
+                c,
+                "team",
+                s.resources
+                    .teams
                     .iter()
                     .enumerate()
-                    .map(move |(i, x)| (format!("map.rivers[{ri}].reaches[{i}].id"), x.id.as_str(), x))
-            }),
-        ),
-        levees: register(
-            c,
-            "levee",
-            s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
-                r.levees
+                    .map(|(i, t)| (format!("resources.teams[{i}].id"), t.id.as_str(), ())),
+            )
+            .into_keys()
+            .collect(),
+            hazards: register(
+                c,
+                "hazard",
+                s.hazards.iter().enumerate().map(|(i, h)| (format!("hazards[{i}].id"), h.id(), ())),
+            )
+            .into_keys()
+            .collect(),
+            injects: register(
+                c,
+                "inject",
+                s.injects.iter().enumerate().map(|(i, j)| (format!("injects[{i}].id"), j.id.as_str(), ())),
+            )
+            .into_keys()
+            .collect(),
+            reaches: register(
+                c,
+                "reach",
+                s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
+                    r.reaches
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, x)| (format!("map.rivers[{ri}].reaches[{i}].id"), x.id.as_str(), x))
+                }),
+            ),
+            levees: register(
+                c,
+                "levee",
+                s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
+                    r.levees
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, x)| (format!("map.rivers[{ri}].levees[{i}].id"), x.id.as_str(), ()))
+                }),
+            )
+            .into_keys()
+            .collect(),
+            zones: register(
+                c,
+                "flood zone",
+                s.map
+                    .flood_zones
                     .iter()
                     .enumerate()
-                    .map(move |(i, x)| (format!("map.rivers[{ri}].levees[{i}].id"), x.id.as_str(), ()))
+                    .map(|(i, z)| (format!("map.flood_zones[{i}].id"), z.id.as_str(), ())),
+            )
+            .into_keys()
+            .collect(),
+            roads: register(
+                c,
+                "road",
+                s.map
+                    .roads
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, r)| r.id.as_deref().map(|id| (move || format!("map.roads[{i}].id"), id, ()))),
+            )
+            .into_keys()
+            .collect(),
+            rules: register(
+                c,
+                "reporting rule",
+                s.reporting
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (format!("reporting.rules[{i}].id"), r.id.as_str(), ())),
+            )
+            .into_keys()
+            .collect(),
+            areas: register(
+                c,
+                "area",
+                s.map.areas.iter().enumerate().map(|(i, a)| (format!("map.areas[{i}].id"), a.id.as_str(), ())),
+            )
+            .into_keys()
+            .collect(),
+        };
+        register(
+            c,
+            "river",
+            s.map.rivers.iter().enumerate().map(|(i, r)| (format!("map.rivers[{i}].id"), r.id.as_str(), ())),
+        );
+        register(
+            c,
+            "plan action",
+            s.plan.levels.iter().enumerate().flat_map(|(li, l)| {
+                l.actions
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, a)| (format!("plan.levels[{li}].actions[{i}].id"), a.id.as_str(), ()))
             }),
-        )
-        .into_keys()
-        .collect(),
-        zones: register(
-            c,
-            "flood zone",
-            s.map.flood_zones.iter().enumerate().map(|(i, z)| (format!("map.flood_zones[{i}].id"), z.id.as_str(), ())),
-        )
-        .into_keys()
-        .collect(),
-        roads: register(
-            c,
-            "road",
-            s.map
-                .roads
-                .iter()
-                .enumerate()
-                .filter_map(|(i, r)| r.id.as_deref().map(|id| (move || format!("map.roads[{i}].id"), id, ()))),
-        )
-        .into_keys()
-        .collect(),
-        rules: register(
-            c,
-            "reporting rule",
-            s.reporting.rules.iter().enumerate().map(|(i, r)| (format!("reporting.rules[{i}].id"), r.id.as_str(), ())),
-        )
-        .into_keys()
-        .collect(),
-        areas: register(
-            c,
-            "area",
-            s.map.areas.iter().enumerate().map(|(i, a)| (format!("map.areas[{i}].id"), a.id.as_str(), ())),
-        )
-        .into_keys()
-        .collect(),
-    };
-    areas(c, s, &ids);
-    register(
-        c,
-        "river",
-        s.map.rivers.iter().enumerate().map(|(i, r)| (format!("map.rivers[{i}].id"), r.id.as_str(), ())),
-    );
-    register(
-        c,
-        "plan action",
-        s.plan.levels.iter().enumerate().flat_map(|(li, l)| {
-            l.actions
-                .iter()
-                .enumerate()
-                .map(move |(i, a)| (format!("plan.levels[{li}].actions[{i}].id"), a.id.as_str(), ()))
-        }),
-    );
+        );
+        ids
+    }
+}
 
-    let time_ok = |c: &mut Collector, path: String, t: &TimeSpec| {
-        if let Some(start) = start {
+/// The scenario's window, which every time in it must fall inside.
+struct Window<'s> {
+    /// None when `meta.start` cannot be read (then no time is checked).
+    start: Option<NaiveDateTime>,
+    duration: i64,
+    /// The duration as the file writes it.
+    shown: &'s Dur,
+}
+
+impl Window<'_> {
+    /// `time-window`: `t` falls between the start and the end.
+    fn check(&self, c: &mut Collector, path: String, t: &TimeSpec) {
+        if let Some(start) = self.start {
             let off = t.offset_from(start);
-            if off < 0 || off > duration {
-                let end = start + chrono::Duration::seconds(duration);
+            if off < 0 || off > self.duration {
+                let end = start + chrono::Duration::seconds(self.duration);
                 let side = if off < 0 { "before the start" } else { "after the end" };
                 c.at("time-window", path, format!("{t} is outside the scenario window ({side})")).help(format!(
                     "the scenario runs from {} to {} (+0s to +{})",
                     start.format("%Y-%m-%d %H:%M"),
                     end.format("%Y-%m-%d %H:%M"),
-                    s.meta.duration
+                    self.shown
                 ));
             }
         }
-    };
+    }
+}
 
-    // ---- map
+/// Node positions; roads: their ends, and positive lengths, speeds, lanes and capacities.
+fn nodes_and_roads(s: &Scenario, ids: &Ids, c: &mut Collector) {
     for (i, n) in s.map.nodes.iter().enumerate() {
         if !n.pos.0.is_finite() || !n.pos.1.is_finite() {
             c.at("range", format!("map.nodes[{i}].pos"), "the position must be two finite numbers (km)");
@@ -378,6 +441,10 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             positive(c, p("capacity_vph"), "road capacity", cap);
         }
     }
+}
+
+/// Flood zones: refuge shares and heights, their nodes, areas and spills.
+fn flood_zones(s: &Scenario, ids: &Ids, c: &mut Collector) {
     for (i, z) in s.map.flood_zones.iter().enumerate() {
         let p = format!("map.flood_zones[{i}]");
         if let Some(v) = z.refuge_share
@@ -406,6 +473,10 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             positive(c, format!("{p}.road_closure_depth_m"), "road closure depth", d);
         }
     }
+}
+
+/// Rivers: reach lengths, velocities, cross-sections and where they flow; levees' reach, node and zone.
+fn rivers(s: &Scenario, ids: &Ids, c: &mut Collector) {
     for (ri, r) in s.map.rivers.iter().enumerate() {
         for (i, x) in r.reaches.iter().enumerate() {
             let p = format!("map.rivers[{ri}].reaches[{i}]");
@@ -421,12 +492,16 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             let p = format!("map.rivers[{ri}].levees[{i}]");
             known(c, format!("{p}.reach"), "reach", &l.reach, &ids.reaches);
             if known(c, format!("{p}.node"), "node", &l.node, &ids.nodes) {
-                kind_is(c, format!("{p}.node"), &ids, &l.node, &[NodeKind::LeveePoint], "a levee's node");
+                kind_is(c, format!("{p}.node"), ids, &l.node, &[NodeKind::LeveePoint], "a levee's node");
             }
             known_set(c, format!("{p}.protects"), "flood zone", &l.protects, &ids.zones);
         }
     }
-    // reach chains must not loop; each loop is reported once, at its reach that comes first in the file
+}
+
+/// `cycle`: reach chains must not loop; each loop is reported once, at its reach that comes first
+/// in the file.
+fn reach_loops(s: &Scenario, ids: &Ids, c: &mut Collector) {
     let order: Vec<&str> = s.map.rivers.iter().flat_map(|r| &r.reaches).map(|x| x.id.as_str()).collect();
     let mut looped = BTreeSet::new();
     for &first in &order {
@@ -453,25 +528,31 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             chain.push(next);
         }
     }
+}
+
+/// Water intakes: their node, place on a reach and operator.
+fn intakes(s: &Scenario, ids: &Ids, c: &mut Collector) {
     for (i, k) in s.map.intakes.iter().enumerate() {
         let p = format!("map.intakes[{i}]");
         if known(c, format!("{p}.node"), "node", &k.node, &ids.nodes) {
-            kind_is(c, format!("{p}.node"), &ids, &k.node, &[NodeKind::WaterIntake], "an intake's node");
+            kind_is(c, format!("{p}.node"), ids, &k.node, &[NodeKind::WaterIntake], "an intake's node");
         }
         if known(c, format!("{p}.reach"), "reach", &k.reach, &ids.reaches) {
             within_reach(c, format!("{p}.at_km"), k.at_km, ids.reaches[k.reach.as_str()]);
         }
         known(c, format!("{p}.operator"), "agency", &k.operator, &ids.agencies);
     }
+}
 
-    // ---- agencies
+fn agencies(s: &Scenario, c: &mut Collector) {
     for (i, a) in s.agencies.iter().enumerate() {
         if a.name_zh.trim().is_empty() && a.name_en.trim().is_empty() {
             c.at("not-positive", format!("agencies[{i}]"), "an agency needs a name (name_zh or name_en)");
         }
     }
+}
 
-    // ---- resources
+fn teams(s: &Scenario, ids: &Ids, c: &mut Collector) {
     for (i, t) in s.resources.teams.iter().enumerate() {
         let p = format!("resources.teams[{i}]");
         known(c, format!("{p}.agency"), "agency", &t.agency, &ids.agencies);
@@ -482,7 +563,10 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             c.at("not-positive", format!("{p}.capabilities"), "a team needs at least one capability");
         }
     }
-    // one depot, shelter or hospital per node
+}
+
+/// Depots, shelters, hospitals (one of each kind per node) and the evacuation parameters.
+fn supplies(s: &Scenario, ids: &Ids, c: &mut Collector) {
     let mut seen_nodes = BTreeMap::<(&str, String), String>::new();
     let mut once = |c: &mut Collector, what: &'static str, id: &str, path: String| {
         if let Some(first) = seen_nodes.get(&(what, id.to_string())) {
@@ -495,7 +579,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     for (i, d) in s.resources.depots.iter().enumerate() {
         let p = format!("resources.depots[{i}]");
         if known(c, format!("{p}.node"), "node", &d.node, &ids.nodes) {
-            kind_is(c, format!("{p}.node"), &ids, &d.node, &[NodeKind::Depot], "a depot's node");
+            kind_is(c, format!("{p}.node"), ids, &d.node, &[NodeKind::Depot], "a depot's node");
             once(c, "depot", &d.node, format!("{p}.node"));
         }
         if let Some(a) = &d.agency {
@@ -508,7 +592,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     for (i, sh) in s.resources.shelters.iter().enumerate() {
         let p = format!("resources.shelters[{i}]");
         if known(c, format!("{p}.node"), "node", &sh.node, &ids.nodes) {
-            kind_is(c, format!("{p}.node"), &ids, &sh.node, &[NodeKind::Shelter], "a shelter's node");
+            kind_is(c, format!("{p}.node"), ids, &sh.node, &[NodeKind::Shelter], "a shelter's node");
             once(c, "shelter", &sh.node, format!("{p}.node"));
         }
         positive(c, format!("{p}.capacity"), "shelter capacity", sh.capacity as f64);
@@ -529,7 +613,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     for (i, h) in s.resources.hospitals.iter().enumerate() {
         let p = format!("resources.hospitals[{i}]");
         if known(c, format!("{p}.node"), "node", &h.node, &ids.nodes) {
-            kind_is(c, format!("{p}.node"), &ids, &h.node, &[NodeKind::Hospital], "a hospital's node");
+            kind_is(c, format!("{p}.node"), ids, &h.node, &[NodeKind::Hospital], "a hospital's node");
             once(c, "hospital", &h.node, format!("{p}.node"));
         }
         positive(c, format!("{p}.beds"), "hospital beds", h.beds as f64);
@@ -537,246 +621,321 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             positive(c, format!("{p}.surgical_per_hour"), "surgical capacity", r);
         }
     }
+}
 
-    // ---- populated nodes must reach a shelter
-    let shelters: Vec<&str> = s.resources.shelters.iter().map(|sh| sh.node.as_str()).collect();
-    let reach = super::roads::can_reach(&s.map, &shelters);
-    let shelters: Vec<&str> = shelters.into_iter().filter(|sh| reach.contains(sh)).collect(); // on the map
+/// `unreachable-shelter`: populated nodes must reach a shelter.
+fn shelters_reachable(s: &Scenario, c: &mut Collector) {
+    let (index, reach) = reaching_shelters(&s.map, &s.resources.shelters);
+    let no_shelter = s.resources.shelters.iter().all(|sh| !index.contains_key(sh.node.as_str()));
     for (i, n) in s.map.nodes.iter().enumerate() {
         if n.population == 0 {
             continue;
         }
-        let ok = reach.contains(n.id.as_str());
+        let ok = index.get(n.id.as_str()).is_some_and(|&ix| reach[ix]);
         if !ok {
             let p = c.at(
                 "unreachable-shelter",
                 format!("map.nodes[{i}].population"),
                 format!("\"{}\" has {} people but no road leads from it to any shelter", n.id, n.population),
             );
-            if shelters.is_empty() {
+            if no_shelter {
                 p.help("add a shelter under resources.shelters (on a node of kind `shelter`)");
             } else {
                 p.help("add a road joining it to the network, or a shelter it can reach");
             }
         }
     }
+}
 
-    // ---- hazards
-    for (i, h) in s.hazards.iter().enumerate() {
-        let p = format!("hazards[{i}]");
-        match h {
-            Hazard::LeveeBreach(LeveeBreachParams {
-                levee,
-                at,
-                initial_width_m,
-                bottom_elevation_m,
-                stage,
-                critical_velocity_ms,
-                discharge_coefficient,
-                max_width_m,
-                closure_person_hours_per_m,
-                river_bed_elevation_m,
-                ..
-            }) => {
-                known_set(c, format!("{p}.levee"), "levee", levee, &ids.levees);
-                if let Some(at) = at {
-                    time_ok(c, format!("{p}.at"), at);
-                }
-                positive(c, format!("{p}.initial_width_m"), "initial breach width", *initial_width_m);
-                // the flood model's parameters (hazards::flood)
-                let crest = s.map.levee(levee);
-                if let Some(l) = crest
-                    && bottom_elevation_m.partial_cmp(&l.crest_elevation_m) != Some(std::cmp::Ordering::Less)
-                {
-                    c.at(
-                        "range",
-                        format!("{p}.bottom_elevation_m"),
-                        format!(
-                            "the breach bottom ({bottom_elevation_m} m) must be below the crest of levee \"{levee}\" ({} m)",
-                            l.crest_elevation_m
-                        ),
-                    );
-                }
-                if let Some(v) = critical_velocity_ms {
-                    positive(c, format!("{p}.critical_velocity_ms"), "critical velocity", *v);
-                }
-                if let Some(cd) = discharge_coefficient {
-                    coefficient(c, format!("{p}.discharge_coefficient"), *cd);
-                }
-                if let Some(w) = max_width_m {
-                    positive(c, format!("{p}.max_width_m"), "maximum breach width", *w);
-                    if *w > 0.0 && *w < *initial_width_m {
-                        c.at(
-                            "range",
-                            format!("{p}.max_width_m"),
-                            format!("the maximum width ({w} m) is less than the initial width ({initial_width_m} m)"),
-                        );
-                    }
-                }
-                if let Some(v) = closure_person_hours_per_m {
-                    positive(c, format!("{p}.closure_person_hours_per_m"), "closure effort", *v);
-                }
-                if stage.is_empty() {
-                    c.at("not-positive", format!("{p}.stage"), "the river stage hydrograph needs at least one point");
-                }
-                let peak = stage.iter().map(|sp| sp.stage_m).fold(f64::NEG_INFINITY, f64::max);
-                if let Some(bed) = river_bed_elevation_m
-                    && !(bed.is_finite() && *bed < peak && *bed <= *bottom_elevation_m)
-                {
-                    c.at(
-                        "range",
-                        format!("{p}.river_bed_elevation_m"),
-                        format!(
-                            "the river bed ({bed} m) must be below the hydrograph's peak stage ({peak} m) and not above the breach bottom ({bottom_elevation_m} m)"
-                        ),
-                    );
-                }
-                let mut last: Option<i64> = None;
-                for (j, sp) in stage.iter().enumerate() {
-                    time_ok(c, format!("{p}.stage[{j}].at"), &sp.at);
-                    if let Some(start) = start {
-                        let t = sp.at.offset_from(start);
-                        if last.is_some_and(|l| t <= l) {
-                            c.at("order", format!("{p}.stage[{j}].at"), "hydrograph times must increase")
-                                .help("list the stage points in time order, each later than the one before");
-                        }
-                        last = Some(t);
-                    }
-                }
-            }
-            Hazard::Derailment(DerailmentParams { node, at, casualties, triage, blocks_roads, .. }) => {
-                known(c, format!("{p}.node"), "node", node, &ids.nodes);
-                time_ok(c, format!("{p}.at"), at);
-                positive(c, format!("{p}.casualties"), "casualties", *casualties as f64);
-                let shares = [triage.green, triage.yellow, triage.red, triage.black];
-                let sum: f64 = shares.iter().sum();
-                if shares.iter().any(|v| v.is_nan() || *v < 0.0) || (sum - 1.0).abs() > 1e-3 {
-                    c.at(
-                        "shares",
-                        format!("{p}.triage"),
-                        format!("triage shares must be zero or more and sum to 1, they sum to {sum:.3}"),
-                    )
-                    .help("green + yellow + red + black = 1, e.g. (green: 0.5, yellow: 0.3, red: 0.15, black: 0.05)");
-                }
-                for (j, r) in blocks_roads.iter().enumerate() {
-                    known_set(c, format!("{p}.blocks_roads[{j}]"), "road", r, &ids.roads);
-                }
-            }
-            Hazard::ChemicalSpill(ChemicalSpillParams {
-                node,
-                at,
-                reach,
-                at_km,
-                mass_kg,
-                threshold_mg_l,
-                decay_per_h,
-                ..
-            }) => {
-                known(c, format!("{p}.node"), "node", node, &ids.nodes);
-                time_ok(c, format!("{p}.at"), at);
-                if known(c, format!("{p}.reach"), "reach", reach, &ids.reaches) {
-                    within_reach(c, format!("{p}.at_km"), *at_km, ids.reaches[reach.as_str()]);
-                }
-                positive(c, format!("{p}.mass_kg"), "spilled mass", *mass_kg);
-                positive(c, format!("{p}.threshold_mg_l"), "threshold concentration", *threshold_mg_l);
-                non_negative(c, format!("{p}.decay_per_h"), "decay rate", *decay_per_h);
-            }
-            Hazard::GasRelease(GasReleaseParams {
-                node,
-                at,
-                rate_kg_s,
-                duration,
-                wind_dir_deg,
-                wind_ms,
-                release_height_m,
-                level_of_concern_mg_m3,
-                ..
-            }) => {
-                known(c, format!("{p}.node"), "node", node, &ids.nodes);
-                time_ok(c, format!("{p}.at"), at);
-                positive(c, format!("{p}.rate_kg_s"), "release rate", *rate_kg_s);
-                positive(c, format!("{p}.duration"), "release duration", duration.secs() as f64);
-                if !(0.0..=360.0).contains(wind_dir_deg) {
-                    c.at(
-                        "range",
-                        format!("{p}.wind_dir_deg"),
-                        format!("the wind direction is in degrees from 0 to 360, found {wind_dir_deg}"),
-                    )
-                    .help("where the wind blows from, clockwise from north: 0 = from the north, 90 = from the east");
-                }
-                positive(c, format!("{p}.wind_ms"), "wind speed", *wind_ms);
-                non_negative(c, format!("{p}.release_height_m"), "release height", *release_height_m);
-                positive(c, format!("{p}.level_of_concern_mg_m3"), "level of concern", *level_of_concern_mg_m3);
-                if let Hazard::GasRelease(GasReleaseParams { toxicity: Some(t), .. }) = h {
-                    positive(c, format!("{p}.toxicity.probit_n"), "toxic-load exponent", t.probit_n);
-                    for (field, v) in [
-                        ("injury_mg_m3_60min", t.injury_mg_m3_60min),
-                        ("severe_mg_m3_60min", t.severe_mg_m3_60min),
-                        ("air_changes_per_h", t.air_changes_per_h),
-                        ("sheltered_air_changes_per_h", t.sheltered_air_changes_per_h),
-                    ] {
-                        if let Some(v) = v {
-                            positive(c, format!("{p}.toxicity.{field}"), field, v);
-                        }
-                    }
-                }
-            }
-        }
-        if let Hazard::Derailment(DerailmentParams {
-            trapped_share,
-            yellow_to_red_per_h,
-            red_to_black_per_h,
-            treated_factor,
-            extrication_per_person_h,
-            max_extricators,
-            treatment_per_person_h,
-            ambulance_capacity,
-            handover_min,
-            clearance_person_h,
-            mistriage_rate,
-            ..
-        }) = h
-        {
-            for (field, v) in [
-                ("trapped_share", trapped_share),
-                ("treated_factor", treated_factor),
-                ("mistriage_rate", mistriage_rate),
-            ] {
-                if let Some(v) = v
-                    && !(0.0..=1.0).contains(v)
-                {
-                    c.at("range", format!("{p}.{field}"), format!("{field} is a share from 0 to 1, found {v}"));
-                }
-            }
-            for (field, what, v) in [
-                ("yellow_to_red_per_h", "deterioration rate", yellow_to_red_per_h),
-                ("red_to_black_per_h", "deterioration rate", red_to_black_per_h),
-                ("handover_min", "handover time", handover_min),
-                ("clearance_person_h", "site-clearance work", clearance_person_h),
-            ] {
-                if let Some(v) = v {
-                    non_negative(c, format!("{p}.{field}"), what, *v);
-                }
-            }
-            for (field, what, v) in [
-                ("extrication_per_person_h", "extrication rate", *extrication_per_person_h),
-                ("max_extricators", "rescuers at the wreck", max_extricators.map(f64::from)),
-                ("treatment_per_person_h", "treatment rate", *treatment_per_person_h),
-                ("ambulance_capacity", "ambulance capacity", ambulance_capacity.map(f64::from)),
-            ] {
-                if let Some(v) = v {
-                    positive(c, format!("{p}.{field}"), what, v);
-                }
+/// Each node id's place in the file (its first node: roads join that one) and, by place, whether
+/// some road leads from it to a shelter (roads are two-way unless `one_way`; roads naming unknown
+/// nodes are left out, as in the simulation's road network). Linear in nodes and roads.
+fn reaching_shelters<'s>(map: &'s Map, shelters: &[Shelter]) -> (HashMap<&'s str, usize>, Vec<bool>) {
+    let mut index = HashMap::with_capacity(map.nodes.len());
+    for (i, n) in map.nodes.iter().enumerate() {
+        index.entry(n.id.as_str()).or_insert(i);
+    }
+    // the roads into each node, as one list sorted by node (the reverse graph, in CSR form)
+    let arcs: Vec<(usize, usize)> = map
+        .roads
+        .iter()
+        .filter_map(|r| Some((*index.get(r.from.as_str())?, *index.get(r.to.as_str())?, r.one_way)))
+        .flat_map(|(a, b, one_way)| std::iter::once((b, a)).chain((!one_way).then_some((a, b))))
+        .collect();
+    let mut first = vec![0usize; map.nodes.len() + 1];
+    for &(to, _) in &arcs {
+        first[to + 1] += 1;
+    }
+    for i in 0..map.nodes.len() {
+        first[i + 1] += first[i];
+    }
+    let mut next = first.clone();
+    let mut from = vec![0usize; arcs.len()];
+    for &(to, src) in &arcs {
+        from[next[to]] = src;
+        next[to] += 1;
+    }
+    let mut seen = vec![false; map.nodes.len()];
+    let mut stack: Vec<usize> = shelters.iter().filter_map(|sh| index.get(sh.node.as_str()).copied()).collect();
+    for &t in &stack {
+        seen[t] = true;
+    }
+    while let Some(n) = stack.pop() {
+        for &src in &from[first[n]..first[n + 1]] {
+            if !seen[src] {
+                seen[src] = true;
+                stack.push(src);
             }
         }
     }
+    (index, seen)
+}
 
-    // ---- injects
-    // An expected action may name an agency that is not among the inject's recipients: the news
-    // reaches it some other way (or it should ask). That is deliberately not a problem.
+/// Hazards: each kind's references, times and model parameters.
+fn hazards(s: &Scenario, ids: &Ids, window: &Window, c: &mut Collector) {
+    for (i, h) in s.hazards.iter().enumerate() {
+        let p = format!("hazards[{i}]");
+        match h {
+            Hazard::LeveeBreach { .. } => levee_breach(s, ids, window, &p, h, c),
+            Hazard::Derailment { .. } => {
+                derailment(ids, window, &p, h, c);
+                derailment_rates(&p, h, c);
+            }
+            Hazard::ChemicalSpill { .. } => chemical_spill(ids, window, &p, h, c),
+            Hazard::GasRelease { .. } => gas_release(ids, window, &p, h, c),
+        }
+    }
+}
+
+/// A levee breach: its levee, times, the flood model's parameters (hazards::flood) and a
+/// hydrograph whose times increase.
+fn levee_breach(s: &Scenario, ids: &Ids, window: &Window, p: &str, h: &Hazard, c: &mut Collector) {
+    let Hazard::LeveeBreach(LeveeBreachParams {
+        levee,
+        at,
+        initial_width_m,
+        bottom_elevation_m,
+        stage,
+        critical_velocity_ms,
+        discharge_coefficient,
+        max_width_m,
+        closure_person_hours_per_m,
+        river_bed_elevation_m,
+        ..
+    }) = h
+    else {
+        return;
+    };
+    known_set(c, format!("{p}.levee"), "levee", levee, &ids.levees);
+    if let Some(at) = at {
+        window.check(c, format!("{p}.at"), at);
+    }
+    positive(c, format!("{p}.initial_width_m"), "initial breach width", *initial_width_m);
+    // the flood model's parameters (hazards::flood)
+    let crest = s.map.levee(levee);
+    if let Some(l) = crest
+        && bottom_elevation_m.partial_cmp(&l.crest_elevation_m) != Some(std::cmp::Ordering::Less)
+    {
+        c.at(
+            "range",
+            format!("{p}.bottom_elevation_m"),
+            format!(
+                "the breach bottom ({bottom_elevation_m} m) must be below the crest of levee \"{levee}\" ({} m)",
+                l.crest_elevation_m
+            ),
+        );
+    }
+    if let Some(v) = critical_velocity_ms {
+        positive(c, format!("{p}.critical_velocity_ms"), "critical velocity", *v);
+    }
+    if let Some(cd) = discharge_coefficient {
+        coefficient(c, format!("{p}.discharge_coefficient"), *cd);
+    }
+    if let Some(w) = max_width_m {
+        positive(c, format!("{p}.max_width_m"), "maximum breach width", *w);
+        if *w > 0.0 && *w < *initial_width_m {
+            c.at(
+                "range",
+                format!("{p}.max_width_m"),
+                format!("the maximum width ({w} m) is less than the initial width ({initial_width_m} m)"),
+            );
+        }
+    }
+    if let Some(v) = closure_person_hours_per_m {
+        positive(c, format!("{p}.closure_person_hours_per_m"), "closure effort", *v);
+    }
+    if stage.is_empty() {
+        c.at("not-positive", format!("{p}.stage"), "the river stage hydrograph needs at least one point");
+    }
+    let peak = stage.iter().map(|sp| sp.stage_m).fold(f64::NEG_INFINITY, f64::max);
+    if let Some(bed) = river_bed_elevation_m
+        && !(bed.is_finite() && *bed < peak && *bed <= *bottom_elevation_m)
+    {
+        c.at(
+            "range",
+            format!("{p}.river_bed_elevation_m"),
+            format!(
+                "the river bed ({bed} m) must be below the hydrograph's peak stage ({peak} m) and not above the breach bottom ({bottom_elevation_m} m)"
+            ),
+        );
+    }
+    let mut last: Option<i64> = None;
+    for (j, sp) in stage.iter().enumerate() {
+        window.check(c, format!("{p}.stage[{j}].at"), &sp.at);
+        if let Some(start) = window.start {
+            let t = sp.at.offset_from(start);
+            if last.is_some_and(|l| t <= l) {
+                c.at("order", format!("{p}.stage[{j}].at"), "hydrograph times must increase")
+                    .help("list the stage points in time order, each later than the one before");
+            }
+            last = Some(t);
+        }
+    }
+}
+
+/// A derailment: its node, time, casualties, triage shares and blocked roads.
+fn derailment(ids: &Ids, window: &Window, p: &str, h: &Hazard, c: &mut Collector) {
+    let Hazard::Derailment(DerailmentParams { node, at, casualties, triage, blocks_roads, .. }) = h else { return };
+    known(c, format!("{p}.node"), "node", node, &ids.nodes);
+    window.check(c, format!("{p}.at"), at);
+    positive(c, format!("{p}.casualties"), "casualties", *casualties as f64);
+    let shares = [triage.green, triage.yellow, triage.red, triage.black];
+    let sum: f64 = shares.iter().sum();
+    if shares.iter().any(|v| v.is_nan() || *v < 0.0) || (sum - 1.0).abs() > 1e-3 {
+        c.at(
+            "shares",
+            format!("{p}.triage"),
+            format!("triage shares must be zero or more and sum to 1, they sum to {sum:.3}"),
+        )
+        .help("green + yellow + red + black = 1, e.g. (green: 0.5, yellow: 0.3, red: 0.15, black: 0.05)");
+    }
+    for (j, r) in blocks_roads.iter().enumerate() {
+        known_set(c, format!("{p}.blocks_roads[{j}]"), "road", r, &ids.roads);
+    }
+}
+
+/// A chemical spill: its node, time, place on a reach and the transport model's parameters.
+fn chemical_spill(ids: &Ids, window: &Window, p: &str, h: &Hazard, c: &mut Collector) {
+    let Hazard::ChemicalSpill(ChemicalSpillParams {
+        node, at, reach, at_km, mass_kg, threshold_mg_l, decay_per_h, ..
+    }) = h
+    else {
+        return;
+    };
+    known(c, format!("{p}.node"), "node", node, &ids.nodes);
+    window.check(c, format!("{p}.at"), at);
+    if known(c, format!("{p}.reach"), "reach", reach, &ids.reaches) {
+        within_reach(c, format!("{p}.at_km"), *at_km, ids.reaches[reach.as_str()]);
+    }
+    positive(c, format!("{p}.mass_kg"), "spilled mass", *mass_kg);
+    positive(c, format!("{p}.threshold_mg_l"), "threshold concentration", *threshold_mg_l);
+    non_negative(c, format!("{p}.decay_per_h"), "decay rate", *decay_per_h);
+}
+
+/// A gas release: its node, time, release, weather and (optional) toxicity parameters.
+fn gas_release(ids: &Ids, window: &Window, p: &str, h: &Hazard, c: &mut Collector) {
+    let Hazard::GasRelease(GasReleaseParams {
+        node,
+        at,
+        rate_kg_s,
+        duration,
+        wind_dir_deg,
+        wind_ms,
+        release_height_m,
+        level_of_concern_mg_m3,
+        ..
+    }) = h
+    else {
+        return;
+    };
+    known(c, format!("{p}.node"), "node", node, &ids.nodes);
+    window.check(c, format!("{p}.at"), at);
+    positive(c, format!("{p}.rate_kg_s"), "release rate", *rate_kg_s);
+    positive(c, format!("{p}.duration"), "release duration", duration.secs() as f64);
+    if !(0.0..=360.0).contains(wind_dir_deg) {
+        c.at(
+            "range",
+            format!("{p}.wind_dir_deg"),
+            format!("the wind direction is in degrees from 0 to 360, found {wind_dir_deg}"),
+        )
+        .help("where the wind blows from, clockwise from north: 0 = from the north, 90 = from the east");
+    }
+    positive(c, format!("{p}.wind_ms"), "wind speed", *wind_ms);
+    non_negative(c, format!("{p}.release_height_m"), "release height", *release_height_m);
+    positive(c, format!("{p}.level_of_concern_mg_m3"), "level of concern", *level_of_concern_mg_m3);
+    if let Hazard::GasRelease(GasReleaseParams { toxicity: Some(t), .. }) = h {
+        positive(c, format!("{p}.toxicity.probit_n"), "toxic-load exponent", t.probit_n);
+        for (field, v) in [
+            ("injury_mg_m3_60min", t.injury_mg_m3_60min),
+            ("severe_mg_m3_60min", t.severe_mg_m3_60min),
+            ("air_changes_per_h", t.air_changes_per_h),
+            ("sheltered_air_changes_per_h", t.sheltered_air_changes_per_h),
+        ] {
+            if let Some(v) = v {
+                positive(c, format!("{p}.toxicity.{field}"), field, v);
+            }
+        }
+    }
+}
+
+/// A derailment's optional shares, rates and times (the casualty model's parameters).
+fn derailment_rates(p: &str, h: &Hazard, c: &mut Collector) {
+    let Hazard::Derailment(DerailmentParams {
+        trapped_share,
+        yellow_to_red_per_h,
+        red_to_black_per_h,
+        treated_factor,
+        extrication_per_person_h,
+        max_extricators,
+        treatment_per_person_h,
+        ambulance_capacity,
+        handover_min,
+        clearance_person_h,
+        mistriage_rate,
+        ..
+    }) = h
+    else {
+        return;
+    };
+    for (field, v) in
+        [("trapped_share", trapped_share), ("treated_factor", treated_factor), ("mistriage_rate", mistriage_rate)]
+    {
+        if let Some(v) = v
+            && !(0.0..=1.0).contains(v)
+        {
+            c.at("range", format!("{p}.{field}"), format!("{field} is a share from 0 to 1, found {v}"));
+        }
+    }
+    for (field, what, v) in [
+        ("yellow_to_red_per_h", "deterioration rate", yellow_to_red_per_h),
+        ("red_to_black_per_h", "deterioration rate", red_to_black_per_h),
+        ("handover_min", "handover time", handover_min),
+        ("clearance_person_h", "site-clearance work", clearance_person_h),
+    ] {
+        if let Some(v) = v {
+            non_negative(c, format!("{p}.{field}"), what, *v);
+        }
+    }
+    for (field, what, v) in [
+        ("extrication_per_person_h", "extrication rate", *extrication_per_person_h),
+        ("max_extricators", "rescuers at the wreck", max_extricators.map(f64::from)),
+        ("treatment_per_person_h", "treatment rate", *treatment_per_person_h),
+        ("ambulance_capacity", "ambulance capacity", ambulance_capacity.map(f64::from)),
+    ] {
+        if let Some(v) = v {
+            positive(c, format!("{p}.{field}"), what, v);
+        }
+    }
+}
+
+/// Injects: when, from and to whom, their text's placeholders and the actions they expect.
+///
+/// An expected action may name an agency that is not among the inject's recipients: the news
+/// reaches it some other way (or it should ask). That is deliberately not a problem.
+fn injects(s: &Scenario, ids: &Ids, window: &Window, c: &mut Collector) {
     for (i, j) in s.injects.iter().enumerate() {
         let p = format!("injects[{i}]");
-        condition(c, &ids, format!("{p}.when"), &j.when, &time_ok);
+        condition(c, ids, format!("{p}.when"), &j.when, window);
         if j.from != CONTROL {
             known(c, format!("{p}.from"), "agency", &j.from, &ids.agencies);
         }
@@ -791,7 +950,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
         }
         for (field, text) in [("text", Some(&j.text)), ("text_en", j.text_en.as_ref())] {
             let Some(text) = text else { continue };
-            placeholders_ok(c, &ids, format!("{p}.{field}"), text);
+            placeholders_ok(c, ids, format!("{p}.{field}"), text);
         }
         for (k, e) in j.expected.iter().enumerate() {
             if known(c, format!("{p}.expected[{k}].agency"), "agency", &e.agency, &ids.agencies)
@@ -815,12 +974,14 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 e.within.secs() as f64,
             );
             if let Some(t) = &e.target {
-                target(c, &ids, format!("{p}.expected[{k}].target"), t);
+                target(c, ids, format!("{p}.expected[{k}].target"), t);
             }
         }
     }
+}
 
-    // ---- plan
+/// Plan levels: one per level, triggers, and each action's owner, order and target.
+fn plan(s: &Scenario, ids: &Ids, window: &Window, c: &mut Collector) {
     let mut levels = BTreeMap::new();
     let order_ids = super::ids::ScenarioIds::of_scenario(s);
     for (li, l) in s.plan.levels.iter().enumerate() {
@@ -837,7 +998,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             );
         }
         for (k, t) in l.triggers.iter().enumerate() {
-            condition(c, &ids, format!("{p}.triggers[{k}]"), t, &time_ok);
+            condition(c, ids, format!("{p}.triggers[{k}]"), t, window);
         }
         for (k, a) in l.actions.iter().enumerate() {
             known(c, format!("{p}.actions[{k}].owner"), "agency", &a.owner, &ids.agencies);
@@ -856,13 +1017,15 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
                 }
             }
             if let Some(t) = &a.target {
-                target(c, &ids, format!("{p}.actions[{k}].target"), t);
+                target(c, ids, format!("{p}.actions[{k}].target"), t);
                 impossible_target(c, s, format!("{p}.actions[{k}]"), a, t);
             }
         }
     }
+}
 
-    // ---- reporting
+/// The reporting outlet, tolerance and rules.
+fn reporting(s: &Scenario, ids: &Ids, c: &mut Collector) {
     if let Some(o) = &s.reporting.outlet
         && known(c, "reporting.outlet".to_string(), "agency", o, &ids.agencies)
         && ids.agencies[o.as_str()].role != AgencyRole::EmergencyOffice
@@ -898,9 +1061,11 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             _ => {}
         }
     }
+}
 
-    // ---- critical tasks
-    let action_ids: BTreeSet<&str> = s.plan.levels.iter().flat_map(|l| &l.actions).map(|a| a.id.as_str()).collect();
+/// Critical tasks: a name, something to rate, and what they rate exists.
+fn critical_tasks(s: &Scenario, ids: &Ids, c: &mut Collector) {
+    let action_ids: HashSet<&str> = s.plan.levels.iter().flat_map(|l| &l.actions).map(|a| a.id.as_str()).collect();
     let _ = register(
         c,
         "critical task",
@@ -943,8 +1108,10 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
             }
         }
     }
+}
 
-    // ---- scoring
+/// Scoring weights: none negative, not all zero.
+fn scoring(s: &Scenario, c: &mut Collector) {
     let w = &s.scoring;
     for (name, v) in
         [("plan", w.plan), ("reporting", w.reporting), ("coordination", w.coordination), ("outcomes", w.outcomes)]
@@ -954,10 +1121,6 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     if w.plan + w.reporting + w.coordination + w.outcomes <= 0.0 {
         c.at("not-positive", "scoring", "at least one scoring weight must be greater than zero");
     }
-
-    // ---- uncertain parameters (sweeps)
-    super::uncertain::check(s, start, c);
-    start
 }
 
 /// A plan action's target: the id of a node (shelters, depots, hospitals and intakes go by their
@@ -1030,14 +1193,23 @@ fn target(c: &mut Collector, ids: &Ids, path: String, id: &str) {
     if known {
         return;
     }
-    let candidates: Vec<&str> = (ids.nodes.keys().copied())
-        .chain(ids.teams.iter().copied())
-        .chain(ids.zones.iter().copied())
-        .chain(ids.areas.iter().copied())
-        .chain(ids.levees.iter().copied())
-        .chain(ids.roads.iter().copied())
-        .chain(ids.reaches.keys().copied())
-        .chain(ids.hazards.iter().copied())
+    // each kind's ids sorted (the sets are hashed), kinds in this order: a tie goes to the first
+    let groups: [Vec<&str>; 8] = [
+        ids.nodes.keys().copied().collect(),
+        ids.teams.iter().copied().collect(),
+        ids.zones.iter().copied().collect(),
+        ids.areas.iter().copied().collect(),
+        ids.levees.iter().copied().collect(),
+        ids.roads.iter().copied().collect(),
+        ids.reaches.keys().copied().collect(),
+        ids.hazards.iter().copied().collect(),
+    ];
+    let candidates: Vec<&str> = groups
+        .into_iter()
+        .flat_map(|mut g| {
+            g.sort_unstable();
+            g
+        })
         .collect();
     let p = c.at(
         "unknown-id",
@@ -1083,15 +1255,9 @@ fn within_reach(c: &mut Collector, path: String, at_km: f64, reach: &Reach) {
     }
 }
 
-fn condition(
-    c: &mut Collector,
-    ids: &Ids,
-    path: String,
-    cond: &Condition,
-    time_ok: &dyn Fn(&mut Collector, String, &TimeSpec),
-) {
+fn condition(c: &mut Collector, ids: &Ids, path: String, cond: &Condition, window: &Window) {
     match cond {
-        Condition::At(t) => time_ok(c, format!("{path}.0"), t),
+        Condition::At(t) => window.check(c, format!("{path}.0"), t),
         Condition::HazardOnset { hazard, .. } => {
             known_set(c, format!("{path}.hazard"), "hazard", hazard, &ids.hazards);
         }
