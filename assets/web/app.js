@@ -79,6 +79,7 @@ function agencyName(id) {
   return a ? (lang === "zh" ? a.name_zh : a.name_en) : id;
 }
 function nodeName(id) { const n = dir && (dir.nodes.find((x) => x.id === id) || dir.zones.find((x) => x.id === id)); return n ? pick(n.name || id) : id; }
+function itemName(id) { const n = dir && dir.item_names && dir.item_names[id]; return n ? n[lang] : id.replace(/_/g, " "); }
 function teamName(id) { const t = dir && dir.teams.find((x) => x.id === id); return t ? pick(t.name) : id; }
 function capName(c) { return L(CAPS[c]) || c; }
 function clockText(t) { const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60); return `+${h}h${String(m).padStart(2, "0")}m`; }
@@ -224,7 +225,7 @@ function renderState() {
   $("teams").replaceChildren(el("tr", {}, el("th", { text: w("team") }), el("th", { text: w("at") }), el("th", { text: w("to") }), el("th", { text: w("task") })),
     ...(state.teams || []).map((t) => el("tr", {}, el("td", { text: teamName(t.id) }), el("td", { text: nodeName(t.at) }), el("td", { text: t.to ? nodeName(t.to) : "" }), el("td", { text: t.task ? capName(t.task) : "" }))));
   const rows = [];
-  for (const [node, stock] of Object.entries(state.stocks || {})) for (const [item, q] of Object.entries(stock)) rows.push(el("tr", {}, el("td", { text: nodeName(node) }), el("td", { text: item }), el("td", { text: String(q) })));
+  for (const [node, stock] of Object.entries(state.stocks || {})) for (const [item, q] of Object.entries(stock)) rows.push(el("tr", {}, el("td", { text: nodeName(node) }), el("td", { text: itemName(item) }), el("td", { text: String(q) })));
   $("stocks").replaceChildren(el("tr", {}, el("th", { text: w("depot") }), el("th", { text: w("item") }), el("th", { text: w("quantity") })), ...rows);
   if (me && me.role === "facilitator") renderControl();
   drawMap();
@@ -277,7 +278,7 @@ function opts(kind) {
     case "agencies": return dir.agencies.filter((a) => a.id !== (me && me.agency)).map((a) => [a.id, agencyName(a.id)]);
     case "support": return dir.agencies.filter((a) => a.role === "higher" || a.role === "neighbour").map((a) => [a.id, agencyName(a.id)]);
     case "caps": return Object.keys(CAPS).map((c) => [c, capName(c)]);
-    case "items": return [...new Set(dir.depots.flatMap((d) => d.items))].map((i) => [i, i]);
+    case "items": return [...new Set(dir.depots.flatMap((d) => d.items))].map((i) => [i, itemName(i)]);
     case "injects": return items.filter((it) => it.entry.kind === "inject_delivered").map((it) => [it.entry.inject, `${it.entry.inject}: ${it.entry.text.slice(0, 24)}`]);
     case "reports": return Object.keys(REPORTS).map((k) => [k, L(REPORTS[k])]);
     case "levels": return ["IV", "III", "II", "I"].map((l) => [l, l]);

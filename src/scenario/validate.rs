@@ -160,7 +160,13 @@ fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &BTreeS
     false
 }
 
-fn unknown<'a>(c: &mut Collector, path: String, what: &str, id: &str, candidates: impl Iterator<Item = &'a str>) {
+pub(super) fn unknown<'a>(
+    c: &mut Collector,
+    path: String,
+    what: &str,
+    id: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) {
     let candidates: Vec<&str> = candidates.collect();
     let near = closest(id, &candidates);
     let p = c.at("unknown-id", path, format!("unknown {what} \"{id}\""));
@@ -937,6 +943,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
 
     // ---- uncertain parameters (sweeps)
     super::uncertain::check(s, start, c);
+    super::visibility::check(s, c);
     start
 }
 
