@@ -6,7 +6,8 @@
 //!   at one node; a response level defined twice.
 //! - `unknown-id`: a reference to an id that does not exist (a road's ends, a levee's reach, a
 //!   team's agency, a plan action's owner or target, a condition's hazard, a reach or flood zone
-//!   named by a placeholder in an inject's text, …); an unreadable `{conc:…}` placeholder is a
+//!   named by a placeholder in an inject's text, the `visibility` section's agencies, injects and
+//!   hazards (checked in `visibility::check`), …); an unreadable `{conc:…}` placeholder is a
 //!   `syntax` problem.
 //! - `not-positive`: a length, count, capacity or rate that must be above zero (or zero or more);
 //!   an empty id, name, text or list that needs something.

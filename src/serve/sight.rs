@@ -119,10 +119,9 @@ impl Sights {
             if self.seen[i].hazards != HazardSight::AsReported || !addressed {
                 continue;
             }
-            for h in hazards {
-                let mut p = self.truth.get(h).cloned().unwrap_or_default();
-                p.as_of = e.t;
-                known.insert(h.clone(), p);
+            // A hazard that has not begun has nothing to report yet.
+            for (h, truth) in hazards.iter().filter_map(|h| Some((h, self.truth.get(h)?))) {
+                known.insert(h.clone(), Picture { as_of: e.t, parts: truth.parts.clone() });
             }
         }
     }
@@ -206,7 +205,10 @@ mod tests {
         assert_eq!(s.state(1)["h_breach"]["entries"][0]["depth_m"], 1.0);
         assert_eq!(s.state(2), json!({}), "police was not told");
         assert_eq!(s.state(4), json!({}), "observers see no hazard");
-        // An inject about the weather reports nothing.
+        // An inject about the weather reports nothing; nor does one about a hazard not begun.
+        let mut before = Sights::new(&sc, &seats);
+        before.absorb(&entry(50, delivered("d05", &["ofc"])));
+        assert_eq!(before.state(0), json!({}));
         s.absorb(&entry(400, delivered("d01", &["ofc"])));
         assert_eq!(s.state(0)["h_breach"]["as_of"], 200);
     }
