@@ -566,8 +566,15 @@ async fn tls_serves_the_pages_and_a_seat_over_wss() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("cannot read the certificate file") && err.contains("missing.pem"), "{err}");
-    let o = bin().args(["serve", SCENARIO, "--out"]).arg(&out).arg("--cert").arg(&key_pem).arg("--key").arg(&key_pem);
-    let o = o.output().unwrap();
+    let o = bin()
+        .args(["serve", SCENARIO, "--out"])
+        .arg(&out)
+        .arg("--cert")
+        .arg(&key_pem)
+        .arg("--key")
+        .arg(&key_pem)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("key.pem: no certificate in it"), "{err}");

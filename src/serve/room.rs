@@ -153,8 +153,8 @@ struct Room {
     scoring: Option<std::thread::JoinHandle<(Value, Duration)>>,
     /// How long the last scoring took.
     score_took: Duration,
-    /// The journal as published so far, in shared pieces (what the scoring helper reads).
-    scored: Vec<Arc<[crate::journal::Entry]>>,
+    /// The journal file, which the scoring helper reads (it is flushed after every pass).
+    journal_path: PathBuf,
 }
 
 /// Runs the room until the exercise ends; then writes `run_ended`, `orders.ron` and
@@ -186,7 +186,7 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
         last_score: None,
         scoring: None,
         score_took: Duration::ZERO,
-        scored: Vec::new(),
+        journal_path: out.join("journal.jsonl"),
     };
     room.publish(true);
     let mut behind = false;
@@ -235,6 +235,18 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
         out.display()
     );
     Ok(())
+}
+
+/// The entries of a journal file being written: every whole line (a last line still being
+/// written is left for the next time).
+fn journal_so_far(path: &std::path::Path) -> Vec<crate::journal::Entry> {
+    let text = std::fs::read(path).unwrap_or_default();
+    let whole = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    text[..whole]
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map_while(|l| serde_json::from_slice(l).ok())
+        .collect()
 }
 
 impl Room {
@@ -316,7 +328,6 @@ impl Room {
                     }
                 }
             }
-            self.scored.push(Arc::from(&entries[self.published..]));
             self.published = entries.len();
             for (w, _) in self.hub.wake.iter().zip(&woken).filter(|(_, w)| **w) {
                 w.send_modify(|v| *v += 1);
@@ -355,13 +366,13 @@ impl Room {
         let every = Duration::from_secs(2).max(self.score_took * 10);
         let stale = self.last_score.as_ref().is_none_or(|(t, _)| t.elapsed() >= every);
         if (force || stale) && self.scoring.is_none() {
-            // The helper copies the journal from the shared pieces: the simulation thread only
-            // clones their handles.
-            let pieces = self.scored.clone();
+            // The helper reads the journal from its file: the simulation thread neither copies
+            // it nor keeps a second copy in memory.
+            let path = self.journal_path.clone();
             let sc = self.sc.clone();
             let job = move || {
                 let began = Instant::now();
-                let entries: Vec<crate::journal::Entry> = pieces.iter().flat_map(|p| p.iter().cloned()).collect();
+                let entries = journal_so_far(&path);
                 let score = crate::scoring::score(&sc, &entries);
                 (json!({"overall": score.overall, "parts": score.parts, "agencies": score.agencies}), began.elapsed())
             };
