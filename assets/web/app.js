@@ -10,6 +10,7 @@ const WORDS = {
   observe: ["评估观察", "Evaluator observation"], capability: ["关键任务/能力", "Critical task / capability"],
   seen: ["所见", "What was seen"], rating: ["评定 (P/S/M/U)", "Rating (P/S/M/U)"], note: ["备注", "Note"],
   record: ["记录", "Record"], orders: ["下达指令", "Give an order"], kind: ["指令", "Order"], give: ["下达", "Give"],
+  hazards_as_of: ["险情(据报,截至)", "Hazards as reported, as of"], no_hazard: ["尚无险情报告", "no hazard reported"],
   inbox: ["收件箱", "Inbox"], map: ["地图", "Map"], units: ["队伍与物资", "Teams and stocks"], journal: ["动态", "Journal"],
   fire: ["注入", "Fire"], due: ["预定", "Due"], delivered: ["已送达", "Delivered"], connected: ["在线", "online"],
   offline: ["离线", "offline"], last: ["最近指令", "Last order"], paused: ["已暂停", "paused"], ended: ["已结束", "ended"],
@@ -256,8 +257,21 @@ function drawMap() {
   const kids = [];
   for (const r of dir.roads) { const [a, b] = [P(r.from), P(r.to)]; kids.push(el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], class: closed.has(r.id) ? "closed" : "" })); }
   for (const n of dir.nodes) { const [x, y] = P(n.id); kids.push(el("circle", { cx: x, cy: y, r: 0.9 }), el("text", { x: x + 1.2, y: y - 0.6, text: pick(n.name) })); }
+  // The hazards as this seat knows them (the server sends only what its visibility allows):
+  // wet places blue, places in a gas plume purple, a hazard's place red.
+  const known = (state && state.hazards) || {};
+  const marks = [];
+  for (const h of Object.values(known)) for (const e of h.entries) {
+    if (e.kind === "flood_exposure") for (const n of e.wet_nodes) marks.push([n, "wet"]);
+    if (e.kind === "plume_zone") for (const n of e.nodes) marks.push([n, "plume"]);
+    if (e.kind === "hazard_onset") marks.push([((dir.levees || []).find((l) => l.id === e.place) || { node: e.place }).node, "hazard"]);
+  }
+  for (const [id, cls] of marks) if (dir.nodes.some((n) => n.id === id)) { const [x, y] = P(id); kids.unshift(el("circle", { cx: x, cy: y, r: 2.6, class: cls })); }
   for (const t of (state && state.teams) || []) { const [x, y] = P(t.at); kids.push(el("circle", { cx: x, cy: y, r: 1.4, class: "team" }, el("title", { text: teamName(t.id) }))); }
   svg.replaceChildren(...kids);
+  const asOf = Object.values(known).map((h) => h.as_of);
+  $("hazard-note").textContent = me && me.role === "player"
+    ? (asOf.length ? `${w("hazards_as_of")} ${clockText(Math.max(...asOf))}` : w("no_hazard")) : "";
 }
 
 // ---- order forms, built from the scenario (names shown, ids sent)

@@ -237,16 +237,21 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
     Ok(())
 }
 
-/// The entries of a journal file being written: every whole line (a last line still being
-/// written is left for the next time).
+/// The entries of a journal file being written, read line by line (no copy of the whole text):
+/// every whole line (a last line still being written is left for the next time).
 fn journal_so_far(path: &std::path::Path) -> Vec<crate::journal::Entry> {
-    let text = std::fs::read(path).unwrap_or_default();
-    let whole = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    text[..whole]
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map_while(|l| serde_json::from_slice(l).ok())
-        .collect()
+    use std::io::BufRead;
+    let Ok(f) = std::fs::File::open(path) else { return Vec::new() };
+    let mut r = std::io::BufReader::new(f);
+    let (mut out, mut line) = (Vec::new(), Vec::new());
+    while r.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) && line.ends_with(b"\n") {
+        match serde_json::from_slice(&line) {
+            Ok(e) => out.push(e),
+            Err(_) => break,
+        }
+        line.clear();
+    }
+    out
 }
 
 impl Room {

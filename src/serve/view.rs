@@ -128,6 +128,8 @@ pub fn directory(sc: &ValidScenario, seat: &Seat) -> Value {
         "nodes": s.map.nodes.iter().map(|n| json!({"id": n.id, "name": n.name.as_deref().unwrap_or(&n.id),
             "kind": n.kind, "pos": [n.pos.0, n.pos.1]})).collect::<Vec<_>>(),
         "roads": s.map.roads.iter().map(|r| json!({"id": r.id, "from": r.from, "to": r.to})).collect::<Vec<_>>(),
+        "levees": s.map.rivers.iter().flat_map(|r| r.levees.iter().map(|l| json!({"id": l.id, "node": l.node})))
+            .collect::<Vec<_>>(),
         "zones": s.map.flood_zones.iter().map(|z| json!({"id": z.id, "name": z.name})).collect::<Vec<_>>(),
         "teams": s.resources.teams.iter().filter(|t| team_shown(&t.agency)).map(|t| json!({"id": t.id,
             "name": t.name.as_deref().unwrap_or(&t.id), "agency": t.agency, "capabilities": t.capabilities}))
@@ -295,6 +297,17 @@ mod tests {
         let observer = seat(Role::Observer, None);
         assert!(!sees(&observer, &order("ofc"), &o));
         assert!(sees(&observer, &Event::PublicWarning { by: "ofc".into(), text: "x".into() }, &o));
+    }
+
+    #[test]
+    fn supply_items_have_names_in_both_languages() {
+        let sc = crate::scenario::load(std::path::Path::new("scenarios/demo-county.ron")).unwrap();
+        let d = directory(&sc, &seat(Role::Player, Some("water")));
+        let names = &d["item_names"];
+        // "t of food" reads "food (t)" beside a quantity; the Chinese word is the report's.
+        assert_eq!(names["food_t"], json!({"zh": "食品(吨)", "en": "food (t)"}));
+        assert_eq!(names["sandbags"]["en"], "sandbags");
+        assert!(d["levees"].as_array().unwrap().iter().any(|l| l["id"] == "lv_nanhu" && l["node"] == "lp_shawan"));
     }
 
     #[test]
