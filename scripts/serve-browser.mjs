@@ -88,6 +88,9 @@ const answer = await s.eval(`document.querySelector('#inbox li.accepted').textCo
 if (!answer.includes("Levee engineering team")) throw new Error(`the answer does not name the team: ${answer}`);
 if (answer.includes("t_levee_eng")) throw new Error(`the answer shows an id: ${answer}`);
 await s.until(`${text("teams")}.includes('Levee engineering team')`, "the seat's team in its table");
+await s.until(`${text("stocks")}.includes('food (t)')`, "the depot's stocks by name");
+const stocks = await s.eval(text("stocks"));
+if (/[a-z]+_[a-z]+/.test(stocks)) throw new Error(`the stocks show an item id: ${stocks}`);
 await s.shot(`${outDir}/seat.png`);
 
 // The facilitator sees the seat's last order.

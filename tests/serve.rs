@@ -37,7 +37,7 @@ fn serve(args: &[&str]) -> Server {
             let _ = child.kill();
             panic!("drillsim serve {args:?} ended before listening: {seen:?}");
         };
-        if let Some(rest) = l.split("listening on http://").nth(1) {
+        if let Some(rest) = l.split("listening on http://").nth(1).or_else(|| l.split("listening on https://").nth(1)) {
             break rest.split('/').next().unwrap().to_string();
         }
         seen.push(l);
@@ -447,4 +447,220 @@ async fn a_killed_server_resumes_without_losing_an_acknowledged_order() {
     let o = bin().args(["replay", out_s]).output().unwrap();
     assert!(o.status.success(), "replay: {}", String::from_utf8_lossy(&o.stderr));
     assert_replays_with_run(&out, dir.path());
+}
+
+/// Every message a seat receives until its connection closes.
+async fn collect(mut c: Client) -> Vec<Value> {
+    let mut all = Vec::new();
+    while let Some(m) = c.recv().await {
+        all.push(m);
+    }
+    all
+}
+
+/// The scenario's `visibility` section decides what reaches each player of the hazard: the
+/// emergency office (default, as reported) has no hazard state until an inject addressed to it
+/// reports the breach, and then the state as of that inject; the water bureau (`Always`) has it
+/// as it happens, in its feed and state; the police, told nothing of the breach, never has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_player_sees_the_hazard_as_its_visibility_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SCENARIO)).unwrap();
+    let body = demo.trim_end().strip_suffix(')').unwrap();
+    let scenario = dir.path().join("demo-visibility.ron");
+    std::fs::write(&scenario, format!("{body}    visibility: (agencies: {{ \"water\": (hazards: Always) }}),\n)\n"))
+        .unwrap();
+    let out = dir.path().join("room");
+    let server = serve(&[
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--paused",
+        "--speed",
+        "3600",
+    ]);
+    let addr = server.addr.clone();
+    let seats = tokens(&out);
+    let login = |name: &'static str| {
+        let (addr, token) = (addr.clone(), token_of(&seats, name));
+        async move { Client::login(&addr, name, &token, 0).await }
+    };
+    let water = tokio::spawn(collect(login("water").await));
+    let police = tokio::spawn(collect(login("police").await));
+    let mut ofc = login("ofc").await;
+    let mut fac = login("facilitator").await;
+    ack_tag(&fac.order(json!("Resume")).await);
+    // The office's messages until its state shows the breach.
+    let mut ofc_msgs = Vec::new();
+    while ofc.state["hazards"]["h_breach"].is_null() {
+        ofc_msgs.push(ofc.recv().await.expect("the office's connection closed before it learnt of the breach"));
+    }
+    ack_tag(&fac.order(json!("EndExercise")).await);
+    ofc_msgs.extend(collect(ofc).await);
+    let (water, police) = (water.await.unwrap(), police.await.unwrap());
+    server.wait();
+
+    let journal = entries(&out);
+    let onset = journal.iter().find(|e| e["kind"] == "hazard_onset" && e["hazard"] == "h_breach").expect("the breach");
+    let is_hazard = |m: &Value| {
+        m["type"] == "feed"
+            && ["hazard_onset", "breach_widened", "flood_depth", "flood_exposure"]
+                .contains(&m["item"]["entry"]["kind"].as_str().unwrap_or(""))
+    };
+    let breach_state = |m: &Value| m["type"] == "state" && !m["hazards"]["h_breach"].is_null();
+    // A state with no hazard (the very first one, sent before the simulation's, has no field).
+    let no_hazard = |m: &Value| m["hazards"].as_object().is_none_or(|h| h.is_empty());
+    // The office: no hazard entry in its feed; the first state with the breach comes after an
+    // inject addressed to it, delivered after the onset, and is as of that inject.
+    assert!(!ofc_msgs.iter().any(is_hazard), "hazard entries reached the office's feed");
+    let first = ofc_msgs.iter().position(breach_state).expect("the office learnt of the breach");
+    let report = ofc_msgs[..first]
+        .iter()
+        .rev()
+        .find(|m| m["type"] == "feed" && m["item"]["entry"]["kind"] == "inject_delivered")
+        .expect("an inject came before the office saw the breach");
+    let report = &report["item"]["entry"];
+    assert!(report["t"].as_u64() >= onset["t"].as_u64(), "{report}");
+    assert!(report["to"].as_array().unwrap().contains(&json!("ofc")));
+    let seen = &ofc_msgs[first]["hazards"]["h_breach"];
+    assert_eq!(seen["as_of"], report["t"], "{seen}");
+    assert!(seen["entries"].as_array().unwrap().iter().any(|e| e["kind"] == "hazard_onset"), "{seen}");
+    assert!(
+        ofc_msgs[..first].iter().filter(|m| m["type"] == "state").all(no_hazard),
+        "no hazard in the office's states before the report"
+    );
+    // The water bureau: the onset in its feed, and the breach in its states, before the report.
+    let onset_at = water.iter().position(|m| is_hazard(m) && m["item"]["entry"]["kind"] == "hazard_onset");
+    assert!(onset_at.is_some(), "the water bureau (Always) gets the hazard's entries");
+    let water_first = water.iter().position(breach_state).expect("the water bureau's state shows the breach");
+    assert!(water[water_first]["t"].as_u64() <= report["t"].as_u64(), "{}", water[water_first]);
+    // The police: nothing of the hazard.
+    assert!(!police.iter().any(is_hazard));
+    assert!(police.iter().filter(|m| m["type"] == "state").all(no_hazard));
+}
+
+/// `--cert/--key`: the pages over HTTPS and a seat over WSS, with a self-signed certificate the
+/// client trusts; a plain-HTTP client gets nothing; bad files are refused before anything starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_serves_the_pages_and_a_seat_over_wss() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert_pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_pem, cert.cert.pem()).unwrap();
+    std::fs::write(&key_pem, cert.signing_key.serialize_pem()).unwrap();
+
+    // Bad files: exit 2, the file named, no output folder made.
+    let out = dir.path().join("room");
+    let o = bin()
+        .args(["serve", SCENARIO, "--listen", "127.0.0.1:0", "--out"])
+        .arg(&out)
+        .arg("--cert")
+        .arg(dir.path().join("missing.pem"))
+        .arg("--key")
+        .arg(&key_pem)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot read the certificate file") && err.contains("missing.pem"), "{err}");
+    let o = bin()
+        .args(["serve", SCENARIO, "--out"])
+        .arg(&out)
+        .arg("--cert")
+        .arg(&key_pem)
+        .arg("--key")
+        .arg(&key_pem)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("key.pem: no certificate in it"), "{err}");
+    let o = bin().args(["serve", SCENARIO, "--out"]).arg(&out).arg("--cert").arg(&cert_pem).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "--cert without --key: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out.exists(), "nothing is written before the certificate is read");
+
+    let server = serve(&[
+        SCENARIO,
+        "--out",
+        out.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--paused",
+        "--cert",
+        cert_pem.to_str().unwrap(),
+        "--key",
+        key_pem.to_str().unwrap(),
+    ]);
+    let addr = server.addr.clone();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tls = |connector: tokio_rustls::TlsConnector, name: rustls::pki_types::ServerName<'static>| {
+        let addr = addr.clone();
+        async move { connector.connect(name, tokio::net::TcpStream::connect(&addr).await.unwrap()).await.unwrap() }
+    };
+
+    // The seat page over HTTPS.
+    let mut s = tls(connector.clone(), name.clone()).await;
+    s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut page = String::new();
+    s.read_to_string(&mut page).await.unwrap_or_default();
+    assert!(page.starts_with("HTTP/1.1 200"), "{}", &page[..page.len().min(200)]);
+    assert!(page.contains("app.js"));
+
+    // A seat over WSS: welcome, an order, its ack and decision.
+    let stream = tls(connector.clone(), name.clone()).await;
+    let (mut ws, _) =
+        tokio_tungstenite::client_async(format!("wss://localhost:{}/ws", addr.split(':').nth(1).unwrap()), stream)
+            .await
+            .unwrap();
+    let seats = tokens(&out);
+    let hello = json!({"type": "hello", "v": 1, "token": token_of(&seats, "ofc")});
+    ws.send(Message::Text(hello.to_string().into())).await.unwrap();
+    let welcome = loop {
+        let m = match ws.next().await.unwrap().unwrap() {
+            Message::Text(t) => serde_json::from_str::<Value>(&t).unwrap(),
+            _ => continue,
+        };
+        if m["type"] == "welcome" {
+            break m;
+        }
+    };
+    assert_eq!(welcome["seat"]["agency"], "ofc");
+    ws.send(Message::Text(json!({"type": "order", "id": "o1", "order": {"SetLevel": "IV"}}).to_string().into()))
+        .await
+        .unwrap();
+    let mut acked = None;
+    let decided = loop {
+        let Message::Text(t) = ws.next().await.unwrap().unwrap() else { continue };
+        let m: Value = serde_json::from_str(&t).unwrap();
+        if m["id"] == "o1" {
+            assert_eq!(m["type"], "ack", "{m}");
+            acked = m["tag"].as_u64();
+        }
+        if m["type"] == "feed" && acked.is_some() && m["item"]["tag"].as_u64() == acked {
+            break m["item"]["entry"].clone();
+        }
+    };
+    assert_eq!(decided["kind"], "order_accepted", "{decided}");
+
+    // Plain HTTP to the TLS port gets no page.
+    let mut plain = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    plain.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(15), plain.read_to_end(&mut buf)).await;
+    assert!(!String::from_utf8_lossy(&buf).contains("HTTP/1.1 200"));
+    server.kill9();
 }

@@ -516,3 +516,36 @@ fn areas_targets_and_rescue_parameters_are_checked_at_their_place() {
     ]);
     assert!(ok.is_ok(), "{}", ok.err().unwrap().short());
 }
+
+/// The `visibility` section (what each agency's seat of a served exercise sees) names agencies,
+/// injects and hazards of the scenario; each unknown one is reported where it is written.
+#[test]
+fn a_visibility_section_names_known_agencies_injects_and_hazards() {
+    let base = std::fs::read_to_string(valid()).unwrap();
+    let body = base.trim_end().strip_suffix(')').unwrap();
+    let section = "    visibility: (\n        hazards: Never,\n        agencies: { \"fire\": (other_teams: true), \"police\": (hazards: Always) },\n        reports: { \"inj_1\": [\"breach\", \"braech\"], \"inj_9\": [] },\n    ),\n)\n";
+    let text = format!("{body}{section}");
+    let first = body.lines().count() + 1; // the section's first line
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("visibility.ron");
+    std::fs::write(&path, &text).unwrap();
+    let p = problems(&path);
+    let at = |line: usize, needle: &str| (line, text.lines().nth(line - 1).unwrap().find(needle).unwrap() + 1);
+    let got: Vec<(String, usize, usize, String)> =
+        p.problems.iter().map(|x| (x.rule.to_string(), x.line, x.col, x.message.clone())).collect();
+    let want = [
+        ("unknown-id", at(first + 2, "(hazards: Always)"), "unknown agency \"police\""),
+        ("unknown-id", at(first + 3, "\"braech\""), "unknown hazard \"braech\""),
+        ("unknown-id", at(first + 3, "[]"), "unknown inject \"inj_9\""),
+    ];
+    assert_eq!(got.len(), want.len(), "{got:#?}");
+    for ((rule, (l, c), msg), g) in want.iter().zip(&got) {
+        assert_eq!((rule.to_string(), *l, *c, msg.to_string()), *g, "{got:#?}");
+    }
+    assert_eq!(p.problems[1].help.as_deref(), Some("did you mean \"breach\"?"));
+    // Without the faults the same section is valid.
+    let fixed =
+        text.replace(", \"police\": (hazards: Always)", "").replace(", \"braech\"", "").replace(", \"inj_9\": []", "");
+    std::fs::write(&path, &fixed).unwrap();
+    scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+}

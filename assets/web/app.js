@@ -10,6 +10,7 @@ const WORDS = {
   observe: ["评估观察", "Evaluator observation"], capability: ["关键任务/能力", "Critical task / capability"],
   seen: ["所见", "What was seen"], rating: ["评定 (P/S/M/U)", "Rating (P/S/M/U)"], note: ["备注", "Note"],
   record: ["记录", "Record"], orders: ["下达指令", "Give an order"], kind: ["指令", "Order"], give: ["下达", "Give"],
+  hazards_as_of: ["险情(据报,截至)", "Hazards as reported, as of"], no_hazard: ["尚无险情报告", "no hazard reported"],
   inbox: ["收件箱", "Inbox"], map: ["地图", "Map"], units: ["队伍与物资", "Teams and stocks"], journal: ["动态", "Journal"],
   fire: ["注入", "Fire"], due: ["预定", "Due"], delivered: ["已送达", "Delivered"], connected: ["在线", "online"],
   offline: ["离线", "offline"], last: ["最近指令", "Last order"], paused: ["已暂停", "paused"], ended: ["已结束", "ended"],
@@ -79,6 +80,7 @@ function agencyName(id) {
   return a ? (lang === "zh" ? a.name_zh : a.name_en) : id;
 }
 function nodeName(id) { const n = dir && (dir.nodes.find((x) => x.id === id) || dir.zones.find((x) => x.id === id)); return n ? pick(n.name || id) : id; }
+function itemName(id) { const n = dir && dir.item_names && dir.item_names[id]; return n ? n[lang] : id.replace(/_/g, " "); }
 function teamName(id) { const t = dir && dir.teams.find((x) => x.id === id); return t ? pick(t.name) : id; }
 function capName(c) { return L(CAPS[c]) || c; }
 function clockText(t) { const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60); return `+${h}h${String(m).padStart(2, "0")}m`; }
@@ -224,7 +226,7 @@ function renderState() {
   $("teams").replaceChildren(el("tr", {}, el("th", { text: w("team") }), el("th", { text: w("at") }), el("th", { text: w("to") }), el("th", { text: w("task") })),
     ...(state.teams || []).map((t) => el("tr", {}, el("td", { text: teamName(t.id) }), el("td", { text: nodeName(t.at) }), el("td", { text: t.to ? nodeName(t.to) : "" }), el("td", { text: t.task ? capName(t.task) : "" }))));
   const rows = [];
-  for (const [node, stock] of Object.entries(state.stocks || {})) for (const [item, q] of Object.entries(stock)) rows.push(el("tr", {}, el("td", { text: nodeName(node) }), el("td", { text: item }), el("td", { text: String(q) })));
+  for (const [node, stock] of Object.entries(state.stocks || {})) for (const [item, q] of Object.entries(stock)) rows.push(el("tr", {}, el("td", { text: nodeName(node) }), el("td", { text: itemName(item) }), el("td", { text: String(q) })));
   $("stocks").replaceChildren(el("tr", {}, el("th", { text: w("depot") }), el("th", { text: w("item") }), el("th", { text: w("quantity") })), ...rows);
   if (me && me.role === "facilitator") renderControl();
   drawMap();
@@ -255,8 +257,21 @@ function drawMap() {
   const kids = [];
   for (const r of dir.roads) { const [a, b] = [P(r.from), P(r.to)]; kids.push(el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], class: closed.has(r.id) ? "closed" : "" })); }
   for (const n of dir.nodes) { const [x, y] = P(n.id); kids.push(el("circle", { cx: x, cy: y, r: 0.9 }), el("text", { x: x + 1.2, y: y - 0.6, text: pick(n.name) })); }
+  // The hazards as this seat knows them (the server sends only what its visibility allows):
+  // wet places blue, places in a gas plume purple, a hazard's place red.
+  const known = (state && state.hazards) || {};
+  const marks = [];
+  for (const h of Object.values(known)) for (const e of h.entries) {
+    if (e.kind === "flood_exposure") for (const n of e.wet_nodes) marks.push([n, "wet"]);
+    if (e.kind === "plume_zone") for (const n of e.nodes) marks.push([n, "plume"]);
+    if (e.kind === "hazard_onset") marks.push([((dir.levees || []).find((l) => l.id === e.place) || { node: e.place }).node, "hazard"]);
+  }
+  for (const [id, cls] of marks) if (dir.nodes.some((n) => n.id === id)) { const [x, y] = P(id); kids.unshift(el("circle", { cx: x, cy: y, r: 2.6, class: cls })); }
   for (const t of (state && state.teams) || []) { const [x, y] = P(t.at); kids.push(el("circle", { cx: x, cy: y, r: 1.4, class: "team" }, el("title", { text: teamName(t.id) }))); }
   svg.replaceChildren(...kids);
+  const asOf = Object.values(known).map((h) => h.as_of);
+  $("hazard-note").textContent = me && me.role === "player"
+    ? (asOf.length ? `${w("hazards_as_of")} ${clockText(Math.max(...asOf))}` : w("no_hazard")) : "";
 }
 
 // ---- order forms, built from the scenario (names shown, ids sent)
@@ -277,7 +292,7 @@ function opts(kind) {
     case "agencies": return dir.agencies.filter((a) => a.id !== (me && me.agency)).map((a) => [a.id, agencyName(a.id)]);
     case "support": return dir.agencies.filter((a) => a.role === "higher" || a.role === "neighbour").map((a) => [a.id, agencyName(a.id)]);
     case "caps": return Object.keys(CAPS).map((c) => [c, capName(c)]);
-    case "items": return [...new Set(dir.depots.flatMap((d) => d.items))].map((i) => [i, i]);
+    case "items": return [...new Set(dir.depots.flatMap((d) => d.items))].map((i) => [i, itemName(i)]);
     case "injects": return items.filter((it) => it.entry.kind === "inject_delivered").map((it) => [it.entry.inject, `${it.entry.inject}: ${it.entry.text.slice(0, 24)}`]);
     case "reports": return Object.keys(REPORTS).map((k) => [k, L(REPORTS[k])]);
     case "levels": return ["IV", "III", "II", "I"].map((l) => [l, l]);

@@ -25,6 +25,13 @@ pub struct ServeArgs {
     /// network (port 0: any free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
     pub listen: SocketAddr,
+    /// Serve over TLS (HTTPS pages, WSS seats) with this certificate chain (PEM, the server's
+    /// certificate first); with --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1); with --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
     /// Simulated seconds per real second (the facilitator can change it).
     #[arg(long, default_value_t = 60.0, value_parser = super::live::parse_speed, conflicts_with = "resume")]
     pub speed: f64,
@@ -59,14 +66,30 @@ pub(super) fn serve(_args: ServeArgs) -> Result<(), Error> {
 
 #[cfg(feature = "serve")]
 pub(super) fn serve(args: ServeArgs) -> Result<(), Error> {
+    // A bad certificate or key is said before anything is written.
+    let tls = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => {
+            Some(crate::serve::tls::acceptor(cert, key).map_err(|e| Error::Input(e.to_string()))?)
+        }
+        _ => None,
+    };
+    let net = Net { listen: args.listen, tls, lang: args.lang };
     match &args.resume {
-        Some(dir) => resume(dir.clone(), args.listen, args.lang),
-        None => start(args),
+        Some(dir) => resume(dir.clone(), net),
+        None => start(args, net),
     }
 }
 
+/// Where and how the exercise is served.
 #[cfg(feature = "serve")]
-fn start(args: ServeArgs) -> Result<(), Error> {
+struct Net {
+    listen: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    lang: super::console::Lang,
+}
+
+#[cfg(feature = "serve")]
+fn start(args: ServeArgs, net: Net) -> Result<(), Error> {
     use crate::engine::{RunOptions, build_app};
     use crate::exercise::live::Live;
     use crate::serve::{seats, view::Tagger};
@@ -106,11 +129,11 @@ fn start(args: ServeArgs) -> Result<(), Error> {
         let role = serde_json::to_value(s.role).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
         println!("  {:<16} {:<12} {:<14} {}", s.name, role, s.agency.as_deref().unwrap_or("-"), s.token);
     }
-    host(sc, issued, start, out, args.listen, args.lang)
+    host(sc, issued, start, out, net)
 }
 
 #[cfg(feature = "serve")]
-fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> Result<(), Error> {
+fn resume(out: PathBuf, net: Net) -> Result<(), Error> {
     use crate::serve::{seats, view::Tagger};
 
     if !out.join("orders.log").exists() {
@@ -155,7 +178,7 @@ fn resume(out: PathBuf, listen: SocketAddr, lang: super::console::Lang) -> Resul
         sc.scenario.meta.name,
         out.join("seats.json").display()
     );
-    host(sc, issued, start, out, listen, lang)
+    host(sc, issued, start, out, net)
 }
 
 #[cfg(feature = "serve")]
@@ -164,13 +187,21 @@ fn host(
     seats: Vec<crate::serve::seats::Seat>,
     start: crate::serve::room::Start,
     out: PathBuf,
-    listen: SocketAddr,
-    lang: super::console::Lang,
+    net: Net,
 ) -> Result<(), Error> {
     use std::io::Write;
+    let scheme = if net.tls.is_some() { "https" } else { "http" };
     let announce = |addr: SocketAddr| {
-        println!("drillsim serve: listening on http://{addr}/ (seat page; /facilitator, /evaluator)");
+        println!("drillsim serve: listening on {scheme}://{addr}/ (seat page; /facilitator, /evaluator)");
         let _ = std::io::stdout().flush();
     };
-    Ok(crate::serve::host(sc, seats, start, out, listen, lang, announce)?)
+    Ok(crate::serve::host(
+        sc,
+        seats,
+        start,
+        out,
+        crate::serve::Listen { addr: net.listen, tls: net.tls },
+        net.lang,
+        announce,
+    )?)
 }

@@ -162,33 +162,37 @@ impl Live {
     /// Queues a seat's order (`serve`): `claimed` is the agency the seat claimed to act for when
     /// not its own `l.by`; the door refuses such an order and journals the attempt.
     pub fn queue_claimed(&mut self, l: LiveLine, claimed: Option<String>) -> u64 {
-        let tag = self.next_tag;
-        self.next_tag += 1;
+        self.queue_all(vec![(l, claimed)])[0].tag
+    }
+
+    /// Queues several seats' orders at once, in order; returns them as logged (with their tags
+    /// and times). With a log, they are
+    /// written and made durable with one fsync before any is queued; if that fails none is
+    /// queued and `log_error` says why.
+    pub fn queue_all(&mut self, lines: Vec<(LiveLine, Option<String>)>) -> Vec<LoggedOrder> {
         let now = self.clock().now;
         let sc = self.app.world().resource::<crate::sim::ScenarioRes>().0.clone();
-        let t = l.at.map_or(now, |at| sc.offset(&at).max(now as i64) as u64);
-        if let Some(log) = &mut self.log {
-            let rec = LoggedOrder {
-                tag,
-                queued_at: now,
-                t,
-                by: l.by.clone(),
-                order: l.order.clone(),
-                claimed: claimed.clone(),
-            };
-            if let Err(e) = log.append(&rec) {
-                self.log_error.get_or_insert_with(|| format!("cannot write the order log: {e}"));
-                return tag;
-            }
+        let recs: Vec<LoggedOrder> = lines
+            .into_iter()
+            .map(|(l, claimed)| {
+                let tag = self.next_tag;
+                self.next_tag += 1;
+                let t = l.at.map_or(now, |at| sc.offset(&at).max(now as i64) as u64);
+                LoggedOrder { tag, queued_at: now, t, by: l.by, order: l.order, claimed }
+            })
+            .collect();
+        if let Some(log) = &mut self.log
+            && let Err(e) = log.append_all(&recs)
+        {
+            self.log_error.get_or_insert_with(|| format!("cannot write the order log: {e}"));
+            return recs;
         }
-        self.app.world_mut().resource_mut::<OrderBook>().push(Pending {
-            t,
-            by: l.by,
-            order: l.order,
-            tag: Some(tag),
-            claimed,
-        });
-        tag
+        let mut book = self.app.world_mut().resource_mut::<OrderBook>();
+        for r in &recs {
+            let (by, order, claimed) = (r.by.clone(), r.order.clone(), r.claimed.clone());
+            book.push(Pending { t: r.t, by, order, tag: Some(r.tag), claimed });
+        }
+        recs
     }
 
     /// Queues an order from the log of an earlier session (no new log line).

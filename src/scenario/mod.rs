@@ -16,6 +16,7 @@ pub mod time;
 pub mod types;
 pub mod uncertain;
 mod validate;
+pub mod visibility;
 
 use std::path::Path;
 

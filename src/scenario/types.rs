@@ -45,6 +45,9 @@ pub struct Scenario {
     /// tell (type, date, scope, objectives, summary) and the improvement plan's timing.
     #[serde(default)]
     pub exercise: ExerciseInfo,
+    /// What each agency's seat of a served exercise may see (`drillsim serve`).
+    #[serde(default)]
+    pub visibility: super::visibility::Visibility,
 }
 
 /// The exercise as the after-action report's overview describes it; every field optional.

@@ -6,7 +6,8 @@
 //!   at one node; a response level defined twice.
 //! - `unknown-id`: a reference to an id that does not exist (a road's ends, a levee's reach, a
 //!   team's agency, a plan action's owner or target, a condition's hazard, a reach or flood zone
-//!   named by a placeholder in an inject's text, …); an unreadable `{conc:…}` placeholder is a
+//!   named by a placeholder in an inject's text, the `visibility` section's agencies, injects and
+//!   hazards (checked in `visibility::check`), …); an unreadable `{conc:…}` placeholder is a
 //!   `syntax` problem.
 //! - `not-positive`: a length, count, capacity or rate that must be above zero (or zero or more);
 //!   an empty id, name, text or list that needs something.
@@ -162,7 +163,13 @@ fn known_set(c: &mut Collector, path: String, what: &str, id: &str, set: &HashSe
     false
 }
 
-fn unknown<'a>(c: &mut Collector, path: String, what: &str, id: &str, candidates: impl Iterator<Item = &'a str>) {
+pub(super) fn unknown<'a>(
+    c: &mut Collector,
+    path: String,
+    what: &str,
+    id: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) {
     let mut candidates: Vec<&str> = candidates.collect();
     candidates.sort_unstable();
     let near = closest(id, &candidates);
@@ -229,6 +236,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     critical_tasks(s, &ids, c);
     scoring(s, c);
     super::uncertain::check(s, start, c);
+    super::visibility::check(s, c);
     start
 }
 

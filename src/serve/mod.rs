@@ -2,12 +2,15 @@
 //! `serve`). The simulation is the same `Live` engine, order door, durable order log and journal
 //! as `drillsim live`, on its own thread ([`room`]); tokio and axum carry the seats' WebSocket
 //! connections ([`http`]) in the seat protocol ([`protocol`], `docs/protocol.md`); each seat
-//! sees what its role may ([`view`]) and is opened by its token ([`seats`]).
+//! sees what its role may ([`view`], [`sight`]) and is opened by its token ([`seats`]); with a
+//! certificate, pages and sockets go over TLS ([`tls`]).
 
 pub mod http;
 pub mod protocol;
 pub mod room;
 pub mod seats;
+pub mod sight;
+pub mod tls;
 pub mod view;
 
 use std::net::SocketAddr;
@@ -47,6 +50,12 @@ pub enum ServeError {
     Records(#[from] crate::outdir::OutError),
 }
 
+/// Where to listen, and the TLS configuration when the exercise is served over TLS.
+pub struct Listen {
+    pub addr: SocketAddr,
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
 /// Hosts the exercise until it ends: binds `listen`, says where on standard output, runs the
 /// simulation thread and the server.
 pub fn host(
@@ -54,7 +63,7 @@ pub fn host(
     seats: Vec<Seat>,
     start: Start,
     out: PathBuf,
-    listen: SocketAddr,
+    listen: Listen,
     lang: crate::exercise::console::Lang,
     announce: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
@@ -64,8 +73,8 @@ pub fn host(
         .build()
         .map_err(ServeError::Runtime)?;
     let listener = rt
-        .block_on(tokio::net::TcpListener::bind(listen))
-        .map_err(|source| ServeError::Listen { addr: listen, source })?;
+        .block_on(tokio::net::TcpListener::bind(listen.addr))
+        .map_err(|source| ServeError::Listen { addr: listen.addr, source })?;
     let addr = listener.local_addr().map_err(ServeError::Address)?;
     let (tx, rx) = std::sync::mpsc::channel();
     let hub = Arc::new(Hub::new(seats, sc, tx));
@@ -77,19 +86,24 @@ pub fn host(
     announce(addr);
     let mut closed = hub.closed.subscribe();
     let app = http::router(hub.clone());
-    // Small messages answered at once: no Nagle delay on the seats' connections.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let served = rt.block_on(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = closed.wait_for(|c| *c).await;
-                // Let the seats receive the last feed and state before the server goes.
-                tokio::time::sleep(Duration::from_millis(1500)).await;
-            })
-            .await
-    });
+    let stop = async move {
+        let _ = closed.wait_for(|c| *c).await;
+        // Let the seats receive the last feed and state before the server goes.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    };
+    let served = match listen.tls {
+        Some(tls) => rt.block_on(async move {
+            let listener = tls::TlsListener::new(listener, tls)?;
+            axum::serve(listener, app).with_graceful_shutdown(stop).await
+        }),
+        None => {
+            // Small messages answered at once: no Nagle delay on the seats' connections.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+                let _ = tcp.set_nodelay(true);
+            });
+            rt.block_on(async move { axum::serve(listener, app).with_graceful_shutdown(stop).await })
+        }
+    };
     // Open connections end with the runtime.
     rt.shutdown_timeout(Duration::from_secs(1));
     let result = sim.join().map_err(|_| ServeError::Panicked)?;

@@ -18,9 +18,9 @@ use tokio::sync::{oneshot, watch};
 use super::ServeError;
 use super::protocol::{self, FeedItem, code};
 use super::seats::Seat;
+use super::sight::Sights;
 use super::view::{self, Owners, Tagger};
 use crate::exercise::console::{Lang, happening};
-use crate::exercise::durable::LoggedOrder;
 use crate::exercise::live::{Live, LiveLine, write_session_records};
 use crate::exercise::orders::{ScenarioIds, order_id_problems};
 use crate::journal::{Event, Journal};
@@ -141,6 +141,8 @@ struct Room {
     sc: Arc<ValidScenario>,
     hub: Arc<Hub>,
     owners: Owners,
+    /// What each seat knows of the hazards.
+    sights: Sights,
     tagger: Tagger,
     published: usize,
     /// The language of what the server's terminal tells as it happens.
@@ -149,7 +151,11 @@ struct Room {
     last_score: Option<(Instant, Value)>,
     /// The live score being computed on a helper thread (it reads a copy of the journal), so
     /// that scoring never holds up an order's acknowledgement.
-    scoring: Option<std::thread::JoinHandle<Value>>,
+    scoring: Option<std::thread::JoinHandle<(Value, Duration)>>,
+    /// How long the last scoring took.
+    score_took: Duration,
+    /// The journal file, which the scoring helper reads (it is flushed after every pass).
+    journal_path: PathBuf,
 }
 
 /// Runs the room until the exercise ends; then writes `run_ended`, `orders.ron` and
@@ -171,6 +177,7 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
     let mut room = Room {
         live,
         owners: Owners::of(&sc),
+        sights: Sights::new(&sc, &hub.seats),
         sc,
         hub: hub.clone(),
         tagger,
@@ -179,18 +186,27 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
         last_state: None,
         last_score: None,
         scoring: None,
+        score_took: Duration::ZERO,
+        journal_path: out.join("journal.jsonl"),
     };
     room.publish(true);
+    let mut behind = false;
     loop {
-        match rx.recv_timeout(room.live.idle()) {
-            Ok(c) => room.handle(c),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+        // Orders are taken between every two steps, and all that have arrived are made durable
+        // with one fsync (a group commit), so an acknowledgement waits for at most one step.
+        let mut batch = Vec::new();
+        if behind {
+            batch.extend(rx.try_iter());
+        } else {
+            match rx.recv_timeout(room.live.idle()) {
+                Ok(c) => batch.push(c),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            batch.extend(rx.try_iter());
         }
-        while let Ok(c) = rx.try_recv() {
-            room.handle(c);
-        }
-        room.live.pace(10_000);
+        room.handle(batch);
+        behind = room.live.pace(1) == 1 && room.live.idle() <= Duration::from_millis(1);
         room.live.answers(); // decisions reach the seats as tagged journal entries
         if let Some(e) = &room.live.log_error {
             return Err(ServeError::OrderLog(e.clone()));
@@ -222,76 +238,109 @@ fn run_inner(start: Start, hub: &Arc<Hub>, rx: Receiver<Cmd>, out: PathBuf, lang
     Ok(())
 }
 
+/// The entries of a journal file being written, read line by line (no copy of the whole text):
+/// every whole line (a last line still being written is left for the next time).
+fn journal_so_far(path: &std::path::Path) -> Vec<crate::journal::Entry> {
+    use std::io::BufRead;
+    let Ok(f) = std::fs::File::open(path) else { return Vec::new() };
+    let mut r = std::io::BufReader::new(f);
+    let (mut out, mut line) = (Vec::new(), Vec::new());
+    while r.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) && line.ends_with(b"\n") {
+        match serde_json::from_slice(&line) {
+            Ok(e) => out.push(e),
+            Err(_) => break,
+        }
+        line.clear();
+    }
+    out
+}
+
 impl Room {
-    fn handle(&mut self, c: Cmd) {
-        match c {
-            Cmd::Order { seat, by, claimed, at, order, reply } => {
-                let r = self.queue(seat, by, claimed, at, order);
-                let _ = reply.send(r);
+    /// Takes the orders that arrived together: each checked, the valid ones made durable at once
+    /// ([`Live::queue_all`]), then every one answered.
+    fn handle(&mut self, batch: Vec<Cmd>) {
+        if batch.is_empty() {
+            return;
+        }
+        let mut replies = Vec::new();
+        let mut valid = Vec::new();
+        for c in batch {
+            let Cmd::Order { seat, by, claimed, at, order, reply } = c;
+            match self.check(claimed.as_deref(), &order) {
+                Ok(()) => valid.push((seat, LiveLine { at, by, order }, claimed, reply)),
+                Err(e) => replies.push((reply, Err(e))),
             }
+        }
+        let now = self.live.app.world().resource::<SimClock>().now;
+        let lines = valid.iter().map(|(_, l, claimed, _)| (l.clone(), claimed.clone())).collect();
+        let logged = self.live.queue_all(lines);
+        for ((seat, line, _, reply), rec) in valid.into_iter().zip(logged) {
+            if let Some(e) = &self.live.log_error {
+                replies.push((reply, Err((code::SERVER, e.clone()))));
+                continue;
+            }
+            self.hub.lock().last_action[seat] = Some((now, crate::replay::course::order_name(&line.order)));
+            replies.push((reply, Ok(rec.tag)));
+            self.tagger.add(rec);
+        }
+        for (reply, r) in replies {
+            let _ = reply.send(r);
         }
     }
 
-    fn queue(
-        &mut self,
-        seat: usize,
-        by: String,
-        claimed: Option<String>,
-        at: Option<TimeSpec>,
-        order: OrderKind,
-    ) -> Result<u64, (&'static str, String)> {
+    /// Whether an order may be queued: the exercise goes on and its ids exist.
+    fn check(&self, claimed: Option<&str>, order: &OrderKind) -> Result<(), (&'static str, String)> {
         if self.live.finished() {
             return Err((code::ENDED, "the exercise has ended".into()));
         }
         let ids = ScenarioIds::of(&self.sc);
-        if let Some(c) = claimed.as_deref().filter(|c| *c != CONTROL && !ids.agencies.contains(*c)) {
+        if let Some(c) = claimed.filter(|c| *c != CONTROL && !ids.agencies.contains(*c)) {
             return Err((code::INVALID, format!("by: unknown agency \"{c}\"")));
         }
-        if let Some((field, msg)) = order_id_problems(&order, &ids).into_iter().next() {
+        if let Some((field, msg)) = order_id_problems(order, &ids).into_iter().next() {
             return Err((code::INVALID, format!("order.{field}: {msg}")));
         }
-        let now = self.live.app.world().resource::<SimClock>().now;
-        let t = at.map_or(now, |at| self.sc.offset(&at).max(now as i64) as u64);
-        let what = crate::replay::course::order_name(&order);
-        let line = LiveLine { at, by: by.clone(), order: order.clone() };
-        let tag = self.live.queue_claimed(line, claimed.clone());
-        if let Some(e) = &self.live.log_error {
-            return Err((code::SERVER, e.clone()));
-        }
-        self.tagger.add(LoggedOrder { tag, queued_at: now, t, by, order, claimed });
-        self.hub.lock().last_action[seat] = Some((now, what));
-        Ok(tag)
+        Ok(())
     }
 
-    /// Hands new journal entries to the seats that see them, and refreshes states (at most five
-    /// times a second unless `force`).
+    /// Hands new journal entries to the seats that see them (waking those seats at once), and
+    /// refreshes states: after new entries at most twenty times a second, else five times a
+    /// second, unless `force`.
     fn publish(&mut self, force: bool) {
         let entries = &self.live.app.world().resource::<Journal>().entries;
         let new = self.published < entries.len();
         if new {
-            let mut s = self.hub.lock();
-            for e in &entries[self.published..] {
-                if let Some(h) = happening(&self.sc, e, self.lang) {
-                    eprintln!("{h}");
-                }
-                let tag = self.tagger.tag_of(e);
-                let k = s.items.len() as u32;
-                let mut seen = false;
-                for (i, seat) in self.hub.seats.iter().enumerate() {
-                    if view::sees(seat, &e.event, &self.owners) {
-                        s.feeds[i].push(k);
-                        seen = true;
+            let mut woken = vec![false; self.hub.seats.len()];
+            {
+                let mut s = self.hub.lock();
+                for e in &entries[self.published..] {
+                    if let Some(h) = happening(&self.sc, e, self.lang) {
+                        eprintln!("{h}");
                     }
-                }
-                if seen {
-                    let item = serde_json::to_string(&FeedItem { entry: e, tag }).expect("entries serialize");
-                    s.items.push(Arc::from(item));
+                    let tag = self.tagger.tag_of(e);
+                    let k = s.items.len() as u32;
+                    let mut seen = false;
+                    self.sights.absorb(e);
+                    for (i, seat) in self.hub.seats.iter().enumerate() {
+                        if view::sees(seat, self.sights.of(i), &e.event, &self.owners) {
+                            s.feeds[i].push(k);
+                            woken[i] = true;
+                            seen = true;
+                        }
+                    }
+                    if seen {
+                        let item = serde_json::to_string(&FeedItem { entry: e, tag }).expect("entries serialize");
+                        s.items.push(Arc::from(item));
+                    }
                 }
             }
             self.published = entries.len();
+            for (w, _) in self.hub.wake.iter().zip(&woken).filter(|(_, w)| **w) {
+                w.send_modify(|v| *v += 1);
+            }
         }
-        let due = self.last_state.is_none_or(|l| l.elapsed() >= Duration::from_millis(200));
-        if force || new || due {
+        let since = self.last_state.map_or(Duration::MAX, |l| l.elapsed());
+        if force || since >= Duration::from_millis(200) || (new && since >= Duration::from_millis(50)) {
             self.last_state = Some(Instant::now());
             let extra = self.control_extra(force);
             let world = self.live.app.world();
@@ -299,7 +348,11 @@ impl Room {
                 .hub
                 .seats
                 .iter()
-                .map(|seat| Arc::from(view::state(world, &self.sc, seat, &extra).to_string()))
+                .enumerate()
+                .map(|(i, seat)| {
+                    let (seen, hazards) = (self.sights.of(i), self.sights.state(i));
+                    Arc::from(view::state(world, &self.sc, seat, seen, hazards, &extra).to_string())
+                })
                 .collect();
             self.hub.lock().states = states;
             self.hub.wake_all();
@@ -310,20 +363,27 @@ impl Room {
     /// order, and the live score (recomputed every two seconds).
     fn control_extra(&mut self, force: bool) -> Value {
         if self.scoring.as_ref().is_some_and(|j| j.is_finished() || force)
-            && let Some(v) = self.scoring.take().and_then(|j| j.join().ok())
+            && let Some((v, took)) = self.scoring.take().and_then(|j| j.join().ok())
         {
             self.last_score = Some((Instant::now(), v));
+            self.score_took = took;
         }
-        let stale = self.last_score.as_ref().is_none_or(|(t, _)| t.elapsed() >= Duration::from_secs(2));
+        // Every two seconds, or less often when scoring takes long (at most a tenth of the time).
+        let every = Duration::from_secs(2).max(self.score_took * 10);
+        let stale = self.last_score.as_ref().is_none_or(|(t, _)| t.elapsed() >= every);
         if (force || stale) && self.scoring.is_none() {
-            let entries = self.live.app.world().resource::<Journal>().entries.clone();
+            // The helper reads the journal from its file: the simulation thread neither copies
+            // it nor keeps a second copy in memory.
+            let path = self.journal_path.clone();
             let sc = self.sc.clone();
             let job = move || {
+                let began = Instant::now();
+                let entries = journal_so_far(&path);
                 let score = crate::scoring::score(&sc, &entries);
-                json!({"overall": score.overall, "parts": score.parts, "agencies": score.agencies})
+                (json!({"overall": score.overall, "parts": score.parts, "agencies": score.agencies}), began.elapsed())
             };
             if force {
-                self.last_score = Some((Instant::now(), job()));
+                self.last_score = Some((Instant::now(), job().0));
             } else {
                 self.scoring = std::thread::Builder::new().name("drillsim-score".into()).spawn(job).ok();
             }

@@ -3,9 +3,10 @@
 //!
 //! A player sees its inbox (injects addressed to its agency), the decisions on its own orders,
 //! its own teams, reports to and from it, the declared level, public warnings and the exercise
-//! control's pauses and speed changes. The hazard itself reaches players only as injects report
-//! it (the default visibility). The facilitator and evaluators see everything; an observer sees
-//! what is public.
+//! control's pauses and speed changes; the scenario's `visibility` section says what more
+//! (other agencies' teams and stocks) and how it sees the hazards (`sight`: by default only as
+//! injects report them). The facilitator and evaluators see everything; an observer sees what
+//! is public.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,7 @@ use crate::journal::{Entry, Event};
 use crate::map::RoadNetwork;
 use crate::scenario::ValidScenario;
 use crate::scenario::types::ActionKind;
+use crate::scenario::visibility::{HazardSight, Seen};
 use crate::sim::SimClock;
 
 /// Ownership looked up from the scenario: team → agency, depot → agency.
@@ -53,13 +55,16 @@ fn public(e: &Event) -> bool {
     )
 }
 
-/// Whether a seat sees a journal entry.
-pub fn sees(seat: &Seat, e: &Event, owners: &Owners) -> bool {
+/// Whether a seat, seeing what `seen` allows, sees a journal entry.
+pub fn sees(seat: &Seat, seen: Seen, e: &Event, owners: &Owners) -> bool {
     if seat.role.sees_all() || public(e) {
         return true;
     }
     let Some(me) = seat.agency.as_deref().filter(|_| seat.role == Role::Player) else { return false };
-    let team_mine = |t: &str| owners.teams.get(t).is_some_and(|a| a == me);
+    if seen.hazards == HazardSight::Always && super::sight::is_hazard_state(e) {
+        return true;
+    }
+    let team_mine = |t: &str| seen.other_teams || owners.teams.get(t).is_some_and(|a| a == me);
     match e {
         Event::InjectDelivered { to, .. } => to.iter().any(|a| a == me),
         Event::OrderAccepted { by, .. } | Event::OrderRefused { by, .. } => by == me,
@@ -98,7 +103,10 @@ pub fn powers(sc: &ValidScenario, seat: &Seat) -> Vec<ActionKind> {
 pub fn directory(sc: &ValidScenario, seat: &Seat) -> Value {
     let s = &sc.scenario;
     let all = seat.role.sees_all();
+    let seen = super::sight::seen(sc, seat);
     let mine = |a: &str| all || seat.agency.as_deref() == Some(a);
+    let team_shown = |a: &str| mine(a) || seen.other_teams;
+    let depot_shown = |a: &str| mine(a) || seen.other_stocks;
     let injects: Vec<Value> = if all {
         s.injects
             .iter()
@@ -120,14 +128,17 @@ pub fn directory(sc: &ValidScenario, seat: &Seat) -> Value {
         "nodes": s.map.nodes.iter().map(|n| json!({"id": n.id, "name": n.name.as_deref().unwrap_or(&n.id),
             "kind": n.kind, "pos": [n.pos.0, n.pos.1]})).collect::<Vec<_>>(),
         "roads": s.map.roads.iter().map(|r| json!({"id": r.id, "from": r.from, "to": r.to})).collect::<Vec<_>>(),
+        "levees": s.map.rivers.iter().flat_map(|r| r.levees.iter().map(|l| json!({"id": l.id, "node": l.node})))
+            .collect::<Vec<_>>(),
         "zones": s.map.flood_zones.iter().map(|z| json!({"id": z.id, "name": z.name})).collect::<Vec<_>>(),
-        "teams": s.resources.teams.iter().filter(|t| mine(&t.agency)).map(|t| json!({"id": t.id,
+        "teams": s.resources.teams.iter().filter(|t| team_shown(&t.agency)).map(|t| json!({"id": t.id,
             "name": t.name.as_deref().unwrap_or(&t.id), "agency": t.agency, "capabilities": t.capabilities}))
             .collect::<Vec<_>>(),
         "shelters": s.resources.shelters.iter().map(|x| x.node.clone()).collect::<Vec<_>>(),
-        "depots": s.resources.depots.iter().filter(|d| d.agency.as_deref().is_some_and(mine) || all)
+        "depots": s.resources.depots.iter().filter(|d| d.agency.as_deref().is_some_and(depot_shown) || all)
             .map(|d| json!({"node": d.node, "items": d.stock.keys().collect::<Vec<_>>()})).collect::<Vec<_>>(),
         "intakes": s.map.intakes.iter().map(|i| json!({"node": i.node, "operator": i.operator})).collect::<Vec<_>>(),
+        "item_names": item_names(sc),
         "injects": injects,
         "critical_tasks": if all { s.critical_tasks.iter().map(|c| json!({"id": c.id, "name": c.name})).collect() }
             else { Vec::new() },
@@ -135,9 +146,27 @@ pub fn directory(sc: &ValidScenario, seat: &Seat) -> Value {
     })
 }
 
+/// The depots' supply items with their names in Chinese and English (the report's words; "t of
+/// food" becomes "food (t)" for a table with a quantity column; an item without words as written,
+/// `_` as spaces).
+fn item_names(sc: &ValidScenario) -> Value {
+    use crate::report::{Lang, words::Words};
+    let items: BTreeSet<&String> = sc.scenario.resources.depots.iter().flat_map(|d| d.stock.keys()).collect();
+    let name = |lang: Lang, item: &str| {
+        let w = Words::of(lang).map().get(&format!("item.{item}")).cloned().unwrap_or_else(|| item.replace('_', " "));
+        match w.split_once(" of ") {
+            Some((unit, what)) if lang == Lang::En && !unit.contains(' ') => format!("{what} ({unit})"),
+            _ => w,
+        }
+    };
+    items.into_iter().map(|i| (i.clone(), json!({"zh": name(Lang::Zh, i), "en": name(Lang::En, i)}))).collect()
+}
+
 /// A seat's state snapshot: the clock, the level, its teams and stocks (everything for the
-/// control cell), and for the control cell the injects' times and the closed roads.
-pub fn state(world: &World, sc: &ValidScenario, seat: &Seat, extra: &Value) -> Value {
+/// control cell; others' too where `seen` allows), the hazards as it knows them (`hazards`,
+/// from [`super::sight::Sights::state`]), and for the control cell the injects' times and the
+/// closed roads.
+pub fn state(world: &World, sc: &ValidScenario, seat: &Seat, seen: Seen, hazards: Value, extra: &Value) -> Value {
     let clock = world.resource::<SimClock>();
     let ex = world.resource::<ExerciseState>();
     let net = world.resource::<RoadNetwork>();
@@ -147,7 +176,7 @@ pub fn state(world: &World, sc: &ValidScenario, seat: &Seat, extra: &Value) -> V
     let mine = |a: &str| all || (seat.role == Role::Player && seat.agency.as_deref() == Some(a));
     let mut teams: Vec<Value> = Vec::new();
     for id in sc.scenario.resources.teams.iter().map(|t| &t.id) {
-        if !owners.teams.get(id).is_some_and(|a| mine(a)) {
+        if !seen.other_teams && !owners.teams.get(id).is_some_and(|a| mine(a)) {
             continue;
         }
         let Some(t) = world.resource::<crate::agents::teams::TeamIndex>().0.get(id).and_then(|e| world.get::<Team>(*e))
@@ -159,8 +188,11 @@ pub fn state(world: &World, sc: &ValidScenario, seat: &Seat, extra: &Value) -> V
         teams.push(json!({"id": id, "at": net.id_of(t.node_at(clock.now)), "to": to, "task": task,
                           "working": t.working.is_some()}));
     }
-    let stock: BTreeMap<&String, &BTreeMap<String, f64>> =
-        stocks.0.iter().filter(|(node, _)| all || owners.depots.get(*node).is_some_and(|a| mine(a))).collect();
+    let stock: BTreeMap<&String, &BTreeMap<String, f64>> = stocks
+        .0
+        .iter()
+        .filter(|(node, _)| all || owners.depots.get(*node).is_some_and(|a| seen.other_stocks || mine(a)))
+        .collect();
     let mut v = json!({
         "type": "state",
         "t": clock.now,
@@ -171,6 +203,7 @@ pub fn state(world: &World, sc: &ValidScenario, seat: &Seat, extra: &Value) -> V
         "level": ex.level,
         "teams": teams,
         "stocks": stock,
+        "hazards": hazards,
     });
     if all {
         let injects: Vec<Value> = sc
@@ -241,6 +274,7 @@ mod tests {
         let sc = crate::scenario::load(std::path::Path::new("scenarios/demo-county.ron")).unwrap();
         let o = Owners::of(&sc);
         let water = seat(Role::Player, Some("water"));
+        let sees = |st: &Seat, e: &Event, o: &Owners| sees(st, super::super::sight::seen(&sc, st), e, o);
         let inject = |to: &[&str]| Event::InjectDelivered {
             inject: "d01".into(),
             from: "control".into(),
@@ -263,6 +297,17 @@ mod tests {
         let observer = seat(Role::Observer, None);
         assert!(!sees(&observer, &order("ofc"), &o));
         assert!(sees(&observer, &Event::PublicWarning { by: "ofc".into(), text: "x".into() }, &o));
+    }
+
+    #[test]
+    fn supply_items_have_names_in_both_languages() {
+        let sc = crate::scenario::load(std::path::Path::new("scenarios/demo-county.ron")).unwrap();
+        let d = directory(&sc, &seat(Role::Player, Some("water")));
+        let names = &d["item_names"];
+        // "t of food" reads "food (t)" beside a quantity; the Chinese word is the report's.
+        assert_eq!(names["food_t"], json!({"zh": "食品(吨)", "en": "food (t)"}));
+        assert_eq!(names["sandbags"]["en"], "sandbags");
+        assert!(d["levees"].as_array().unwrap().iter().any(|l| l["id"] == "lv_nanhu" && l["node"] == "lp_shawan"));
     }
 
     #[test]
