@@ -1,14 +1,22 @@
-//! `drillsim play`: the exercise GUI (county map and control panels). Needs the `gui` cargo
-//! feature; without it the command says how to build it and exits 2.
+//! `drillsim play`: the exercise GUI (county map and control panels), on a local simulation or,
+//! with `--connect ADDR --token T`, as a seat of a running `drillsim serve`. Needs the `gui`
+//! cargo feature; without it the command says how to build it and exits 2.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct PlayArgs {
-    /// The scenario file (.ron).
-    #[arg(value_name = "SCENARIO")]
-    pub scenario: PathBuf,
+    /// The scenario file (.ron); not with --connect (the server has it).
+    #[arg(value_name = "SCENARIO", required_unless_present = "connect", conflicts_with = "connect")]
+    pub scenario: Option<PathBuf>,
+    /// Join a running `drillsim serve` exercise at ADDR (host:port) as the seat of --token: the
+    /// window shows what the server sends that seat and gives its orders; nothing runs locally.
+    #[arg(long, value_name = "ADDR", requires = "token")]
+    pub connect: Option<String>,
+    /// The seat's token (printed by `drillsim serve`, in its OUT/seats.json).
+    #[arg(long, value_name = "TOKEN", requires = "connect")]
+    pub token: Option<String>,
     /// Simulated seconds per real second, 1 to 3600 (default 60; 3600 with --demo).
     #[arg(long, value_parser = parse_speed)]
     pub speed: Option<f64>,
@@ -66,7 +74,28 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
     use crate::exercise::orders::load_orders;
     use crate::scenario;
 
-    let sc = match scenario::load(&args.scenario) {
+    let lang = crate::scoring::report::Lang::parse(&args.lang).unwrap_or(crate::scoring::report::Lang::Zh);
+    if let (Some(addr), Some(token)) = (&args.connect, &args.token) {
+        if let Some(p) = &args.screenshot
+            && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            eprintln!("error: cannot create {}: {e}", dir.display());
+            return ExitCode::from(1);
+        }
+        return crate::gui::run_remote(crate::gui::RemoteOptions {
+            addr: addr.clone(),
+            token: token.clone(),
+            lang,
+            screenshot: args.screenshot,
+            exit_after: args.exit_after,
+        });
+    }
+    let Some(scenario_path) = args.scenario.clone() else {
+        eprintln!("error: a SCENARIO (or --connect ADDR --token T) is needed");
+        return ExitCode::from(2);
+    };
+    let sc = match scenario::load(&scenario_path) {
         Ok(s) => Arc::new(s),
         Err(e) => return super::run::report_load_error(e),
     };
@@ -79,7 +108,7 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
         }
     };
     // The demo plays the record of what the responders did, when the scenario has one.
-    let record = args.scenario.parent().map(|d| d.join("orders").join(args.scenario.file_name().unwrap_or_default()));
+    let record = scenario_path.parent().map(|d| d.join("orders").join(scenario_path.file_name().unwrap_or_default()));
     let orders_path = match (&args.orders, args.demo) {
         (Some(p), _) => Some(p.clone()),
         (None, true) => record.filter(|p| p.is_file()),
@@ -105,7 +134,7 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
         }
     };
     let out = args.out.clone().unwrap_or_else(|| {
-        let stem = args.scenario.file_stem().unwrap_or_default().to_string_lossy().to_string();
+        let stem = scenario_path.file_stem().unwrap_or_default().to_string_lossy().to_string();
         PathBuf::from("out").join(format!("{stem}-play"))
     });
     // One drillsim per folder; a live session's records are never written over.
@@ -127,7 +156,7 @@ pub(super) fn play(args: PlayArgs) -> ExitCode {
         out,
         speed,
         paused: args.paused,
-        lang: crate::scoring::report::Lang::parse(&args.lang).unwrap_or(crate::scoring::report::Lang::Zh),
+        lang,
         orders,
         auto,
         skip_to,

@@ -144,5 +144,11 @@ fn session_end(
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Shot>().add_systems(Update, (demo, session_end));
+    session_plugin(app);
+    app.add_systems(Update, demo);
+}
+
+/// Only the session's own end (`--screenshot`, `--exit-after`): a seat of a server has no demo.
+pub(super) fn session_plugin(app: &mut App) {
+    app.init_resource::<Shot>().add_systems(Update, session_end);
 }

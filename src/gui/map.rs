@@ -213,7 +213,7 @@ fn update_zones(sim: NonSend<Sim>, zones: Res<ZoneMeshes>, mut materials: ResMut
 }
 
 /// Fits the county into the part of the window the panels leave free, once.
-fn fit_view(
+pub(super) fn fit_view(
     mut state: ResMut<GuiState>,
     geo: Res<MapGeo>,
     window: Single<&Window, With<PrimaryWindow>>,
@@ -241,14 +241,14 @@ fn fit_view(
 }
 
 #[derive(Default)]
-struct Drag {
+pub(super) struct Drag {
     last: Option<Vec2>,
     moved: f32,
 }
 
 /// Pan with the left button (or right/middle), zoom with the wheel about the cursor; hover and
 /// click pick the nearest place.
-fn pan_zoom_pick(
+pub(super) fn pan_zoom_pick(
     mut state: ResMut<GuiState>,
     geo: Res<MapGeo>,
     buttons: Res<ButtonInput<MouseButton>>,

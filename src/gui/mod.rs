@@ -9,14 +9,19 @@
 //!
 //! One plugin per file: `map` (camera, pan and zoom, the drawn county), `panels` (clock, seats,
 //! inboxes, checklist, resources, score, log), `demo` (scripted demo, screenshot, exit timer),
-//! `font` (a CJK font); `orders` holds the order and report forms, `text` the zh/en words.
+//! `font` (a CJK font); `orders` holds the order and report forms, `text` the zh/en words (from
+//! `assets/locales/`). `remote` is the window as a seat of `drillsim serve` (`--connect`): the
+//! same forms, the map and the journal from what the server sends, no local simulation.
 
 mod demo;
 mod font;
 mod map;
 mod orders;
 mod panels;
+mod remote;
 mod text;
+
+pub use remote::{RemoteOptions, run as run_remote};
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -291,7 +296,7 @@ fn finish(sim: &mut Sim, out: &std::path::Path) -> bool {
 /// The seat's display name in the interface language.
 pub fn seat_name(sc: &ValidScenario, seat: &Seat, lang: Lang) -> String {
     match seat {
-        Seat::Facilitator => text::t(lang, "facilitator").to_string(),
+        Seat::Facilitator => text::t(lang, "gui.facilitator").to_string(),
         Seat::Agency(id) => agency_name(sc, id, lang),
     }
 }
@@ -302,7 +307,7 @@ pub fn agency_name(sc: &ValidScenario, id: &str, lang: Lang) -> String {
             Lang::Zh => a.name_zh.clone(),
             Lang::En => a.name_en.clone(),
         },
-        None if id == crate::scenario::CONTROL => text::t(lang, "facilitator").to_string(),
+        None if id == crate::scenario::CONTROL => text::t(lang, "gui.facilitator").to_string(),
         None => id.to_string(),
     }
 }
