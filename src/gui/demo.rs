@@ -69,7 +69,6 @@ fn demo(
             state.form.target = target;
             state.form.task = Some(task);
             if let Ok(order) = state.form.order() {
-                sim.push_log(format!("demo: {}", super::order_line(&team.agency, &order)), true);
                 sim.give(&team.agency, &order);
             }
         }

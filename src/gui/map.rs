@@ -63,19 +63,26 @@ pub fn world(pos: (f64, f64)) -> Vec2 {
     Vec2::new(pos.0 as f32, pos.1 as f32) * UNITS_PER_KM
 }
 
+impl MapGeo {
+    /// The places' positions and their bounds (a square kilometre when there is none).
+    pub fn of_places(places: impl Iterator<Item = (String, Vec2)>) -> MapGeo {
+        let mut geo = MapGeo { min: Vec2::splat(f32::MAX), max: Vec2::splat(f32::MIN), ..default() };
+        for (id, p) in places {
+            geo.pos.insert(id, p);
+            geo.min = geo.min.min(p);
+            geo.max = geo.max.max(p);
+        }
+        if geo.pos.is_empty() {
+            geo.min = Vec2::ZERO;
+            geo.max = Vec2::splat(UNITS_PER_KM);
+        }
+        geo
+    }
+}
+
 fn build_geo(mut commands: Commands, sim: NonSend<Sim>) {
     let sc = &sim.sc.scenario;
-    let mut geo = MapGeo { min: Vec2::splat(f32::MAX), max: Vec2::splat(f32::MIN), ..default() };
-    for n in &sc.map.nodes {
-        let p = world(n.pos);
-        geo.pos.insert(n.id.clone(), p);
-        geo.min = geo.min.min(p);
-        geo.max = geo.max.max(p);
-    }
-    if geo.pos.is_empty() {
-        geo.min = Vec2::ZERO;
-        geo.max = Vec2::splat(UNITS_PER_KM);
-    }
+    let mut geo = MapGeo::of_places(sc.map.nodes.iter().map(|n| (n.id.clone(), world(n.pos))));
     let net = sim.world().resource::<RoadNetwork>();
     geo.by_ix = net.graph.node_indices().map(|ix| world(sc.map.nodes[net.graph[ix]].pos)).collect();
     // Rivers have no drawn course in the scenario: join the places on each reach (levees,

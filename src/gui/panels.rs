@@ -56,10 +56,7 @@ fn ui(
     mut styled: Local<bool>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    if !*styled {
-        ctx.set_visuals(egui::Visuals::light());
-        *styled = true;
-    }
+    let mut root = root_ui(&ctx, &mut styled);
     let sim = &mut *sim;
     let state = &mut *state;
     let lang = state.lang;
@@ -71,11 +68,6 @@ fn ui(
         cache.at = Some(Instant::now());
     }
 
-    let mut root = egui::Ui::new(
-        ctx.clone(),
-        "drillsim_root".into(),
-        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
-    );
     egui::Panel::top("top").show(&mut root, |ui| top_bar(ui, sim, state));
     egui::Panel::bottom("log").resizable(false).exact_size(120.0).show(&mut root, |ui| log_panel(ui, sim, lang));
     egui::Panel::left("left").resizable(false).exact_size(300.0).show(&mut root, |ui| {
@@ -200,6 +192,19 @@ fn ui(
         }
     }
     Ok(())
+}
+
+/// The window's root: the whole viewport, light style (set once).
+pub(super) fn root_ui(ctx: &egui::Context, styled: &mut bool) -> egui::Ui {
+    if !*styled {
+        ctx.set_visuals(egui::Visuals::light());
+        *styled = true;
+    }
+    egui::Ui::new(
+        ctx.clone(),
+        "drillsim_root".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    )
 }
 
 fn rgb(r: f32, g: f32, b: f32) -> Color32 {
@@ -754,6 +759,22 @@ fn resources(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
     }
 }
 
+/// An answer to the window's order in the language: the order in words and what became of it.
+fn answer_line(nm: &dyn Namer, l: &super::LogLine, clock: &crate::sim::SimClock) -> String {
+    use crate::exercise::live::Answer;
+    let (Some((by, o)), Some(a)) = (&l.order, &l.answer) else { return l.text.clone() };
+    let w = nm.words();
+    let order = format!("{}: {}", nm.agency(by), crate::report::model::order_text(nm, o));
+    let at = |t: u64| clock.iso(t).get(11..16).unwrap_or_default().to_string();
+    match a {
+        Answer::Accepted { t, .. } => w.f("gui.answer.accepted", &[("order", &order), ("time", &at(*t))]),
+        Answer::Refused { t, reason, .. } => {
+            w.f("gui.answer.refused", &[("order", &order), ("time", &at(*t)), ("reason", reason)])
+        }
+        Answer::Invalid { reason, .. } => w.f("gui.answer.invalid", &[("order", &order), ("reason", reason)]),
+    }
+}
+
 /// One journal entry as a sentence in the language, with its calendar time.
 fn entry_line(names: &dyn Namer, e: &Entry) -> String {
     let mut text = sentence(names, e);
@@ -771,9 +792,11 @@ fn log_panel(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
     });
     ui.columns(2, |cols| {
         egui::ScrollArea::vertical().id_salt("answers").show(&mut cols[0], |ui| {
+            let nm = names(&sim.sc, lang);
+            let clock = sim.clock();
             for l in sim.log.iter().rev() {
                 let c = if l.ok { Color32::from_rgb(0, 110, 0) } else { Color32::from_rgb(190, 0, 0) };
-                ui.colored_label(c, RichText::new(&l.text).small());
+                ui.colored_label(c, RichText::new(answer_line(&nm, l, &clock)).small());
             }
         });
         egui::ScrollArea::vertical().id_salt("journal").show(&mut cols[1], |ui| {

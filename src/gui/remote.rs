@@ -8,12 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bevy::prelude::*;
-use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::egui::{self, Color32, RichText};
-use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
-use super::map::{MapCamera, MapGeo, UNITS_PER_KM, world};
-use super::orders::{Choices, OrderForm, form_ui, levels, report_kinds, report_ui};
+use super::map::{MapCamera, MapGeo, world};
+use super::orders::{Choices, form_ui, levels, report_kinds, report_ui};
 use super::text::{display_name, t};
 use super::{GuiState, Seat, Session, panels};
 use crate::journal::Event;
@@ -66,23 +65,8 @@ pub fn run(opts: RemoteOptions) -> ExitCode {
         eprintln!("drillsim play: no CJK font found; Chinese text will show as boxes");
     }
     eprintln!("drillsim play: a seat of the exercise at {}", opts.addr);
-    let mut app = App::new();
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: Some(Window {
-                    title: format!("drillsim — {}", opts.addr),
-                    resolution: WindowResolution::new(1280, 800),
-                    present_mode: PresentMode::AutoVsync,
-                    ..default()
-                }),
-                ..default()
-            })
-            .set(bevy::log::LogPlugin { level: bevy::log::Level::WARN, ..default() }),
-    )
-    .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(Color::srgb(0.93, 0.92, 0.88)))
-    .insert_non_send(Remote {
+    let mut app = super::window_app(format!("drillsim — {}", opts.addr));
+    app.insert_non_send(Remote {
         client,
         view: SeatView::default(),
         online: None,
@@ -92,17 +76,7 @@ pub fn run(opts: RemoteOptions) -> ExitCode {
         sent: Vec::new(),
     })
     .insert_non_send(super::font::CjkFont(font.map(|(_, bytes)| bytes)))
-    .insert_resource(GuiState {
-        lang: opts.lang,
-        seat: Seat::Facilitator,
-        hovered: None,
-        selected: None,
-        pointer_over_ui: false,
-        map_rect: None,
-        form: OrderForm::default(),
-        out: PathBuf::new(),
-        fitted: true,
-    })
+    .insert_resource(GuiState { fitted: true, ..GuiState::new(opts.lang, PathBuf::new()) })
     .insert_resource(Session { demo: false, screenshot: opts.screenshot, exit_after: opts.exit_after })
     .init_resource::<MapGeo>()
     .add_systems(Startup, |mut commands: Commands| {
@@ -142,18 +116,7 @@ fn take_in(mut remote: NonSendMut<Remote>, mut geo: ResMut<MapGeo>, mut state: R
 }
 
 fn geo_of(view: &SeatView) -> MapGeo {
-    let mut geo = MapGeo { min: Vec2::splat(f32::MAX), max: Vec2::splat(f32::MIN), ..default() };
-    for n in &view.dir.nodes {
-        let p = world(n.pos);
-        geo.pos.insert(n.id.clone(), p);
-        geo.min = geo.min.min(p);
-        geo.max = geo.max.max(p);
-    }
-    if geo.pos.is_empty() {
-        geo.min = Vec2::ZERO;
-        geo.max = Vec2::splat(UNITS_PER_KM);
-    }
-    geo
+    MapGeo::of_places(view.dir.nodes.iter().map(|n| (n.id.clone(), world(n.pos))))
 }
 
 fn agency_color(view: &SeatView, agency: &str) -> Color {
@@ -224,18 +187,10 @@ fn ui(
     mut styled: Local<bool>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    if !*styled {
-        ctx.set_visuals(egui::Visuals::light());
-        *styled = true;
-    }
+    let mut root = panels::root_ui(&ctx, &mut styled);
     let remote = &mut *remote;
     let state = &mut *state;
     let lang = state.lang;
-    let mut root = egui::Ui::new(
-        ctx.clone(),
-        "drillsim_root".into(),
-        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
-    );
     egui::Panel::top("top").show(&mut root, |ui| top_bar(ui, remote, state));
     egui::Panel::bottom("log").resizable(false).exact_size(140.0).show(&mut root, |ui| log(ui, remote, lang));
     egui::Panel::left("left").resizable(false).exact_size(300.0).show(&mut root, |ui| {
