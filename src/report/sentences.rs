@@ -120,10 +120,10 @@ fn text(n: &dyn Namer, kind: &str, field: &str, s: &str) -> String {
         {
             parsed(s).map_or_else(|_| s.to_string(), |l: Level| n.level(l))
         }
-        "name" | "what" | "text" => display_name(s, lang),
+        "name" | "what" | "text" | "scenario_name" => display_name(s, lang),
         "reason" if kind.starts_with("road_") => cause(n, s),
         "reason" | "detail" | "trigger" | "note" | "seen" | "capability" | "time" | "peak_time" | "hazard_kind"
-        | "scenario_name" | "rating" => s.to_string(),
+        | "rating" => s.to_string(),
         _ => n.place(s),
     }
 }
