@@ -18,6 +18,7 @@ pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod scoring;
+pub mod seat;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sim;

@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["scoring"],
     &["report"],
-    &["replay", "sweep", "serve"],
+    &["replay", "sweep", "serve", "seat"],
     &["cli", "gui"],
 ];
 

@@ -1,5 +1,6 @@
-//! `drillsim play`: the exercise GUI (county map and control panels). Needs the `gui` cargo
-//! feature; without it the command says how to build it and exits 2.
+//! `drillsim play`: the exercise GUI (county map and control panels), on a local simulation or,
+//! with `--connect ADDR --token T`, as a seat of a running `drillsim serve`. Needs the `gui`
+//! cargo feature; without it the command says how to build it and exits 2.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,9 +9,16 @@ use super::error::Error;
 
 #[derive(Debug, clap::Args)]
 pub struct PlayArgs {
-    /// The scenario file (.ron).
-    #[arg(value_name = "SCENARIO")]
-    pub scenario: PathBuf,
+    /// The scenario file (.ron); not with --connect (the server has it).
+    #[arg(value_name = "SCENARIO", required_unless_present = "connect", conflicts_with = "connect")]
+    pub scenario: Option<PathBuf>,
+    /// Join a running `drillsim serve` exercise at ADDR (host:port) as the seat of --token: the
+    /// window shows what the server sends that seat and gives its orders; nothing runs locally.
+    #[arg(long, value_name = "ADDR", requires = "token")]
+    pub connect: Option<String>,
+    /// The seat's token (printed by `drillsim serve`, in its OUT/seats.json).
+    #[arg(long, value_name = "TOKEN", requires = "connect")]
+    pub token: Option<String>,
     /// Simulated seconds per real second, 1 to 3600 (default 60; 3600 with --demo).
     #[arg(long, value_parser = parse_speed)]
     pub speed: Option<f64>,
@@ -70,10 +78,29 @@ pub(super) fn play(args: PlayArgs) -> Result<ExitCode, Error> {
     use crate::exercise::orders::load_orders;
     use crate::scenario;
 
-    let sc = Arc::new(scenario::load(&args.scenario)?);
+    let lang = crate::scoring::report::Lang::parse(&args.lang).unwrap_or(crate::scoring::report::Lang::Zh);
+    if let (Some(addr), Some(token)) = (&args.connect, &args.token) {
+        if let Some(p) = &args.screenshot
+            && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            return Err(Error::Failed(format!("cannot create {}: {e}", dir.display())));
+        }
+        return Ok(crate::gui::run_remote(crate::gui::RemoteOptions {
+            addr: addr.clone(),
+            token: token.clone(),
+            lang,
+            screenshot: args.screenshot,
+            exit_after: args.exit_after,
+        }));
+    }
+    let Some(scenario_path) = args.scenario.clone() else {
+        return super::error::input("a SCENARIO (or --connect ADDR --token T) is needed");
+    };
+    let sc = Arc::new(scenario::load(&scenario_path)?);
     let skip_to = args.skip_to.as_deref().map(|u| super::run::parse_until("--skip-to", u, &sc)).transpose()?;
     // The demo plays the record of what the responders did, when the scenario has one.
-    let record = args.scenario.parent().map(|d| d.join("orders").join(args.scenario.file_name().unwrap_or_default()));
+    let record = scenario_path.parent().map(|d| d.join("orders").join(scenario_path.file_name().unwrap_or_default()));
     let orders_path = match (&args.orders, args.demo) {
         (Some(p), _) => Some(p.clone()),
         (None, true) => record.filter(|p| p.is_file()),
@@ -87,7 +114,7 @@ pub(super) fn play(args: PlayArgs) -> Result<ExitCode, Error> {
     }
     let auto = auto_args.resolve_with(&sc, &played)?;
     let out = args.out.clone().unwrap_or_else(|| {
-        let stem = args.scenario.file_stem().unwrap_or_default().to_string_lossy().to_string();
+        let stem = scenario_path.file_stem().unwrap_or_default().to_string_lossy().to_string();
         PathBuf::from("out").join(format!("{stem}-play"))
     });
     // One drillsim per folder; a live session's records are never written over.
@@ -105,7 +132,7 @@ pub(super) fn play(args: PlayArgs) -> Result<ExitCode, Error> {
         out,
         speed,
         paused: args.paused,
-        lang: crate::scoring::report::Lang::parse(&args.lang).unwrap_or(crate::scoring::report::Lang::Zh),
+        lang,
         orders,
         auto,
         skip_to,

@@ -149,6 +149,11 @@ impl Live {
     }
 
     /// The next answer number (a resumed session goes on after the logged ones).
+    /// The number the next line taken will get.
+    pub fn next_tag(&self) -> u64 {
+        self.next_tag
+    }
+
     pub fn set_next_tag(&mut self, tag: u64) {
         self.next_tag = tag;
     }

@@ -72,7 +72,6 @@ fn demo(
             state.form.target = target;
             state.form.task = Some(task);
             if let Ok(order) = state.form.order() {
-                sim.push_log(format!("demo: {}", super::order_line(&team.agency, &order)), true);
                 sim.give(&team.agency, &order);
             }
         }
@@ -147,5 +146,11 @@ fn session_end(
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Shot>().add_systems(Update, (demo, session_end));
+    session_plugin(app);
+    app.add_systems(Update, demo);
+}
+
+/// Only the session's own end (`--screenshot`, `--exit-after`): a seat of a server has no demo.
+pub(super) fn session_plugin(app: &mut App) {
+    app.init_resource::<Shot>().add_systems(Update, session_end);
 }

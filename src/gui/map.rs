@@ -63,19 +63,26 @@ pub fn world(pos: (f64, f64)) -> Vec2 {
     Vec2::new(pos.0 as f32, pos.1 as f32) * UNITS_PER_KM
 }
 
+impl MapGeo {
+    /// The places' positions and their bounds (a square kilometre when there is none).
+    pub fn of_places(places: impl Iterator<Item = (String, Vec2)>) -> MapGeo {
+        let mut geo = MapGeo { min: Vec2::splat(f32::MAX), max: Vec2::splat(f32::MIN), ..default() };
+        for (id, p) in places {
+            geo.pos.insert(id, p);
+            geo.min = geo.min.min(p);
+            geo.max = geo.max.max(p);
+        }
+        if geo.pos.is_empty() {
+            geo.min = Vec2::ZERO;
+            geo.max = Vec2::splat(UNITS_PER_KM);
+        }
+        geo
+    }
+}
+
 fn build_geo(mut commands: Commands, sim: NonSend<Sim>) {
     let sc = &sim.sc.scenario;
-    let mut geo = MapGeo { min: Vec2::splat(f32::MAX), max: Vec2::splat(f32::MIN), ..default() };
-    for n in &sc.map.nodes {
-        let p = world(n.pos);
-        geo.pos.insert(n.id.clone(), p);
-        geo.min = geo.min.min(p);
-        geo.max = geo.max.max(p);
-    }
-    if geo.pos.is_empty() {
-        geo.min = Vec2::ZERO;
-        geo.max = Vec2::splat(UNITS_PER_KM);
-    }
+    let mut geo = MapGeo::of_places(sc.map.nodes.iter().map(|n| (n.id.clone(), world(n.pos))));
     let net = sim.world().resource::<RoadNetwork>();
     geo.by_ix = net.graph.node_indices().map(|ix| world(sc.map.nodes[net.graph[ix]].pos)).collect();
     // Rivers have no drawn course in the scenario: join the places on each reach (levees,
@@ -213,7 +220,7 @@ fn update_zones(sim: NonSend<Sim>, zones: Res<ZoneMeshes>, mut materials: ResMut
 }
 
 /// Fits the county into the part of the window the panels leave free, once.
-fn fit_view(
+pub(super) fn fit_view(
     mut state: ResMut<GuiState>,
     geo: Res<MapGeo>,
     window: Single<&Window, With<PrimaryWindow>>,
@@ -241,14 +248,14 @@ fn fit_view(
 }
 
 #[derive(Default)]
-struct Drag {
+pub(super) struct Drag {
     last: Option<Vec2>,
     moved: f32,
 }
 
 /// Pan with the left button (or right/middle), zoom with the wheel about the cursor; hover and
 /// click pick the nearest place.
-fn pan_zoom_pick(
+pub(super) fn pan_zoom_pick(
     mut state: ResMut<GuiState>,
     geo: Res<MapGeo>,
     buttons: Res<ButtonInput<MouseButton>>,

@@ -9,14 +9,19 @@
 //!
 //! One plugin per file: `map` (camera, pan and zoom, the drawn county), `panels` (clock, seats,
 //! inboxes, checklist, resources, score, log), `demo` (scripted demo, screenshot, exit timer),
-//! `font` (a CJK font); `orders` holds the order and report forms, `text` the zh/en words.
+//! `font` (a CJK font); `orders` holds the order and report forms, `text` the zh/en words (from
+//! `assets/locales/`). `remote` is the window as a seat of `drillsim serve` (`--connect`): the
+//! same forms, the map and the journal from what the server sends, no local simulation.
 
 mod demo;
 mod font;
 mod map;
 mod orders;
 mod panels;
+mod remote;
 mod text;
+
+pub use remote::{RemoteOptions, run as run_remote};
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -63,12 +68,18 @@ pub struct Sim {
     pub sc: Arc<ValidScenario>,
     /// Answers to the GUI's orders and other messages, newest last.
     pub log: VecDeque<LogLine>,
+    /// The orders this window gave, by their number (to name them in their answers).
+    pub given: std::collections::BTreeMap<u64, (String, OrderKind)>,
 }
 
+/// An answer to an order given in the window: the order (who, what) and the live answer; `text`
+/// is the answer as `drillsim live` prints it.
 #[derive(Debug, Clone)]
 pub struct LogLine {
     pub text: String,
     pub ok: bool,
+    pub order: Option<(String, OrderKind)>,
+    pub answer: Option<Answer>,
 }
 
 impl Sim {
@@ -83,14 +94,29 @@ impl Sim {
     /// Gives an order as the line `drillsim live` would read: same parse, same door.
     pub fn give(&mut self, by: &str, order: &OrderKind) {
         let line = order_line(by, order);
+        self.given.insert(self.live.next_tag(), (by.to_string(), order.clone()));
         if let Some(a) = self.live.take_line(&line) {
-            let clock = self.clock();
-            self.push_log(a.line(&clock), false);
+            self.push_answer(a);
         }
     }
 
-    pub fn push_log(&mut self, text: String, ok: bool) {
-        self.log.push_back(LogLine { text, ok });
+    /// Logs a live answer with the order it answers.
+    pub fn push_answer(&mut self, a: Answer) {
+        let clock = self.clock();
+        let tag = match &a {
+            Answer::Accepted { tag, .. } | Answer::Refused { tag, .. } | Answer::Invalid { tag, .. } => *tag,
+        };
+        let line = LogLine {
+            text: a.line(&clock),
+            ok: matches!(a, Answer::Accepted { .. }),
+            order: self.given.remove(&tag),
+            answer: Some(a),
+        };
+        self.push(line);
+    }
+
+    fn push(&mut self, line: LogLine) {
+        self.log.push_back(line);
         while self.log.len() > 200 {
             self.log.pop_front();
         }
@@ -125,6 +151,23 @@ pub struct GuiState {
     pub out: PathBuf,
     /// Whether the map view has been fitted to the county yet.
     pub fitted: bool,
+}
+
+impl GuiState {
+    /// The facilitator's seat, nothing selected, the map not fitted yet.
+    pub fn new(lang: Lang, out: PathBuf) -> GuiState {
+        GuiState {
+            lang,
+            seat: Seat::Facilitator,
+            hovered: None,
+            selected: None,
+            pointer_over_ui: false,
+            map_rect: None,
+            form: orders::OrderForm::default(),
+            out,
+            fitted: false,
+        }
+    }
 }
 
 /// How the session ends on its own (`--screenshot`, `--exit-after`) and the demo flag.
@@ -179,40 +222,14 @@ pub fn run(opts: PlayOptions) -> ExitCode {
     );
 
     let finished = Finished::default();
-    let mut app = App::new();
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: Some(Window {
-                    title: format!("drillsim — {}", sc.scenario.meta.name),
-                    resolution: WindowResolution::new(1280, 800),
-                    present_mode: PresentMode::AutoVsync,
-                    ..default()
-                }),
-                ..default()
-            })
-            // warnings and errors only (the renderer's and the windowing's)
-            .set(bevy::log::LogPlugin { level: bevy::log::Level::WARN, ..default() }),
-    )
-    .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(Color::srgb(0.93, 0.92, 0.88)))
-    .insert_non_send(Sim { live, sc: sc.clone(), log: VecDeque::new() })
-    .insert_non_send(font::CjkFont(font.map(|(_, bytes)| bytes)))
-    .insert_resource(GuiState {
-        lang: opts.lang,
-        seat: Seat::Facilitator,
-        hovered: None,
-        selected: None,
-        pointer_over_ui: false,
-        map_rect: None,
-        form: orders::OrderForm::default(),
-        out: opts.out.clone(),
-        fitted: false,
-    })
-    .insert_resource(Session { demo: opts.demo, screenshot: opts.screenshot, exit_after: opts.exit_after })
-    .insert_resource(finished.clone())
-    .add_systems(First, pace_sim)
-    .add_systems(Last, finish_on_exit);
+    let mut app = window_app(format!("drillsim — {}", sc.scenario.meta.name));
+    app.insert_non_send(Sim { live, sc: sc.clone(), log: VecDeque::new(), given: Default::default() })
+        .insert_non_send(font::CjkFont(font.map(|(_, bytes)| bytes)))
+        .insert_resource(GuiState::new(opts.lang, opts.out.clone()))
+        .insert_resource(Session { demo: opts.demo, screenshot: opts.screenshot, exit_after: opts.exit_after })
+        .insert_resource(finished.clone())
+        .add_systems(First, pace_sim)
+        .add_systems(Last, finish_on_exit);
     font::plugin(&mut app);
     map::plugin(&mut app);
     panels::plugin(&mut app);
@@ -228,6 +245,28 @@ pub fn run(opts: PlayOptions) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A Bevy app with the exercise's window (1280×800), egui and the map's background colour.
+fn window_app(title: String) -> App {
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title,
+                    resolution: WindowResolution::new(1280, 800),
+                    present_mode: PresentMode::AutoVsync,
+                    ..default()
+                }),
+                ..default()
+            })
+            // warnings and errors only (the renderer's and the windowing's)
+            .set(bevy::log::LogPlugin { level: bevy::log::Level::WARN, ..default() }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(ClearColor(Color::srgb(0.93, 0.92, 0.88)));
+    app
 }
 
 /// Whether the session's records were written (set by [`finish_on_exit`], read after the window
@@ -255,11 +294,8 @@ fn finish_on_exit(
 /// Advances the simulation by the steps owed to the wall clock and collects the answers.
 fn pace_sim(mut sim: NonSendMut<Sim>) {
     sim.live.pace(MAX_STEPS_PER_FRAME);
-    let answers = sim.live.answers();
-    let clock = sim.clock();
-    for a in answers {
-        let ok = matches!(a, Answer::Accepted { .. });
-        sim.push_log(a.line(&clock), ok);
+    for a in sim.live.answers() {
+        sim.push_answer(a);
     }
 }
 
@@ -292,7 +328,7 @@ fn finish(sim: &mut Sim, out: &std::path::Path) -> bool {
 /// The seat's display name in the interface language.
 pub fn seat_name(sc: &ValidScenario, seat: &Seat, lang: Lang) -> String {
     match seat {
-        Seat::Facilitator => text::t(lang, "facilitator").to_string(),
+        Seat::Facilitator => text::t(lang, "gui.facilitator").to_string(),
         Seat::Agency(id) => agency_name(sc, id, lang),
     }
 }
@@ -303,7 +339,7 @@ pub fn agency_name(sc: &ValidScenario, id: &str, lang: Lang) -> String {
             Lang::Zh => a.name_zh.clone(),
             Lang::En => a.name_en.clone(),
         },
-        None if id == crate::scenario::CONTROL => text::t(lang, "facilitator").to_string(),
+        None if id == crate::scenario::CONTROL => text::t(lang, "gui.facilitator").to_string(),
         None => id.to_string(),
     }
 }
@@ -322,7 +358,7 @@ mod tests {
     fn sim() -> Sim {
         let sc = Arc::new(crate::scenario::load(std::path::Path::new("scenarios/demo-county.ron")).expect("demo"));
         let app = build_app(sc.clone(), RunOptions::default(), Journal::in_memory());
-        Sim { live: Live::new(app, 60.0, false), sc, log: VecDeque::new() }
+        Sim { live: Live::new(app, 60.0, false), sc, log: VecDeque::new(), given: Default::default() }
     }
 
     #[test]
@@ -364,6 +400,14 @@ mod tests {
         form.text = "hello".into();
         s.give("nobody", &form.order().unwrap()); // not an agency: invalid at once
         assert!(s.log.back().is_some_and(|l| !l.ok && l.text.contains("unknown agency")), "{:?}", s.log);
+        assert!(
+            s.log
+                .back()
+                .and_then(|l| l.order.as_ref())
+                .is_some_and(|(by, o)| by == "nobody" && matches!(o, OrderKind::Log(_))),
+            "the answer names the order it answers: {:?}",
+            s.log
+        );
         s.live.steps(1);
         let answers = s.live.answers();
         assert!(matches!(answers[0], Answer::Accepted { .. }), "{answers:?}");

@@ -4,9 +4,10 @@
 
 use bevy_egui::egui;
 
-use super::text::t;
-use super::{GuiState, Seat, Sim, node_name};
+use super::text::{display_name, names, t};
+use super::{GuiState, Seat, Sim};
 use crate::agents::supplies::Stocks;
+use crate::report::names::Namer;
 use crate::scenario::ValidScenario;
 use crate::scenario::types::{Capability, Figures, Level, NodeKind, OrderKind, ReportKind};
 use crate::scoring::report::Lang;
@@ -55,28 +56,27 @@ impl FormKind {
     ];
 
     pub fn label(self, lang: Lang) -> &'static str {
-        let (zh, en) = match self {
-            FormKind::Dispatch => ("派遣队伍", "Dispatch a team"),
-            FormKind::Recall => ("召回队伍", "Recall a team"),
-            FormKind::Evacuate => ("组织转移", "Evacuate"),
-            FormKind::OpenShelter => ("开放避难场所", "Open a shelter"),
-            FormKind::CloseShelter => ("关闭避难场所", "Close a shelter"),
-            FormKind::DeliverSupplies => ("调运物资", "Deliver supplies"),
-            FormKind::CloseRoad => ("封闭道路", "Close a road"),
-            FormKind::ReopenRoad => ("恢复道路", "Reopen a road"),
-            FormKind::CloseIntake => ("关闭取水口", "Close an intake"),
-            FormKind::OpenIntake => ("开启取水口", "Open an intake"),
-            FormKind::SetLevel => ("启动/调整响应级别", "Set the response level"),
-            FormKind::SetUpCommandPost => ("设立现场指挥部", "Set up a command post"),
-            FormKind::SetUpWorkingGroup => ("成立工作组", "Set up a working group"),
-            FormKind::RequestSupport => ("请求支援", "Request support"),
-            FormKind::WarnPublic => ("发布预警", "Warn the public"),
-            FormKind::Log => ("值班日志", "Duty log"),
-        };
-        match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+        t(
+            lang,
+            match self {
+                FormKind::Dispatch => "gui.form.dispatch",
+                FormKind::Recall => "gui.form.recall",
+                FormKind::Evacuate => "gui.form.evacuate",
+                FormKind::OpenShelter => "gui.form.open_shelter",
+                FormKind::CloseShelter => "gui.form.close_shelter",
+                FormKind::DeliverSupplies => "gui.form.deliver_supplies",
+                FormKind::CloseRoad => "gui.form.close_road",
+                FormKind::ReopenRoad => "gui.form.reopen_road",
+                FormKind::CloseIntake => "gui.form.close_intake",
+                FormKind::OpenIntake => "gui.form.open_intake",
+                FormKind::SetLevel => "gui.form.set_level",
+                FormKind::SetUpCommandPost => "gui.form.set_up_command_post",
+                FormKind::SetUpWorkingGroup => "gui.form.set_up_working_group",
+                FormKind::RequestSupport => "gui.form.request_support",
+                FormKind::WarnPublic => "gui.form.warn_public",
+                FormKind::Log => "gui.form.log",
+            },
+        )
     }
 
     /// Whether the order needs a place (`target`).
@@ -223,13 +223,91 @@ fn combo<T: PartialEq + Clone>(
     });
 }
 
-fn places(sc: &ValidScenario, kinds: &[NodeKind]) -> Vec<(String, String)> {
+fn places(sc: &ValidScenario, kinds: &[NodeKind], lang: Lang) -> Vec<(String, String)> {
     sc.scenario
         .map
         .nodes
         .iter()
         .filter(|n| kinds.is_empty() || kinds.contains(&n.kind))
-        .map(|n| (n.id.clone(), n.name.clone().unwrap_or_else(|| n.id.clone())))
+        .map(|n| (n.id.clone(), display_name(n.name.as_deref().unwrap_or(&n.id), lang)))
+        .collect()
+}
+
+/// What the forms offer, with names: built from the scenario and the world (a local exercise)
+/// or from a server's directory and state (a seat of `drillsim serve`).
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    /// The seat's teams: id, name, capabilities (id and name).
+    pub teams: Vec<(String, String, Vec<(Capability, String)>)>,
+    /// Where people can be evacuated from: villages, towns, flood zones.
+    pub origins: Vec<(String, String)>,
+    pub shelters: Vec<(String, String)>,
+    pub intakes: Vec<(String, String)>,
+    /// Every place (dispatch, deliveries, command posts).
+    pub places: Vec<(String, String)>,
+    pub depots: Vec<(String, String)>,
+    /// Per depot: its items (id, label with the quantity in stock).
+    pub items: std::collections::BTreeMap<String, Vec<(String, String)>>,
+    pub roads: Vec<(String, String)>,
+    /// Agencies other than the seat's: id, name.
+    pub agencies: Vec<(String, String)>,
+    pub levels: Vec<(Level, String)>,
+    pub report_kinds: Vec<(ReportKind, String)>,
+}
+
+impl Choices {
+    /// The choices of agency `by` in a local exercise.
+    pub fn of_scenario(sc: &ValidScenario, stocks: Option<&Stocks>, by: &str, lang: Lang) -> Choices {
+        let nm = names(sc, lang);
+        let s = &sc.scenario;
+        let mut origins = places(sc, &[NodeKind::Village, NodeKind::Town, NodeKind::Township], lang);
+        origins.extend(s.map.flood_zones.iter().map(|z| (z.id.clone(), nm.place(&z.id))));
+        let items = stocks
+            .map(|st| {
+                st.0.iter()
+                    .map(|(d, m)| {
+                        (d.clone(), m.iter().map(|(k, v)| (k.clone(), format!("{} ({v:.0})", nm.item(k)))).collect())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Choices {
+            teams: s
+                .resources
+                .teams
+                .iter()
+                .filter(|tm| tm.agency == by)
+                .map(|tm| {
+                    (tm.id.clone(), nm.team(&tm.id), tm.capabilities.iter().map(|c| (*c, nm.capability(*c))).collect())
+                })
+                .collect(),
+            origins,
+            shelters: places(sc, &[NodeKind::Shelter], lang),
+            intakes: places(sc, &[NodeKind::WaterIntake], lang),
+            places: places(sc, &[], lang),
+            depots: s.resources.depots.iter().map(|d| (d.node.clone(), nm.place(&d.node))).collect(),
+            items,
+            roads: s.map.roads.iter().filter_map(|r| r.id.as_ref().map(|id| (id.clone(), nm.place(id)))).collect(),
+            agencies: s
+                .agencies
+                .iter()
+                .filter(|a| a.id != by)
+                .map(|a| (a.id.clone(), super::agency_name(sc, &a.id, lang)))
+                .collect(),
+            levels: levels(&nm),
+            report_kinds: report_kinds(&nm),
+        }
+    }
+}
+
+pub fn levels(nm: &dyn Namer) -> Vec<(Level, String)> {
+    [Level::IV, Level::III, Level::II, Level::I].iter().map(|l| (*l, nm.level(*l))).collect()
+}
+
+pub fn report_kinds(nm: &dyn Namer) -> Vec<(ReportKind, String)> {
+    [ReportKind::Phone, ReportKind::Written, ReportKind::Urgent, ReportKind::FollowUp, ReportKind::Feedback]
+        .iter()
+        .map(|k| (*k, nm.report_kind(*k)))
         .collect()
 }
 
@@ -237,122 +315,77 @@ fn places(sc: &ValidScenario, kinds: &[NodeKind]) -> Vec<(String, String)> {
 pub fn order_form(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     let lang = state.lang;
     let Seat::Agency(by) = state.seat.clone() else {
-        ui.label(match lang {
-            Lang::Zh => "请先在顶部选择一个单位席位再下达指令。",
-            Lang::En => "Choose an agency seat at the top to give orders.",
-        });
+        ui.label(t(lang, "gui.choose_seat"));
         return;
     };
     let sc = sim.sc.clone();
-    let f = &mut state.form;
+    let choices = Choices::of_scenario(&sc, sim.world().get_resource::<Stocks>(), &by, lang);
+    if let Some(o) = form_ui(ui, &mut state.form, &choices, &names(&sc, lang), lang) {
+        sim.give(&by, &o);
+    }
+}
+
+/// The order form's widgets; the order to give when the button was pressed.
+pub fn form_ui(ui: &mut egui::Ui, f: &mut OrderForm, c: &Choices, nm: &dyn Namer, lang: Lang) -> Option<OrderKind> {
     combo(
         ui,
         "form_kind",
-        t(lang, "order_kind"),
+        t(lang, "gui.order_kind"),
         &mut f.kind,
         &FormKind::ALL.iter().map(|k| (*k, k.label(lang).to_string())).collect::<Vec<_>>(),
         "",
     );
-    let teams: Vec<(String, String)> = sc
-        .scenario
-        .resources
-        .teams
-        .iter()
-        .filter(|tm| tm.agency == by)
-        .map(|tm| (tm.id.clone(), tm.name.clone().unwrap_or_else(|| tm.id.clone())))
-        .collect();
+    let teams: Vec<(String, String)> = c.teams.iter().map(|(id, n, _)| (id.clone(), n.clone())).collect();
     match f.kind {
         FormKind::Dispatch | FormKind::Recall => {
             if teams.is_empty() {
-                ui.label(match lang {
-                    Lang::Zh => "本单位没有队伍。",
-                    Lang::En => "This agency has no teams.",
-                });
+                ui.label(t(lang, "gui.no_teams"));
             }
-            combo(ui, "form_team", t(lang, "team"), &mut f.team, &teams, "—");
+            combo(ui, "form_team", t(lang, "gui.team"), &mut f.team, &teams, "—");
             if f.kind == FormKind::Dispatch {
-                let caps: Vec<(Option<Capability>, String)> = sc
-                    .scenario
-                    .resources
+                let caps: Vec<(Option<Capability>, String)> = c
                     .teams
                     .iter()
-                    .find(|tm| tm.id == f.team)
-                    .map(|tm| tm.capabilities.iter().map(|c| (Some(*c), crate::scenario::ron_name(c))).collect())
+                    .find(|tm| tm.0 == f.team)
+                    .map(|tm| tm.2.iter().map(|(k, n)| (Some(*k), n.clone())).collect())
                     .unwrap_or_default();
-                if f.task.is_none_or(|c| !caps.iter().any(|(x, _)| *x == Some(c))) {
-                    f.task = caps.first().and_then(|c| c.0);
+                if f.task.is_none_or(|k| !caps.iter().any(|(x, _)| *x == Some(k))) {
+                    f.task = caps.first().and_then(|k| k.0);
                 }
-                combo(ui, "form_task", t(lang, "task"), &mut f.task, &caps, "—");
+                combo(ui, "form_task", t(lang, "gui.task"), &mut f.task, &caps, "—");
             }
         }
-        FormKind::Evacuate => {
-            let mut from = places(&sc, &[NodeKind::Village, NodeKind::Town, NodeKind::Township]);
-            from.extend(
-                sc.scenario
-                    .map
-                    .flood_zones
-                    .iter()
-                    .map(|z| (z.id.clone(), z.name.clone().unwrap_or_else(|| z.id.clone()))),
-            );
-            combo(ui, "form_from", t(lang, "from"), &mut f.from, &from, "—");
-        }
+        FormKind::Evacuate => combo(ui, "form_from", t(lang, "gui.from"), &mut f.from, &c.origins, "—"),
         FormKind::DeliverSupplies => {
-            let depots: Vec<(String, String)> =
-                sc.scenario.resources.depots.iter().map(|d| (d.node.clone(), node_name(&sc, &d.node))).collect();
-            combo(ui, "form_depot", t(lang, "from"), &mut f.from, &depots, "—");
-            let items: Vec<(String, String)> = sim
-                .world()
-                .get_resource::<Stocks>()
-                .and_then(|s| s.0.get(&f.from))
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), format!("{k} ({v:.0})"))).collect())
-                .unwrap_or_default();
-            combo(ui, "form_item", t(lang, "item"), &mut f.item, &items, "—");
+            combo(ui, "form_depot", t(lang, "gui.from"), &mut f.from, &c.depots, "—");
+            let items = c.items.get(&f.from).cloned().unwrap_or_default();
+            combo(ui, "form_item", t(lang, "gui.item"), &mut f.item, &items, "—");
             ui.horizontal(|ui| {
-                ui.label(t(lang, "quantity"));
+                ui.label(t(lang, "gui.quantity"));
                 ui.add(egui::DragValue::new(&mut f.quantity).range(1.0..=1.0e7).speed(10.0));
             });
         }
         FormKind::CloseRoad | FormKind::ReopenRoad => {
-            let roads: Vec<(String, String)> = sc
-                .scenario
-                .map
-                .roads
-                .iter()
-                .filter_map(|r| {
-                    r.id.as_ref().map(|id| {
-                        (id.clone(), format!("{id}: {} – {}", node_name(&sc, &r.from), node_name(&sc, &r.to)))
-                    })
-                })
-                .collect();
-            combo(ui, "form_road", t(lang, "road"), &mut f.road, &roads, "—");
+            combo(ui, "form_road", t(lang, "gui.road"), &mut f.road, &c.roads, "—")
         }
-        FormKind::SetLevel => {
-            let levels: Vec<(Level, String)> =
-                [Level::IV, Level::III, Level::II, Level::I].iter().map(|l| (*l, l.roman().to_string())).collect();
-            combo(ui, "form_level", t(lang, "level"), &mut f.level, &levels, "");
-        }
-        FormKind::RequestSupport => {
-            let agencies: Vec<(String, String)> =
-                sc.scenario.agencies.iter().map(|a| (a.id.clone(), super::agency_name(&sc, &a.id, lang))).collect();
-            combo(ui, "form_agency", t(lang, "to"), &mut f.agency, &agencies, "—");
-        }
+        FormKind::SetLevel => combo(ui, "form_level", t(lang, "gui.level"), &mut f.level, &c.levels, ""),
+        FormKind::RequestSupport => combo(ui, "form_agency", t(lang, "gui.to"), &mut f.agency, &c.agencies, "—"),
         _ => {}
     }
     if f.kind.needs_target() {
-        let kinds: &[NodeKind] = match f.kind {
-            FormKind::Evacuate | FormKind::OpenShelter | FormKind::CloseShelter => &[NodeKind::Shelter],
-            FormKind::CloseIntake | FormKind::OpenIntake => &[NodeKind::WaterIntake],
-            _ => &[],
+        let targets = match f.kind {
+            FormKind::Evacuate | FormKind::OpenShelter | FormKind::CloseShelter => &c.shelters,
+            FormKind::CloseIntake | FormKind::OpenIntake => &c.intakes,
+            _ => &c.places,
         };
-        let targets = places(&sc, kinds);
         ui.horizontal(|ui| {
-            combo(ui, "form_target", t(lang, "target"), &mut f.target, &targets, "—");
-            if ui.selectable_label(f.picking, t(lang, "pick_on_map")).clicked() {
+            combo(ui, "form_target", t(lang, "gui.target"), &mut f.target, targets, "—");
+            if ui.selectable_label(f.picking, t(lang, "gui.pick_on_map")).clicked() {
                 f.picking = !f.picking;
             }
         });
         if f.picking {
-            ui.colored_label(egui::Color32::from_rgb(200, 0, 120), t(lang, "picking"));
+            ui.colored_label(egui::Color32::from_rgb(200, 0, 120), t(lang, "gui.picking"));
         }
     }
     if matches!(
@@ -364,67 +397,65 @@ pub fn order_form(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
             | FormKind::Log
     ) {
         ui.horizontal(|ui| {
-            ui.label(t(lang, "text"));
+            ui.label(t(lang, "gui.text"));
             ui.text_edit_singleline(&mut f.text);
         });
     }
     let order = f.order();
+    let mut give = None;
     ui.add_enabled_ui(order.is_ok(), |ui| {
-        if ui.button(t(lang, "send")).clicked()
+        if ui.button(t(lang, "gui.send")).clicked()
             && let Ok(o) = &order
         {
-            sim.give(&by, o);
+            give = Some(o.clone());
         }
     });
     if let Ok(o) = &order {
-        ui.small(super::order_line(&by, o));
+        ui.small(crate::report::model::order_text(nm, o));
     }
+    give
 }
 
 /// The report form for the seat at the screen.
 pub fn report_form(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     let lang = state.lang;
     let Seat::Agency(by) = state.seat.clone() else {
-        ui.label(match lang {
-            Lang::Zh => "请先选择一个单位席位。",
-            Lang::En => "Choose an agency seat first.",
-        });
+        ui.label(t(lang, "gui.choose_seat_first"));
         return;
     };
     let sc = sim.sc.clone();
-    let f = &mut state.form;
-    let kinds: Vec<(ReportKind, String)> =
-        [ReportKind::Phone, ReportKind::Written, ReportKind::Urgent, ReportKind::FollowUp, ReportKind::Feedback]
-            .iter()
-            .map(|k| (*k, crate::scenario::ron_name(k)))
-            .collect();
-    combo(ui, "rep_kind", t(lang, "report_kind"), &mut f.report_kind, &kinds, "");
-    let agencies: Vec<(String, String)> = sc
-        .scenario
-        .agencies
-        .iter()
-        .filter(|a| a.id != by)
-        .map(|a| (a.id.clone(), super::agency_name(&sc, &a.id, lang)))
-        .collect();
-    combo(ui, "rep_to", t(lang, "to"), &mut f.report_to, &agencies, "—");
+    let choices = Choices::of_scenario(&sc, None, &by, lang);
+    if let Some(o) = report_ui(ui, &mut state.form, &choices, lang) {
+        sim.give(&by, &o);
+    }
+}
+
+/// The report form's widgets; the report to send when the button was pressed.
+pub fn report_ui(ui: &mut egui::Ui, f: &mut OrderForm, c: &Choices, lang: Lang) -> Option<OrderKind> {
+    combo(ui, "rep_kind", t(lang, "gui.report_kind"), &mut f.report_kind, &c.report_kinds, "");
+    combo(ui, "rep_to", t(lang, "gui.to"), &mut f.report_to, &c.agencies, "—");
     egui::Grid::new("figures").num_columns(2).show(ui, |ui| {
-        for (i, key) in ["dead", "injured", "missing", "affected", "evacuated"].into_iter().enumerate() {
+        for (i, key) in
+            ["gui.dead", "gui.injured", "gui.missing", "gui.affected", "gui.evacuated"].into_iter().enumerate()
+        {
             ui.label(t(lang, key));
             ui.add(egui::TextEdit::singleline(&mut f.figures[i]).desired_width(80.0));
             ui.end_row();
         }
-        ui.label(t(lang, "actions_taken"));
+        ui.label(t(lang, "gui.actions_taken"));
         ui.text_edit_singleline(&mut f.actions_taken);
         ui.end_row();
     });
     let report = f.report();
+    let mut give = None;
     ui.add_enabled_ui(report.is_ok(), |ui| {
-        if ui.button(t(lang, "send_report")).clicked()
+        if ui.button(t(lang, "gui.send_report")).clicked()
             && let Ok(o) = &report
         {
-            sim.give(&by, o);
+            give = Some(o.clone());
         }
     });
+    give
 }
 
 #[cfg(test)]

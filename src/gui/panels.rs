@@ -11,7 +11,7 @@ use bevy_egui::egui::{self, Color32, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 use super::map::{MapCamera, MapGeo, Markers};
-use super::text::{display_name, t};
+use super::text::{display_name, names, t};
 use super::{GuiState, Seat, Sim, agency_name, node_name, orders};
 use crate::agents::supplies::Stocks;
 use crate::agents::teams::{Team, TeamIndex};
@@ -22,6 +22,8 @@ use crate::hazards::derailment::DerailmentState;
 use crate::hazards::spill::SpillState;
 use crate::journal::{Entry, Event, Journal};
 use crate::map::{IntakeState, ZoneDepths};
+use crate::report::names::Namer;
+use crate::report::sentences::sentence;
 use crate::scenario::time::human_secs;
 use crate::scenario::types::{NodeKind, OrderKind};
 use crate::scenario::{CONTROL, ValidScenario};
@@ -54,10 +56,7 @@ fn ui(
     mut styled: Local<bool>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    if !*styled {
-        ctx.set_visuals(egui::Visuals::light());
-        *styled = true;
-    }
+    let mut root = root_ui(&ctx, &mut styled);
     let sim = &mut *sim;
     let state = &mut *state;
     let lang = state.lang;
@@ -69,30 +68,25 @@ fn ui(
         cache.at = Some(Instant::now());
     }
 
-    let mut root = egui::Ui::new(
-        ctx.clone(),
-        "drillsim_root".into(),
-        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
-    );
     egui::Panel::top("top").show(&mut root, |ui| top_bar(ui, sim, state));
     egui::Panel::bottom("log").resizable(false).exact_size(120.0).show(&mut root, |ui| log_panel(ui, sim, lang));
     egui::Panel::left("left").resizable(false).exact_size(300.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().id_salt("left_scroll").show(ui, |ui| {
-            egui::CollapsingHeader::new(RichText::new(t(lang, "inbox")).strong())
+            egui::CollapsingHeader::new(RichText::new(t(lang, "gui.inbox")).strong())
                 .default_open(true)
                 .show(ui, |ui| inbox(ui, sim, state));
-            egui::CollapsingHeader::new(RichText::new(t(lang, "checklist")).strong())
+            egui::CollapsingHeader::new(RichText::new(t(lang, "gui.checklist")).strong())
                 .default_open(true)
                 .show(ui, |ui| checklist(ui, sim, state));
         });
     });
     egui::Panel::right("right").resizable(false).exact_size(370.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().id_salt("right_scroll").show(ui, |ui| {
-            egui::CollapsingHeader::new(RichText::new(t(lang, "score")).strong())
+            egui::CollapsingHeader::new(RichText::new(t(lang, "gui.score")).strong())
                 .default_open(true)
                 .show(ui, |ui| score_panel(ui, cache.score.as_ref(), sim, lang));
             if state.selected.is_some() {
-                egui::CollapsingHeader::new(RichText::new(t(lang, "details")).strong()).default_open(true).show(
+                egui::CollapsingHeader::new(RichText::new(t(lang, "gui.details")).strong()).default_open(true).show(
                     ui,
                     |ui| {
                         if let Some(id) = state.selected.clone() {
@@ -101,13 +95,13 @@ fn ui(
                     },
                 );
             }
-            egui::CollapsingHeader::new(RichText::new(t(lang, "orders")).strong())
+            egui::CollapsingHeader::new(RichText::new(t(lang, "gui.orders")).strong())
                 .default_open(true)
                 .show(ui, |ui| orders::order_form(ui, sim, state));
-            egui::CollapsingHeader::new(RichText::new(t(lang, "report")).strong())
+            egui::CollapsingHeader::new(RichText::new(t(lang, "gui.report")).strong())
                 .default_open(false)
                 .show(ui, |ui| orders::report_form(ui, sim, state));
-            egui::CollapsingHeader::new(RichText::new(t(lang, "resources")).strong())
+            egui::CollapsingHeader::new(RichText::new(t(lang, "gui.resources")).strong())
                 .default_open(true)
                 .show(ui, |ui| resources(ui, sim, lang));
         });
@@ -167,6 +161,8 @@ fn ui(
                 );
             }
         }
+        legend(&ctx, free, lang);
+        scale_bar(&painter, free, scale, lang);
         if let (Some(id), false) = (state.hovered.clone(), state.pointer_over_ui)
             && let Some(pos) = pointer
         {
@@ -187,8 +183,8 @@ fn ui(
                         if !teams.is_empty() {
                             ui.label(format!(
                                 "{}: {}",
-                                t(lang, "teams"),
-                                teams.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                                t(lang, "gui.teams"),
+                                teams.iter().map(|s| names(&sim.sc, lang).team(s)).collect::<Vec<_>>().join(", ")
                             ));
                         }
                     });
@@ -198,56 +194,254 @@ fn ui(
     Ok(())
 }
 
+/// The window's root: the whole viewport, light style (set once).
+pub(super) fn root_ui(ctx: &egui::Context, styled: &mut bool) -> egui::Ui {
+    if !*styled {
+        ctx.set_visuals(egui::Visuals::light());
+        *styled = true;
+    }
+    egui::Ui::new(
+        ctx.clone(),
+        "drillsim_root".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    )
+}
+
+fn rgb(r: f32, g: f32, b: f32) -> Color32 {
+    Color32::from_rgb((r * 255.0) as u8, (g * 255.0) as u8, (b * 255.0) as u8)
+}
+
+/// The map's symbols with their meaning, in the map's lower left corner (the colours are the
+/// ones `map::draw` uses).
+fn legend(ctx: &egui::Context, free: egui::Rect, lang: Lang) {
+    type Draw = fn(&egui::Painter, egui::Pos2);
+    let rows: [(&'static str, Draw); 14] = [
+        ("gui.legend.town", |p, c| {
+            p.circle_stroke(c, 6.0, egui::Stroke::new(1.5, rgb(0.75, 0.45, 0.15)));
+            p.circle_filled(c, 3.5, rgb(0.85, 0.55, 0.2).gamma_multiply(0.7));
+        }),
+        ("gui.legend.road", |p, c| {
+            p.line_segment(
+                [c + egui::vec2(-9.0, 3.0), c + egui::vec2(-1.0, -3.0)],
+                egui::Stroke::new(1.5, Color32::GRAY),
+            );
+            p.line_segment(
+                [c + egui::vec2(1.0, 3.0), c + egui::vec2(9.0, -3.0)],
+                egui::Stroke::new(3.0, rgb(0.85, 0.1, 0.1)),
+            );
+        }),
+        ("gui.legend.river", |p, c| {
+            p.line_segment(
+                [c + egui::vec2(-9.0, 0.0), c + egui::vec2(9.0, 0.0)],
+                egui::Stroke::new(3.0, rgb(0.25, 0.5, 0.85)),
+            );
+            p.line_segment(
+                [c + egui::vec2(-2.0, -4.0), c + egui::vec2(4.0, 4.0)],
+                egui::Stroke::new(2.5, rgb(0.9, 0.0, 0.0)),
+            );
+            p.line_segment(
+                [c + egui::vec2(-2.0, 4.0), c + egui::vec2(4.0, -4.0)],
+                egui::Stroke::new(2.5, rgb(0.9, 0.0, 0.0)),
+            );
+        }),
+        ("gui.legend.flood", |p, c| {
+            let r = egui::Rect::from_center_size(c, egui::vec2(18.0, 10.0));
+            p.rect_filled(r, 2.0, Color32::from_rgba_unmultiplied(70, 120, 225, 140));
+        }),
+        ("gui.legend.contamination", |p, c| {
+            p.line_segment([c + egui::vec2(-9.0, 0.0), c], egui::Stroke::new(3.0, rgb(0.95, 0.6, 0.1)));
+            p.line_segment([c, c + egui::vec2(9.0, 0.0)], egui::Stroke::new(3.0, rgb(0.8, 0.0, 0.5)));
+        }),
+        ("gui.legend.plume", |p, c| {
+            let r = egui::Rect::from_center_size(c, egui::vec2(18.0, 10.0));
+            p.rect_stroke(r, 4.0, egui::Stroke::new(2.0, rgb(0.6, 0.1, 0.7)), egui::StrokeKind::Middle);
+        }),
+        ("gui.legend.shelter", |p, c| {
+            p.rect_stroke(
+                egui::Rect::from_center_size(c + egui::vec2(-5.0, -1.0), egui::vec2(9.0, 9.0)),
+                0.0,
+                egui::Stroke::new(1.5, rgb(0.1, 0.6, 0.2)),
+                egui::StrokeKind::Middle,
+            );
+            p.rect_stroke(
+                egui::Rect::from_center_size(c + egui::vec2(6.0, -1.0), egui::vec2(9.0, 9.0)),
+                0.0,
+                egui::Stroke::new(1.5, Color32::GRAY),
+                egui::StrokeKind::Middle,
+            );
+            p.line_segment(
+                [c + egui::vec2(-9.5, 6.0), c + egui::vec2(-2.0, 6.0)],
+                egui::Stroke::new(2.0, rgb(0.1, 0.5, 0.1)),
+            );
+        }),
+        ("gui.legend.depot", |p, c| {
+            p.rect_stroke(
+                egui::Rect::from_center_size(c, egui::vec2(10.0, 10.0)),
+                0.0,
+                egui::Stroke::new(1.5, rgb(0.5, 0.3, 0.1)),
+                egui::StrokeKind::Middle,
+            );
+            p.rect_stroke(
+                egui::Rect::from_center_size(c, egui::vec2(5.0, 5.0)),
+                0.0,
+                egui::Stroke::new(1.5, rgb(0.5, 0.3, 0.1)),
+                egui::StrokeKind::Middle,
+            );
+        }),
+        ("gui.legend.hospital", |p, c| {
+            let s = egui::Stroke::new(3.0, rgb(0.85, 0.05, 0.1));
+            p.line_segment([c + egui::vec2(-6.0, 0.0), c + egui::vec2(6.0, 0.0)], s);
+            p.line_segment([c + egui::vec2(0.0, -6.0), c + egui::vec2(0.0, 6.0)], s);
+        }),
+        ("gui.legend.intake", |p, c| {
+            p.circle_stroke(c, 6.0, egui::Stroke::new(1.5, rgb(0.0, 0.6, 0.8)));
+            p.circle_stroke(c, 3.5, egui::Stroke::new(1.5, rgb(0.0, 0.6, 0.8)));
+        }),
+        ("gui.legend.command_post", |p, c| {
+            let pts = vec![
+                c + egui::vec2(0.0, -6.0),
+                c + egui::vec2(6.0, 0.0),
+                c + egui::vec2(0.0, 6.0),
+                c + egui::vec2(-6.0, 0.0),
+                c + egui::vec2(0.0, -6.0),
+            ];
+            p.add(egui::Shape::line(pts, egui::Stroke::new(1.5, rgb(0.45, 0.1, 0.6))));
+        }),
+        ("gui.legend.hazard", |p, c| {
+            for k in 0..4 {
+                let a = k as f32 * std::f32::consts::FRAC_PI_4;
+                let d = egui::vec2(a.cos(), a.sin()) * 7.0;
+                p.line_segment([c - d, c + d], egui::Stroke::new(2.5, rgb(0.95, 0.1, 0.0)));
+            }
+        }),
+        ("gui.legend.team", |p, c| {
+            for (i, x) in [-5.0f32, 5.0].into_iter().enumerate() {
+                let col = egui::ecolor::Hsva::new(((i as f32 * 137.5) % 360.0) / 360.0, 0.8, 0.7, 1.0);
+                p.circle_stroke(c + egui::vec2(x, 0.0), 4.5, egui::Stroke::new(2.5, Color32::from(col)));
+            }
+        }),
+        ("gui.legend.evacuees", |p, c| {
+            p.circle_stroke(c, 6.0, egui::Stroke::new(1.5, rgb(0.95, 0.75, 0.0)));
+            p.circle_stroke(c, 3.5, egui::Stroke::new(1.5, rgb(0.95, 0.75, 0.0)));
+        }),
+    ];
+    egui::Area::new(egui::Id::new("map_legend"))
+        .fixed_pos(free.left_bottom() + egui::vec2(8.0, -8.0))
+        .pivot(egui::Align2::LEFT_BOTTOM)
+        .order(egui::Order::Middle)
+        .interactable(true)
+        .show(ctx, |ui| {
+            egui::Frame::popup(&ctx.global_style()).fill(Color32::from_white_alpha(225)).show(ui, |ui| {
+                egui::CollapsingHeader::new(RichText::new(t(lang, "gui.legend")).small().strong())
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        ui.spacing_mut().item_spacing.y = 1.0;
+                        for (key, draw) in rows {
+                            ui.horizontal(|ui| {
+                                let (r, _) = ui.allocate_exact_size(egui::vec2(22.0, 14.0), egui::Sense::hover());
+                                draw(ui.painter(), r.center());
+                                ui.label(RichText::new(t(lang, key)).small());
+                            });
+                        }
+                    });
+            });
+        });
+}
+
+/// A scale bar of a round length (1, 2 or 5 × 10ⁿ km) about 120 px long, in the map's lower
+/// right corner; `scale` is world units per screen pixel.
+pub(super) fn scale_bar(painter: &egui::Painter, free: egui::Rect, scale: f32, lang: Lang) {
+    let px_per_km = super::map::UNITS_PER_KM / scale.max(1e-6);
+    let km = nice_length(120.0 / px_per_km);
+    let len = km * px_per_km;
+    let right = free.right_bottom() + egui::vec2(-16.0, -14.0);
+    let left = right - egui::vec2(len, 0.0);
+    let ink = egui::Stroke::new(2.0, Color32::from_gray(30));
+    painter.rect_filled(
+        egui::Rect::from_min_max(left + egui::vec2(-6.0, -24.0), right + egui::vec2(6.0, 6.0)),
+        3.0,
+        Color32::from_white_alpha(200),
+    );
+    painter.line_segment([left, right], ink);
+    for x in [left, right] {
+        painter.line_segment([x, x - egui::vec2(0.0, 6.0)], ink);
+    }
+    let label =
+        if km >= 1.0 { format!("{km:.0} {}", t(lang, "gui.km")) } else { format!("{km} {}", t(lang, "gui.km")) };
+    painter.text(
+        (left + right.to_vec2()) / 2.0 - egui::vec2(0.0, 8.0),
+        egui::Align2::CENTER_BOTTOM,
+        label,
+        egui::FontId::proportional(12.0),
+        Color32::from_gray(30),
+    );
+}
+
+/// The largest of 1, 2, 5 × 10ⁿ not above `x` (x > 0).
+pub fn nice_length(x: f32) -> f32 {
+    let x = x.max(1e-3);
+    let p = 10f32.powf(x.log10().floor());
+    [5.0, 2.0, 1.0].into_iter().map(|m| m * p).find(|v| *v <= x * 1.0001).unwrap_or(p)
+}
+
 fn top_bar(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     let lang = state.lang;
     let clock = sim.clock();
     let ex = sim.world().resource::<ExerciseState>();
     let (paused, speed, level) = (ex.paused, ex.speed, ex.level);
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(&sim.sc.scenario.meta.name).strong());
+    // one line at 1280 px: the scenario's name in the language (shortened), the speeds in a list
+    ui.horizontal(|ui| {
+        let title = display_name(&sim.sc.scenario.meta.name, lang);
+        let short: String = title.chars().take(28).collect();
+        let label = ui.label(RichText::new(if short == title { title.clone() } else { short + "…" }).strong());
+        label.on_hover_text(title);
         ui.separator();
-        ui.label(t(lang, "clock"));
+        ui.label(t(lang, "gui.clock"));
         ui.label(
             RichText::new(format!("{}  (+{})", clock.iso(clock.now).replace('T', " "), human_secs(clock.now as i64)))
                 .monospace()
                 .strong(),
         );
         let status = if clock.finished() {
-            t(lang, "finished")
+            t(lang, "gui.finished")
         } else if paused {
-            t(lang, "paused")
+            t(lang, "gui.paused")
         } else {
-            t(lang, "running")
+            t(lang, "gui.running")
         };
         ui.label(status);
         if paused {
-            if ui.button(format!("▶ {}", t(lang, "play"))).clicked() {
+            if ui.button(format!("▶ {}", t(lang, "gui.play"))).clicked() {
                 sim.give(CONTROL, &OrderKind::Resume);
             }
-        } else if ui.button(format!("⏸ {}", t(lang, "pause"))).clicked() {
+        } else if ui.button(format!("⏸ {}", t(lang, "gui.pause"))).clicked() {
             sim.give(CONTROL, &OrderKind::Pause);
         }
-        ui.label(format!("{} {}×", t(lang, "speed"), speed));
-        for s in SPEEDS {
-            if ui.selectable_label(speed == s, format!("{s}×")).clicked() && speed != s {
-                sim.give(CONTROL, &OrderKind::Speed(s));
+        ui.label(t(lang, "gui.speed"));
+        let mut chosen = speed;
+        egui::ComboBox::from_id_salt("speed").width(70.0).selected_text(format!("{speed}×")).show_ui(ui, |ui| {
+            for s in SPEEDS {
+                ui.selectable_value(&mut chosen, s, format!("{s}×"));
             }
+        });
+        if chosen != speed {
+            sim.give(CONTROL, &OrderKind::Speed(chosen));
         }
         ui.separator();
-        ui.label(format!("{}: {}", t(lang, "level"), level.map_or(t(lang, "none"), |l| l.roman())));
+        ui.label(format!("{}: {}", t(lang, "gui.level"), level.map_or(t(lang, "gui.none"), |l| l.roman())));
         ui.separator();
-        ui.label(t(lang, "seat"));
+        ui.label(t(lang, "gui.seat"));
         let sc = sim.sc.clone();
         egui::ComboBox::from_id_salt("seat")
             .width(180.0)
             .selected_text(super::seat_name(&sc, &state.seat, lang))
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut state.seat, Seat::Facilitator, t(lang, "facilitator"));
+                ui.selectable_value(&mut state.seat, Seat::Facilitator, t(lang, "gui.facilitator"));
                 for a in &sc.scenario.agencies {
                     ui.selectable_value(&mut state.seat, Seat::Agency(a.id.clone()), agency_name(&sc, &a.id, lang));
                 }
             });
-        if ui.button(t(lang, "lang")).clicked() {
+        if ui.button(t(lang, "gui.lang")).clicked() {
             state.lang = match lang {
                 Lang::Zh => Lang::En,
                 Lang::En => Lang::Zh,
@@ -298,38 +492,38 @@ fn inbox(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
         ui.group(|ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(clock.iso(e.t)[11..16].to_string()).monospace());
-                ui.label(RichText::new(format!("{inject} · {}", agency_name(&sc, from, lang))).strong());
+                ui.label(RichText::new(agency_name(&sc, from, lang)).strong());
             });
             ui.label(delivered_text(text, text_en, lang));
             if let Seat::Agency(a) = &seat {
                 if acked(inject) {
-                    ui.small(t(lang, "acked"));
-                } else if ui.small_button(t(lang, "ack")).clicked() {
+                    ui.small(t(lang, "gui.acked"));
+                } else if ui.small_button(t(lang, "gui.ack")).clicked() {
                     to_give.push((a.clone(), OrderKind::Acknowledge(inject.clone())));
                 }
             }
         });
     }
     if !any {
-        ui.label(t(lang, "no_injects"));
+        ui.label(t(lang, "gui.no_injects"));
     }
     if seat == Seat::Facilitator {
         ui.separator();
-        ui.label(RichText::new(t(lang, "control_only")).strong());
+        ui.label(RichText::new(t(lang, "gui.control_only")).strong());
         let delivered = &sim.world().resource::<ExerciseState>().delivered;
         for i in &sc.scenario.injects {
             if delivered.contains_key(&i.id) {
                 continue;
             }
             ui.horizontal(|ui| {
-                if ui.small_button(t(lang, "fire")).clicked() {
+                if ui.small_button(t(lang, "gui.fire")).clicked() {
                     to_give.push((CONTROL.into(), OrderKind::FireInject(i.id.clone())));
                 }
                 let text = inject_text(&sc, &i.id, &i.text, lang);
-                ui.label(format!("{}: {}", i.id, text.chars().take(40).collect::<String>()));
+                ui.label(text.chars().take(40).collect::<String>());
             });
         }
-        if ui.button(t(lang, "end_exercise")).clicked() {
+        if ui.button(t(lang, "gui.end_exercise")).clicked() {
             to_give.push((CONTROL.into(), OrderKind::EndExercise));
         }
     }
@@ -346,29 +540,29 @@ fn checklist(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
     for lvl in &sc.scenario.plan.levels {
         let trig = ex.triggered.get(&lvl.level).copied();
         let head = match trig {
-            Some(t0) => format!("{} {} (+{})", t(lang, "level"), lvl.level.roman(), human_secs(t0 as i64)),
-            None => format!("{} {} — {}", t(lang, "level"), lvl.level.roman(), t(lang, "not_triggered")),
+            Some(t0) => format!("{} {} (+{})", t(lang, "gui.level"), lvl.level.roman(), human_secs(t0 as i64)),
+            None => format!("{} {} — {}", t(lang, "gui.level"), lvl.level.roman(), t(lang, "gui.not_triggered")),
         };
         ui.label(RichText::new(head).strong());
         for a in &lvl.actions {
             let mine = matches!(&state.seat, Seat::Agency(s) if *s == a.owner);
             let (status, color) = match (trig, ex.actions_done.get(&a.id)) {
                 (_, Some(done)) => {
-                    (format!("✔ {} +{}", t(lang, "done"), human_secs(*done as i64)), Color32::from_rgb(0, 120, 0))
+                    (format!("✔ {} +{}", t(lang, "gui.done"), human_secs(*done as i64)), Color32::from_rgb(0, 120, 0))
                 }
                 (Some(t0), None) => {
                     let left = (t0 + a.deadline.secs()) as i64 - now;
                     if left >= 0 {
-                        (format!("{} {}", t(lang, "due_in"), human_secs(left)), Color32::from_rgb(170, 110, 0))
+                        (format!("{} {}", t(lang, "gui.due_in"), human_secs(left)), Color32::from_rgb(170, 110, 0))
                     } else {
-                        (format!("{} {}", t(lang, "overdue"), human_secs(-left)), Color32::from_rgb(200, 0, 0))
+                        (format!("{} {}", t(lang, "gui.overdue"), human_secs(-left)), Color32::from_rgb(200, 0, 0))
                     }
                 }
                 (None, None) => ("·".to_string(), Color32::GRAY),
             };
             ui.horizontal_wrapped(|ui| {
                 let who = agency_name(&sc, &a.owner, lang);
-                let desc = if a.description.is_empty() { a.action.name() } else { a.description.clone() };
+                let desc = names(&sc, lang).action(&a.id);
                 let text = RichText::new(format!("{who}: {desc}"));
                 ui.label(if mine { text.strong() } else { text });
                 ui.colored_label(color, status);
@@ -379,13 +573,13 @@ fn checklist(ui: &mut egui::Ui, sim: &mut Sim, state: &mut GuiState) {
 
 fn score_panel(ui: &mut egui::Ui, s: Option<&Score>, sim: &Sim, lang: Lang) {
     let Some(s) = s else { return };
-    ui.label(RichText::new(format!("{} {:.0}", t(lang, "overall"), s.overall)).size(18.0).strong());
+    ui.label(RichText::new(format!("{} {:.0}", t(lang, "gui.overall"), s.overall)).size(18.0).strong());
     egui::Grid::new("score_parts").num_columns(2).show(ui, |ui| {
         for (k, v) in [
-            ("plan", s.parts.plan),
-            ("reporting", s.parts.reporting),
-            ("coordination", s.parts.coordination),
-            ("outcomes", s.parts.outcomes),
+            ("gui.plan", s.parts.plan),
+            ("gui.reporting", s.parts.reporting),
+            ("gui.coordination", s.parts.coordination),
+            ("gui.outcomes", s.parts.outcomes),
         ] {
             ui.label(t(lang, k));
             ui.add(
@@ -402,18 +596,35 @@ fn score_panel(ui: &mut egui::Ui, s: Option<&Score>, sim: &Sim, lang: Lang) {
         acc
     });
     if cas.iter().any(|c| *c > 0) {
-        let (g, y, r, b) = match lang {
-            Lang::Zh => ("轻", "重", "危", "亡"),
-            Lang::En => ("green", "yellow", "red", "black"),
-        };
+        let (g, y, r, b) =
+            (t(lang, "gui.cas.green"), t(lang, "gui.cas.yellow"), t(lang, "gui.cas.red"), t(lang, "gui.cas.black"));
         ui.label(format!(
             "{}: {g} {} · {y} {} · {r} {} · {b} {}",
-            t(lang, "casualties"),
+            t(lang, "gui.casualties"),
             cas[0],
             cas[1],
             cas[2],
             cas[3]
         ));
+    }
+}
+
+/// A kind of place in words.
+pub fn node_kind(kind: NodeKind, lang: Lang) -> &'static str {
+    match kind {
+        NodeKind::Village => t(lang, "gui.node.village"),
+        NodeKind::Town => t(lang, "gui.node.town"),
+        NodeKind::Township => t(lang, "gui.node.township"),
+        NodeKind::Shelter => t(lang, "gui.node.shelter"),
+        NodeKind::Hospital => t(lang, "gui.node.hospital"),
+        NodeKind::WaterIntake => t(lang, "gui.node.water_intake"),
+        NodeKind::Depot => t(lang, "gui.node.depot"),
+        NodeKind::CommandPost => t(lang, "gui.node.command_post"),
+        NodeKind::RailSite => t(lang, "gui.node.rail_site"),
+        NodeKind::Site => t(lang, "gui.node.site"),
+        NodeKind::LeveePoint => t(lang, "gui.node.levee_point"),
+        NodeKind::Junction => t(lang, "gui.node.junction"),
+        NodeKind::Bridge => t(lang, "gui.node.bridge"),
     }
 }
 
@@ -423,30 +634,31 @@ fn details(ui: &mut egui::Ui, sim: &Sim, id: &str, lang: Lang) {
     let w = sim.world();
     let Some(n) = sc.scenario.map.nodes.iter().find(|n| n.id == id) else { return };
     ui.label(RichText::new(display_name(n.name.as_deref().unwrap_or(id), lang)).strong());
-    ui.small(format!("{id} · {}", crate::scenario::ron_name(&n.kind)));
+    ui.small(node_kind(n.kind, lang));
     if n.population > 0 {
         let left = w.resource::<Residents>().0.get(id).copied().unwrap_or(0.0);
-        ui.label(format!("{} {} · {} {:.0}", t(lang, "population"), n.population, t(lang, "residents"), left));
+        ui.label(format!("{} {} · {} {:.0}", t(lang, "gui.population"), n.population, t(lang, "gui.residents"), left));
     }
     if let Some(s) = w.resource::<Shelters>().0.get(id) {
         ui.label(format!(
             "{} {}/{} · {}",
-            t(lang, "occupancy"),
+            t(lang, "gui.occupancy"),
             s.occupants,
             s.capacity,
-            if s.open { t(lang, "open") } else { t(lang, "closed") }
+            if s.open { t(lang, "gui.open") } else { t(lang, "gui.closed") }
         ));
     }
     if let Some(stock) = w.get_resource::<Stocks>().and_then(|s| s.0.get(id)) {
-        let items: Vec<String> = stock.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
-        ui.label(format!("{}: {}", t(lang, "stock"), items.join(", ")));
+        let nm = names(sc, lang);
+        let items: Vec<String> = stock.iter().map(|(k, v)| format!("{} {v:.0}", nm.item(k))).collect();
+        ui.label(format!("{}: {}", t(lang, "gui.stock"), items.join(", ")));
     }
     if let Some(h) = w.get_resource::<DerailmentState>().and_then(|d| d.hospitals.iter().find(|h| h.node == id)) {
-        ui.label(format!("{} {}/{}", t(lang, "beds"), h.used, h.beds));
+        ui.label(format!("{} {}/{}", t(lang, "gui.beds"), h.used, h.beds));
     }
     if n.kind == NodeKind::WaterIntake {
         let open = w.resource::<IntakeState>().is_open(id);
-        ui.label(if open { t(lang, "open") } else { t(lang, "closed") });
+        ui.label(if open { t(lang, "gui.open") } else { t(lang, "gui.closed") });
         if let Some(spill) = w.get_resource::<SpillState>() {
             for (_, tr) in spill.traces.iter().filter(|(_, tr)| tr.intake == id) {
                 ui.label(format!("{:.3} / {:.3} mg/L", tr.now_c, tr.threshold_mg_l));
@@ -456,7 +668,8 @@ fn details(ui: &mut egui::Ui, sim: &Sim, id: &str, lang: Lang) {
     let depth = &w.resource::<ZoneDepths>().0;
     for z in sc.scenario.map.flood_zones.iter().filter(|z| z.nodes.iter().any(|x| x == id)) {
         let d = depth.get(&z.id).copied().unwrap_or(0.0);
-        ui.label(format!("{} {}: {} {d:.2} m", t(lang, "flood"), z.id, t(lang, "depth")));
+        let zone = names(sc, lang).place(&z.id);
+        ui.label(format!("{} {zone}: {} {d:.2} m", t(lang, "gui.flood_zone"), t(lang, "gui.depth")));
     }
 }
 
@@ -468,30 +681,30 @@ fn team_status(team: &Team, sim: &Sim, lang: Lang) -> String {
             let eta = trip.legs.last().map_or(now, |l| l.1);
             format!(
                 "{} {} ({})",
-                t(lang, "en_route"),
+                t(lang, "gui.en_route"),
                 display_name(&node_name(&sim.sc, net.id_of(trip.to)), lang),
                 human_secs(eta.saturating_sub(now) as i64)
             )
         }
         (None, Some(task)) => format!(
             "{} {} @ {}",
-            t(lang, "working"),
-            crate::scenario::ron_name(&task),
+            t(lang, "gui.working"),
+            names(&sim.sc, lang).capability(task),
             display_name(&node_name(&sim.sc, net.id_of(team.location)), lang)
         ),
-        (None, None) if team.location == team.home => t(lang, "at_home").to_string(),
+        (None, None) if team.location == team.home => t(lang, "gui.at_home").to_string(),
         (None, None) => display_name(&node_name(&sim.sc, net.id_of(team.location)), lang),
     }
 }
 
 fn resources(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
     let w = sim.world();
-    ui.label(RichText::new(t(lang, "teams")).underline());
+    ui.label(RichText::new(t(lang, "gui.teams")).underline());
     if let Some(index) = w.get_resource::<TeamIndex>() {
         egui::Grid::new("teams_grid").num_columns(2).striped(true).show(ui, |ui| {
             for (id, e) in &index.0 {
                 let Some(team) = w.get::<Team>(*e) else { continue };
-                ui.label(RichText::new(id).monospace());
+                ui.label(names(&sim.sc, lang).team(id));
                 ui.label(team_status(team, sim, lang));
                 ui.end_row();
             }
@@ -499,7 +712,7 @@ fn resources(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
     }
     let shelters = w.resource::<Shelters>();
     if !shelters.0.is_empty() {
-        ui.label(RichText::new(t(lang, "shelters")).underline());
+        ui.label(RichText::new(t(lang, "gui.shelters")).underline());
         for (id, s) in &shelters.0 {
             let f = if s.capacity > 0 { s.occupants as f32 / s.capacity as f32 } else { 0.0 };
             ui.horizontal(|ui| {
@@ -514,67 +727,83 @@ fn resources(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
         }
     }
     if let Some(stocks) = w.get_resource::<Stocks>().filter(|s| !s.0.is_empty()) {
-        ui.label(RichText::new(t(lang, "depots")).underline());
+        ui.label(RichText::new(t(lang, "gui.depots")).underline());
         for (id, items) in &stocks.0 {
-            let list: Vec<String> = items.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
+            let nm = names(&sim.sc, lang);
+            let list: Vec<String> = items.iter().map(|(k, v)| format!("{} {v:.0}", nm.item(k))).collect();
             ui.label(format!("{}: {}", display_name(&node_name(&sim.sc, id), lang), list.join(", ")));
         }
     }
     if let Some(d) = w.get_resource::<DerailmentState>().filter(|d| !d.hospitals.is_empty()) {
-        ui.label(RichText::new(t(lang, "hospitals")).underline());
+        ui.label(RichText::new(t(lang, "gui.hospitals")).underline());
         for h in &d.hospitals {
             ui.label(format!(
                 "{}: {}/{} {}",
                 display_name(&node_name(&sim.sc, &h.node), lang),
                 h.used,
                 h.beds,
-                t(lang, "beds")
+                t(lang, "gui.beds")
             ));
         }
     }
     let intakes = w.resource::<IntakeState>();
     if !intakes.open.is_empty() {
-        ui.label(RichText::new(t(lang, "intakes")).underline());
+        ui.label(RichText::new(t(lang, "gui.intakes")).underline());
         for (id, open) in &intakes.open {
             ui.label(format!(
                 "{}: {}",
                 display_name(&node_name(&sim.sc, id), lang),
-                if *open { t(lang, "open") } else { t(lang, "closed") }
+                if *open { t(lang, "gui.open") } else { t(lang, "gui.closed") }
             ));
         }
     }
 }
 
-/// One journal entry in a line.
-fn entry_line(e: &Entry) -> String {
-    let mut v = serde_json::to_value(&e.event).unwrap_or_default();
-    if let Some(m) = v.as_object_mut() {
-        m.remove("kind");
+/// An answer to the window's order in the language: the order in words and what became of it.
+fn answer_line(nm: &dyn Namer, l: &super::LogLine, clock: &crate::sim::SimClock) -> String {
+    use crate::exercise::live::Answer;
+    let (Some((by, o)), Some(a)) = (&l.order, &l.answer) else { return l.text.clone() };
+    let w = nm.words();
+    let order = format!("{}: {}", nm.agency(by), crate::report::model::order_text(nm, o));
+    let at = |t: u64| clock.iso(t).get(11..16).unwrap_or_default().to_string();
+    match a {
+        Answer::Accepted { t, .. } => w.f("gui.answer.accepted", &[("order", &order), ("time", &at(*t))]),
+        Answer::Refused { t, reason, .. } => {
+            w.f("gui.answer.refused", &[("order", &order), ("time", &at(*t)), ("reason", reason)])
+        }
+        Answer::Invalid { reason, .. } => w.f("gui.answer.invalid", &[("order", &order), ("reason", reason)]),
     }
-    let mut body = v.to_string();
-    if body.chars().count() > 180 {
-        body = body.chars().take(180).collect::<String>() + "…";
+}
+
+/// One journal entry as a sentence in the language, with its calendar time.
+fn entry_line(names: &dyn Namer, e: &Entry) -> String {
+    let mut text = sentence(names, e);
+    if text.chars().count() > 200 {
+        text = text.chars().take(200).collect::<String>() + "…";
     }
-    format!("{} {} {body}", &e.time[5..16], e.event.kind())
+    format!("{} {text}", e.time.get(11..16).unwrap_or(&e.time))
 }
 
 fn log_panel(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
     let n = sim.world().resource::<Journal>().entries.len();
     ui.horizontal(|ui| {
-        ui.label(RichText::new(t(lang, "log")).strong());
-        ui.small(format!("({n} {})", t(lang, "entries")));
+        ui.label(RichText::new(t(lang, "gui.log")).strong());
+        ui.small(format!("({n} {})", t(lang, "gui.entries")));
     });
     ui.columns(2, |cols| {
         egui::ScrollArea::vertical().id_salt("answers").show(&mut cols[0], |ui| {
+            let nm = names(&sim.sc, lang);
+            let clock = sim.clock();
             for l in sim.log.iter().rev() {
                 let c = if l.ok { Color32::from_rgb(0, 110, 0) } else { Color32::from_rgb(190, 0, 0) };
-                ui.colored_label(c, RichText::new(&l.text).small());
+                ui.colored_label(c, RichText::new(answer_line(&nm, l, &clock)).small());
             }
         });
         egui::ScrollArea::vertical().id_salt("journal").show(&mut cols[1], |ui| {
             let entries = &sim.world().resource::<Journal>().entries;
+            let nm = names(&sim.sc, lang).with_delivered(entries);
             for e in entries.iter().rev().take(60) {
-                ui.label(RichText::new(entry_line(e)).small());
+                ui.label(RichText::new(entry_line(&nm, e)).small());
             }
         });
     });
@@ -582,4 +811,18 @@ fn log_panel(ui: &mut egui::Ui, sim: &Sim, lang: Lang) {
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, ui.in_set(PanelsSet));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scale_bar_takes_a_round_length_no_longer_than_asked() {
+        assert_eq!(nice_length(7.3), 5.0);
+        assert_eq!(nice_length(2.0), 2.0);
+        assert_eq!(nice_length(0.35), 0.2);
+        assert_eq!(nice_length(19.9), 10.0);
+        assert_eq!(nice_length(120.0), 100.0);
+    }
 }

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod model;
 pub mod names;
 pub mod render;
+pub mod sentences;
 pub mod source;
 pub mod words;
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Lang;
 use super::charts::{self, Chart};
-use super::names::{Names, display_name};
+use super::names::{Namer, Names, display_name};
 use super::source::{self, Detail, Done, FindingFacts, Strength};
 use crate::journal::{Entry, Event};
 use crate::scenario::ValidScenario;
@@ -1071,8 +1071,8 @@ fn annexes(cx: &Ctx, entries: &[Entry]) -> Annexes {
 }
 
 /// An order in words, with names.
-pub fn order_text(n: &Names, o: &OrderKind) -> String {
-    let w = n.w;
+pub fn order_text(n: &(impl Namer + ?Sized), o: &OrderKind) -> String {
+    let w = n.words();
     let p = |id: &str| n.place(id);
     match o {
         OrderKind::SetLevel(l) => w.f("order.set_level", &[("level", &n.level(*l))]),
@@ -1085,12 +1085,7 @@ pub fn order_text(n: &Names, o: &OrderKind) -> String {
         OrderKind::CloseShelter(x) => w.f("order.close_shelter", &[("x", &p(x))]),
         OrderKind::DeliverSupplies { from, to, item, quantity } => w.f(
             "order.deliver",
-            &[
-                ("from", &p(from)),
-                ("to", &p(to)),
-                ("item", &item_name(n, item)),
-                ("qty", &charts::fmt_value(*quantity)),
-            ],
+            &[("from", &p(from)), ("to", &p(to)), ("item", &n.item(item)), ("qty", &charts::fmt_value(*quantity))],
         ),
         OrderKind::CloseRoad(x) => w.f("order.close_road", &[("x", &p(x))]),
         OrderKind::ReopenRoad(x) => w.f("order.reopen_road", &[("x", &p(x))]),
@@ -1113,15 +1108,6 @@ pub fn order_text(n: &Names, o: &OrderKind) -> String {
         OrderKind::Log(text) => w.f("order.log", &[("text", &display_name(text, w.lang()))]),
         OrderKind::FireInject(x) => w.f("order.fire_inject", &[("inject", &n.inject(x))]),
         _ => w.t("order.facilitator"),
-    }
-}
-
-/// A supply item ("sandbags", "water_t") in words; unknown items as written.
-fn item_name(n: &Names, item: &str) -> String {
-    let key = format!("item.{item}");
-    match n.w.map().get(&key) {
-        Some(s) => s.clone(),
-        None => item.replace('_', " "),
     }
 }
 

@@ -199,6 +199,63 @@ impl<'a> Names<'a> {
     }
 }
 
+/// Names for ids without a scenario in hand: the report and the GUI name with [`Names`] (the
+/// scenario), a seat of `drillsim serve` with the directory its server sent. Sentences such as
+/// [`super::model::order_text`] and [`super::sentences::sentence`] take any of them.
+pub trait Namer {
+    fn words(&self) -> &'static Words;
+    fn agency(&self, id: &str) -> String;
+    /// A node, zone, road, team, levee or river (an agency's id gives the agency's name).
+    fn place(&self, id: &str) -> String;
+    fn hazard(&self, id: &str) -> String {
+        id.to_string()
+    }
+    fn inject(&self, id: &str) -> String {
+        id.to_string()
+    }
+    /// A plan action.
+    fn action(&self, id: &str) -> String {
+        id.to_string()
+    }
+    fn capability(&self, c: Capability) -> String {
+        self.words().t(&format!("capability.{}", crate::scenario::ron_name(&c)))
+    }
+    fn report_kind(&self, k: ReportKind) -> String {
+        self.words().t(&format!("report_kind.{}", crate::scenario::ron_name(&k)))
+    }
+    fn level(&self, l: Level) -> String {
+        self.words().f("level", &[("level", l.roman())])
+    }
+    /// A supply item ("sandbags", "water_t") in words; an unknown item as written.
+    fn item(&self, item: &str) -> String {
+        match self.words().map().get(&format!("item.{item}")) {
+            Some(s) => s.clone(),
+            None => item.replace('_', " "),
+        }
+    }
+}
+
+impl Namer for Names<'_> {
+    fn words(&self) -> &'static Words {
+        self.w
+    }
+    fn agency(&self, id: &str) -> String {
+        Names::agency(self, id)
+    }
+    fn place(&self, id: &str) -> String {
+        Names::place(self, id)
+    }
+    fn hazard(&self, id: &str) -> String {
+        Names::hazard(self, id)
+    }
+    fn inject(&self, id: &str) -> String {
+        Names::inject(self, id)
+    }
+    fn action(&self, id: &str) -> String {
+        Names::action(self, id)
+    }
+}
+
 /// The first sentence (or `max` characters) of a text.
 pub fn short(text: &str, max: usize) -> String {
     let cut = text.find(['。', ';', '；', '\n']).or_else(|| text.find(". ")).map_or(text, |i| &text[..i]);

@@ -50,6 +50,12 @@ impl Words {
         self.map.get(key).cloned().unwrap_or_else(|| format!("⟨{key}⟩"))
     }
 
+    /// The word for `key` borrowed from the compiled-in locale (the GUI's labels); a missing key
+    /// shows as the key itself.
+    pub fn word<'a>(&'a self, key: &'a str) -> &'a str {
+        self.map.get(key).map_or(key, String::as_str)
+    }
+
     /// The sentence for `key` with each `{name}` replaced by its value.
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key);
@@ -186,6 +192,66 @@ mod tests {
             assert!(!z.trim().is_empty() && !en.map()[k].trim().is_empty(), "{k} is empty");
             assert_eq!(holes(z), holes(&en.map()[k]), "{k}: placeholders differ between zh and en");
         }
+    }
+
+    /// The keys a source names literally: `.t("key")`, `.f("key", …)` and any `"gui.…"` or
+    /// `"journal.…"` string.
+    fn keys_named_in(src: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for pat in [".t(\"", ".f(\"", "\"gui.", "\"journal."] {
+            for (i, _) in src.match_indices(pat) {
+                let start = i + pat.len() - if pat.starts_with('"') { pat.len() - 1 } else { 0 };
+                let rest = &src[start..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                let ok = key.contains('.') || pat.starts_with('.');
+                let file_name = key.ends_with(".jsonl") || key.ends_with(".json") || key.ends_with(".ron");
+                if ok
+                    && !file_name
+                    && !key.is_empty()
+                    && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c))
+                {
+                    keys.push(key.to_string());
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_key_the_code_names_is_in_both_locales() {
+        let sources = [
+            ("gui/mod.rs", include_str!("../gui/mod.rs")),
+            ("gui/panels.rs", include_str!("../gui/panels.rs")),
+            ("gui/orders.rs", include_str!("../gui/orders.rs")),
+            ("gui/map.rs", include_str!("../gui/map.rs")),
+            ("gui/demo.rs", include_str!("../gui/demo.rs")),
+            ("gui/text.rs", include_str!("../gui/text.rs")),
+            ("gui/remote.rs", include_str!("../gui/remote.rs")),
+            ("report/model.rs", include_str!("model.rs")),
+            ("report/names.rs", include_str!("names.rs")),
+            ("report/charts.rs", include_str!("charts.rs")),
+            ("report/render.rs", include_str!("render.rs")),
+            ("report/sentences.rs", include_str!("sentences.rs")),
+        ];
+        let mut named = 0;
+        for (file, src) in sources {
+            for key in keys_named_in(src) {
+                named += 1;
+                for lang in Lang::ALL {
+                    assert!(
+                        Words::of(lang).map().contains_key(&key),
+                        "{file} names \"{key}\", missing in {}.json",
+                        lang.code()
+                    );
+                }
+            }
+        }
+        assert!(named > 200, "only {named} keys found: the scan is broken");
+        assert_eq!(
+            keys_named_in(r#"w.t("h.x") t(lang, "gui.pause") format!("journal.{k}") split("a")"#),
+            ["h.x", "gui.pause"]
+        );
     }
 
     #[test]
