@@ -52,7 +52,7 @@ pub fn parse_line(line: &str, scenario: &ValidScenario) -> Result<LiveLine, Stri
             clip(&parsed.by, QUOTE_CHARS)
         ));
     }
-    if let Some((field, msg)) = order_id_problems(&parsed.order, &ids).into_iter().next() {
+    if let Some((field, msg)) = order_id_problems(&parsed.order, ids).into_iter().next() {
         return Err(format!("order.{field}: {}", clip(&msg, QUOTE_CHARS)));
     }
     Ok(parsed)
