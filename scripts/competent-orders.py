@@ -122,7 +122,7 @@ with open(out, 'w') as f:
     f.write('// A competent play of this scenario: the plan\'s actions one minute after their triggers,\n')
     f.write('// the level declared in the minute its trigger fires, every inject answered within a minute,\n')
     f.write('// every report the rules require sent a minute after its clock starts, with the true figures\n')
-    f.write('// (the site\'s count at that moment). Used by the monotonicity test (tests/corpus.rs).\n')
+    f.write('// (the site\'s count at that moment). Used by the monotonicity test (tests/it/corpus.rs).\n')
     f.write('Orders(\n    orders: [\n')
     for t, by, o in orders:
         f.write(f'        (at: "+{t}s", by: "{by}", order: {o}),\n')

@@ -3,7 +3,7 @@
 # county (paused, loopback, an ephemeral port), opens `drillsim play --connect ADDR --token T`
 # with the water bureau's seat, takes a screenshot and fails on a blank or broken frame
 # (scripts/check-screenshot.py), then stops the server. The client's orders, acks and decisions
-# against a real server are tested by tests/seat.rs (`cargo test --features serve,seat`).
+# against a real server are tested by tests/it/seat.rs (`cargo test --features serve,seat --test it seat::`).
 #
 # Two binaries, because building `--features gui,serve` together is heavy: the GUI
 # (target/release/drillsim, `cargo build --release --features gui`) and a server

@@ -88,6 +88,7 @@ pub(super) fn resume(args: ResumeArgs) -> Result<(), Error> {
 }
 
 /// A live session re-run from its order log up to where its journal ends.
+#[allow(clippy::large_enum_variant, reason = "made once per resume and taken apart at once")]
 pub(super) enum CaughtUp {
     /// The session had reached its end: the journal and session records are now complete.
     Ended { entries: usize },

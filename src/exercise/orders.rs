@@ -118,7 +118,7 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
         if let Some(claimed) = o.claimed.as_deref().filter(|c| *c != CONTROL && !ids.agencies.contains(*c)) {
             c.at("unknown-id", format!("{p}.claimed"), format!("unknown agency \"{claimed}\""));
         }
-        for (field, msg) in order_id_problems(&o.order, &ids) {
+        for (field, msg) in order_id_problems(&o.order, ids) {
             c.at("unknown-id", format!("{p}.order.{field}"), msg);
         }
         pending.push(Pending {
@@ -219,7 +219,7 @@ impl Door<'_, '_> {
             authority::may(self.sc(), by, kind)?;
         }
         let ids = ScenarioIds::of(self.sc());
-        if let Some((_, msg)) = order_id_problems(order, &ids).into_iter().next() {
+        if let Some((_, msg)) = order_id_problems(order, ids).into_iter().next() {
             return refuse(msg);
         }
         match order {
@@ -268,7 +268,7 @@ impl Door<'_, '_> {
                 }
             }
             OrderKind::DeliverSupplies { from, to, item, quantity } => {
-                if !(*quantity > 0.0) {
+                if quantity.is_nan() || *quantity <= 0.0 {
                     return refuse(format!("a delivery needs a quantity above zero, not {quantity}"));
                 }
                 let have = self.stocks.of(from, item);

@@ -18,7 +18,7 @@ use crate::scenario::types::{
 /// the English part is the rest; a name without both parts shows whole in either language.
 pub fn display_name(name: &str, lang: Lang) -> String {
     let is_cjk = |c: char| ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c);
-    let Some((i, c)) = name.char_indices().filter(|(_, c)| is_cjk(*c)).last() else { return name.to_string() };
+    let Some((i, c)) = name.char_indices().rfind(|(_, c)| is_cjk(*c)) else { return name.to_string() };
     let after = i + c.len_utf8();
     let split = name[after..].find(char::is_whitespace).map_or(name.len(), |k| after + k);
     let (zh, en) = (name[..split].trim(), name[split..].trim());
@@ -266,6 +266,19 @@ pub fn short(text: &str, max: usize) -> String {
     out
 }
 
+/// A text's model-value placeholders replaced by "…" (an inject not delivered has no values).
+fn unfilled(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, _) in crate::exercise::placeholders::find(text) {
+        out.push_str(&text[last..range.start]);
+        out.push('…');
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,17 +303,4 @@ mod tests {
         assert_eq!(short("Seepage at km 3.5. Act now", 60), "Seepage at km 3.5");
         assert_eq!(short("一二三四五", 3), "一二三…");
     }
-}
-
-/// A text's model-value placeholders replaced by "…" (an inject not delivered has no values).
-fn unfilled(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (range, _) in crate::exercise::placeholders::find(text) {
-        out.push_str(&text[last..range.start]);
-        out.push('…');
-        last = range.end;
-    }
-    out.push_str(&text[last..]);
-    out
 }

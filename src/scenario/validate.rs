@@ -27,9 +27,9 @@
 //!   `from: inject` without its `inject`.
 //! - `unit`: an `uncertain` distribution with a number where its parameter takes a duration, or
 //!   the reverse (the `uncertain` section is checked in `uncertain::check`; its problems are
-//!   tested in `tests/sweep.rs`).
+//!   tested in `tests/it/sweep.rs`).
 //!
-//! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/validate.rs`.
+//! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/it/validate.rs`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 

@@ -291,7 +291,7 @@ fn clock_start(ctx: &Ctx, r: &ReportingRule) -> Option<(u64, u64)> {
     match r.from {
         DeadlineFrom::Incident => ctx.onset,
         DeadlineFrom::Notification => {
-            ctx.notifications.iter().find(|(_, _, to)| to.iter().any(|a| *a == r.by)).map(|(t, s, _)| (*t, *s))
+            ctx.notifications.iter().find(|(_, _, to)| to.contains(&r.by)).map(|(t, s, _)| (*t, *s))
         }
         DeadlineFrom::Inject => r.inject.as_ref().and_then(|j| ctx.delivered.get(j)).map(|(t, s, _)| (*t, *s)),
     }

@@ -5,20 +5,11 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, Output, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
-const DEMO: &str = "scenarios/demo-county.ron";
-const DEMO_ORDERS: &str = "scenarios/orders/demo-county.ron";
-
-fn drillsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::support::{DEMO, DEMO_ORDERS, bin, drillsim, text};
 
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
@@ -37,13 +28,8 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_drillsim"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child =
+            bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
         let stdin = child.stdin.take();
         let out = child.stdout.take().unwrap();
         let (tx, answers) = channel();
@@ -148,8 +134,7 @@ fn live_lines_with_non_finite_numbers_or_huge_times_are_invalid_and_the_records_
     assert!(a.starts_with("accepted #6"), "{a}");
     l.kill();
     // the crashed session resumes: its log and journal are readable
-    let o =
-        Command::new(env!("CARGO_BIN_EXE_drillsim")).args(["resume", s(&out)]).stdin(Stdio::null()).output().unwrap();
+    let o = bin().args(["resume", s(&out)]).stdin(Stdio::null()).output().unwrap();
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let journal = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
     for line in journal.lines().filter(|l| l.contains("\"kind\":\"order_")) {
@@ -227,7 +212,7 @@ fn a_running_session_locks_its_folder_and_a_crashed_one_is_not_written_over() {
         vec!["live", DEMO, "--out", s(&out), "--force"],
         vec!["run", DEMO, "--out", s(&out), "--force"],
     ] {
-        let o = Command::new(env!("CARGO_BIN_EXE_drillsim")).args(&args).stdin(Stdio::null()).output().unwrap();
+        let o = bin().args(&args).stdin(Stdio::null()).output().unwrap();
         let err = text(&o.stderr);
         assert_eq!(code(&o), 2, "{args:?}: {err}");
         assert!(err.contains("in use by another drillsim") || err.contains("still running"), "{args:?}: {err}");
@@ -236,20 +221,15 @@ fn a_running_session_locks_its_folder_and_a_crashed_one_is_not_written_over() {
     l.kill();
     // crashed: `run` and `live` refuse, and say how to carry on
     for args in [vec!["run", DEMO, "--out", s(&out)], vec!["live", DEMO, "--out", s(&out)]] {
-        let o = Command::new(env!("CARGO_BIN_EXE_drillsim")).args(&args).stdin(Stdio::null()).output().unwrap();
+        let o = bin().args(&args).stdin(Stdio::null()).output().unwrap();
         let err = text(&o.stderr);
         assert_eq!(code(&o), 2, "{args:?}: {err}");
         assert!(err.contains("drillsim resume") && err.contains("--force"), "{err}");
     }
-    let o =
-        Command::new(env!("CARGO_BIN_EXE_drillsim")).args(["resume", s(&out)]).stdin(Stdio::null()).output().unwrap();
+    let o = bin().args(["resume", s(&out)]).stdin(Stdio::null()).output().unwrap();
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     // finished: still protected, and --force replaces it
-    let o = Command::new(env!("CARGO_BIN_EXE_drillsim"))
-        .args(["live", DEMO, "--paused", "--out", s(&out)])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let o = bin().args(["live", DEMO, "--paused", "--out", s(&out)]).stdin(Stdio::null()).output().unwrap();
     assert_eq!(code(&o), 2, "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("--force"));
     std::fs::write(out.join("report.md"), "an old report").unwrap();
@@ -263,7 +243,7 @@ fn two_runs_into_one_folder_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        bin()
             .args(["run", "scenarios/levee-breach-0621.ron", "--out", s(&out), "--threads", "1"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -304,8 +284,7 @@ fn resume_writes_the_records_a_crash_after_run_ended_left_missing() {
     let summary = std::fs::read(out.join("summary.json")).unwrap();
     std::fs::remove_file(out.join("orders.ron")).unwrap();
     std::fs::remove_file(out.join("summary.json")).unwrap();
-    let o =
-        Command::new(env!("CARGO_BIN_EXE_drillsim")).args(["resume", s(&out)]).stdin(Stdio::null()).output().unwrap();
+    let o = bin().args(["resume", s(&out)]).stdin(Stdio::null()).output().unwrap();
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert_eq!(std::fs::read(out.join("orders.ron")).unwrap(), orders);
     assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), summary);
@@ -335,11 +314,7 @@ fn a_power_cut_that_lost_the_journal_or_tore_it_anywhere_is_resumed_from_the_ord
         if let Some(c) = cut {
             std::fs::write(out.join("journal.jsonl"), &journal[..c]).unwrap();
         }
-        let o = Command::new(env!("CARGO_BIN_EXE_drillsim"))
-            .args(["resume", s(&out)])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let o = bin().args(["resume", s(&out)]).stdin(Stdio::null()).output().unwrap();
         assert_eq!(code(&o), 0, "{cut:?}: {}", text(&o.stderr));
         let j = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
         assert!(j.contains("水位上涨") && j.contains("\"kind\":\"run_ended\""), "{cut:?}");
@@ -446,7 +421,7 @@ fn bad_arguments_exit_2_and_create_nothing() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, "").unwrap();
     for args in [vec!["run", DEMO, "--out", s(&file)], vec!["live", DEMO, "--out", s(&file)]] {
-        let o = Command::new(env!("CARGO_BIN_EXE_drillsim")).args(&args).stdin(Stdio::null()).output().unwrap();
+        let o = bin().args(&args).stdin(Stdio::null()).output().unwrap();
         assert_eq!(code(&o), 2, "{args:?}: {}", text(&o.stderr));
         assert!(text(&o.stderr).contains("not a folder"), "{}", text(&o.stderr));
     }

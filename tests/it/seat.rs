@@ -1,7 +1,7 @@
 //! The GUI's seat client (`drillsim play --connect`, `drillsim::seat`) against a real
 //! `drillsim serve`: the binary on an ephemeral loopback port, the client's thread connecting
 //! with a seat's token. Needs the `serve` and `seat` features:
-//! `cargo test --features serve,seat --test seat`.
+//! `cargo test --features serve,seat --test it seat::`.
 #![cfg(all(feature = "serve", feature = "seat"))]
 
 use std::io::{BufRead, BufReader};

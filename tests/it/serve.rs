@@ -1,24 +1,19 @@
 //! `drillsim serve` end to end: the binary on an ephemeral loopback port, every seat of the demo
 //! county as a WebSocket client (tokio-tungstenite) speaking the seat protocol. Needs the `serve`
-//! feature: `cargo test --features serve --test serve`.
-#![cfg(feature = "serve")]
+//! feature: `cargo test --features serve --test it serve::`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-const SCENARIO: &str = "scenarios/demo-county.ron";
+use crate::support::bin;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_drillsim"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
+const SCENARIO: &str = "scenarios/demo-county.ron";
 
 /// A running server: the child, its address, and its output collected by threads.
 struct Server {

@@ -5,26 +5,10 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_drillsim"));
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn drillsim(args: &[&str]) -> Output {
-    bin().args(args).output().expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(o: &Output, what: &str) {
-    assert!(o.status.success(), "{what}: {:?}\n{}{}", o.status.code(), text(&o.stdout), text(&o.stderr));
-}
+use crate::support::{bin, drillsim, ok, text};
 
 const SEEDS: [&str; 4] = ["demo-county", "levee-breach-0621", "derailment-0523", "acid-spill-0929"];
 

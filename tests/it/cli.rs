@@ -1,15 +1,8 @@
 //! End to end: the `drillsim` binary on shipped scenarios, the way a user runs it.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn drillsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).env("NO_COLOR", "1").output().expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::support::{drillsim, text};
 
 #[test]
 fn every_shipped_scenario_validates_and_runs() {

@@ -1,8 +1,6 @@
 //! Scoring and the after-action report (issue 6): hand-computed expectations on small journals
 //! made by running the engine with order files, and the `score`/`report` subcommands.
 
-use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 use drillsim::engine::{RunOptions, build_app, run_to_end};
@@ -12,29 +10,12 @@ use drillsim::scenario::types::Grade;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
 use drillsim::scoring::{Element, FigureVerdict, Finding, ImprovementKind, Status, score, timed_credit};
 
-const DEMO: &str = "scenarios/demo-county.ron";
-const DEMO_ORDERS: &str = "scenarios/orders/demo-county.ron";
+use crate::support::{DEMO, DEMO_ORDERS, demo_with, drillsim, entries, load, orders, run_app};
+
 const DERAIL: &str = "scenarios/derailment-0523.ron";
 
-fn drillsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).env("NO_COLOR", "1").output().expect("runs")
-}
-
-fn load(path: &str) -> Arc<ValidScenario> {
-    Arc::new(scenario::load(Path::new(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
-}
-
-fn demo_with(edit: impl Fn(String) -> String) -> Arc<ValidScenario> {
-    let text = edit(std::fs::read_to_string(DEMO).unwrap());
-    Arc::new(scenario::parse(SourceFile::new("demo-variant.ron", text)).unwrap_or_else(|p| panic!("{p}")))
-}
-
 fn run(sc: Arc<ValidScenario>, lines: &[&str]) -> Vec<Entry> {
-    let text = format!("Orders(orders: [{}])", lines.join(",\n"));
-    let book = parse_orders(SourceFile::new("test-orders.ron", text), &sc).unwrap_or_else(|p| panic!("{p}"));
-    let mut app = build_app(sc, RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
-    run_to_end(&mut app).unwrap();
-    app.world().resource::<Journal>().entries.clone()
+    entries(&run_app(sc, Some(&orders(lines)), RunOptions::default()))
 }
 
 #[test]
@@ -538,7 +519,7 @@ fn injured_means_every_living_casualty_at_the_moment_of_sending() {
             Event::Casualties { green, yellow, red, black, .. } => Some((*green, *yellow, *red, *black)),
             _ => None,
         })
-        .last()
+        .next_back()
         .expect("casualties before +55m");
     assert!(g * 10 > g + y + r, "enough walking wounded for the test: {g} green of {}", g + y + r);
     let report = |dead: u32, injured: u32| {

@@ -2,11 +2,9 @@
 //! through the engine: build the app, run it, read the journal.
 
 use std::f64::consts::PI;
-use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::engine::{RunOptions, build_app, run_to_end};
-use drillsim::exercise::orders::parse_orders;
 use drillsim::hazards::plume::{Plume, sigma_y, sigma_z};
 use drillsim::hazards::spill::{self, Segment};
 use drillsim::journal::{Entry, Event, Journal, summary};
@@ -14,6 +12,8 @@ use drillsim::map::IntakeState;
 use drillsim::scenario::types::Stability;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
 use drillsim::sim::SimStep;
+
+use crate::support::{build, entries, load, run_app};
 
 /// A river scenario: `reaches` and `intakes` are RON list bodies, `hazards` the hazard list body.
 fn river(reaches: &str, intakes: &str, hazards: &str) -> Arc<ValidScenario> {
@@ -42,13 +42,12 @@ fn river(reaches: &str, intakes: &str, hazards: &str) -> Arc<ValidScenario> {
 }
 
 fn run(s: Arc<ValidScenario>, orders: Option<&str>, closed: &[&str]) -> Vec<Entry> {
-    let orders = orders.map(|o| parse_orders(SourceFile::new("o.ron", o), &s).unwrap_or_else(|p| panic!("{p}")));
-    let mut app = build_app(s, RunOptions { orders, ..Default::default() }, Journal::in_memory());
+    let mut app = build(s, orders, RunOptions::default());
     for id in closed {
         app.world_mut().resource_mut::<IntakeState>().open.insert(id.to_string(), false);
     }
     run_to_end(&mut app).unwrap();
-    app.world().resource::<Journal>().entries.clone()
+    entries(&app)
 }
 
 fn peak(entries: &[Entry], intake: &str) -> (u64, f64) {
@@ -196,7 +195,7 @@ fn closing_an_intake_by_order_before_the_plume_arrives_protects_it() {
 
 #[test]
 fn the_acid_spill_scenario_reaches_the_intake_above_the_fluoride_limit_if_nothing_is_done() {
-    let s = Arc::new(scenario::load(Path::new("scenarios/acid-spill-0929.ron")).unwrap());
+    let s = load("scenarios/acid-spill-0929.ron");
     let j = run(s.clone(), None, &[]);
     let (t, c) = peak(&j, "wi_zixi");
     let first_up = j.iter().find_map(|e| match &e.event {
@@ -346,7 +345,7 @@ fn a_gas_release_with_bad_values_is_refused_at_its_place() {
 fn the_acid_injects_quote_the_spill_model_at_delivery() {
     // A04 (07:00) quotes the border section, km 12 of rv_guangze; the spill (396 kg over 30 min
     // from 03:20, 1 km down the same reach, decay 0.05/h) is one reach away: the closed form.
-    let s = Arc::new(scenario::load(Path::new("scenarios/acid-spill-0929.ron")).unwrap());
+    let s = load("scenarios/acid-spill-0929.ron");
     let j = run(s.clone(), None, &[]);
     let text = |id: &str| {
         j.iter()
@@ -420,9 +419,7 @@ fn gas_county(tox: &str) -> Arc<ValidScenario> {
 }
 
 fn gas_run(s: Arc<ValidScenario>, orders: Option<&str>) -> (Vec<Entry>, f64) {
-    let orders = orders.map(|o| parse_orders(SourceFile::new("o.ron", o), &s).unwrap_or_else(|p| panic!("{p}")));
-    let mut app = build_app(s, RunOptions { orders, ..Default::default() }, Journal::in_memory());
-    run_to_end(&mut app).unwrap();
+    let app = run_app(s, orders, RunOptions::default());
     let w = app.world();
     let r = &w.resource::<drillsim::hazards::plume::PlumeState>().releases[0];
     let near = r.nodes.iter().position(|(id, _, _)| id == "v_near").unwrap();

@@ -1,14 +1,14 @@
 //! The derailment casualty model through the engine: triage draw, deterioration, extrication,
 //! treatment, transport to hospitals (beds, diversion), site clearance.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use drillsim::engine::{RunOptions, build_app, run_to_end};
-use drillsim::exercise::orders::parse_orders;
+use drillsim::engine::{RunOptions, build_app};
 use drillsim::journal::{Entry, Event, Journal, summary};
 use drillsim::scenario::{self, SourceFile, ValidScenario};
 use drillsim::sim::SimStep;
+
+use crate::support::{entries, load, run_app};
 
 /// A small derailment: the site, a junction, a near hospital (2 min from the junction) and a far
 /// one, a base for the teams; `hazard_extra` adds fields to the hazard.
@@ -73,14 +73,7 @@ const RESPONSE: &str = r#"Orders(orders: [
 ])"#;
 
 fn run(s: &Arc<ValidScenario>, orders: Option<&str>, seed: u64, until: Option<u64>) -> Vec<Entry> {
-    let orders = orders.map(|o| parse_orders(SourceFile::new("o.ron", o), s).unwrap_or_else(|p| panic!("{p}")));
-    let mut app = build_app(
-        s.clone(),
-        RunOptions { seed: Some(seed), until, orders, ..Default::default() },
-        Journal::in_memory(),
-    );
-    run_to_end(&mut app).unwrap();
-    app.world().resource::<Journal>().entries.clone()
+    entries(&run_app(s.clone(), orders, RunOptions { seed: Some(seed), until, ..Default::default() }))
 }
 
 /// The latest casualty counts [green, yellow, red, black] at or before `t`.
@@ -293,7 +286,7 @@ fn entries_are_per_step_not_per_casualty() {
 fn the_shipped_derailment_plays_out_near_the_record() {
     // The record: 90 casualties, 19 dead. With the plan's response (see the orders below) the
     // run should end near 19 dead; without responders far more die.
-    let s = Arc::new(scenario::load(Path::new("scenarios/derailment-0523.ron")).unwrap());
+    let s = load("scenarios/derailment-0523.ron");
     let orders = Some(DERAILMENT_RESPONSE);
     let seeds = 0..20u64;
     let checkpoints = [30 * 60, 90 * 60, (3 * 60 + 30) * 60, (6 * 60 + 30) * 60, (12 * 60 + 30) * 60, 24 * 3600];
@@ -302,7 +295,7 @@ fn the_shipped_derailment_plays_out_near_the_record() {
     let mut admitted_by: std::collections::BTreeMap<String, f64> = Default::default();
     for seed in seeds.clone() {
         let a = run(&s, None, seed, None);
-        let h = run(&s, orders.as_deref(), seed, None);
+        let h = run(&s, orders, seed, None);
         for (k, t) in checkpoints.iter().enumerate() {
             let (ca, ch) = (casualties_at(&a, *t), casualties_at(&h, *t));
             for c in 0..4 {

@@ -5,19 +5,16 @@
 //!
 //! The snapshots (tests/snapshots/report-*.md) change whenever the engine or the score changes
 //! a run; review the difference and refresh them with `UPDATE_SNAPSHOTS=1 cargo test --test
-//! report`.
+//! it report::`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use drillsim::scenario::{self, ValidScenario};
 
-const SEEDS: [&str; 3] = ["levee-breach-0621", "derailment-0523", "acid-spill-0929"];
+use crate::support::{bin, drillsim, json};
 
-fn drillsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).env("NO_COLOR", "1").output().expect("runs")
-}
+const SEEDS: [&str; 3] = ["levee-breach-0621", "derailment-0523", "acid-spill-0929"];
 
 /// Runs a seed scenario with its order file and writes both reports; the output folder.
 fn played(dir: &Path, name: &str) -> PathBuf {
@@ -36,10 +33,6 @@ fn played(dir: &Path, name: &str) -> PathBuf {
         assert!(o.status.success(), "{name} {lang}: {}", String::from_utf8_lossy(&o.stderr));
     }
     out
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// Every id the scenario defines.
@@ -295,11 +288,8 @@ fn pdf_without_chromium_says_so_and_report_files_are_per_language() {
     );
     let empty = dir.path().join("empty-path");
     std::fs::create_dir_all(&empty).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_drillsim"))
-        .args(["report", out.to_str().unwrap(), "--lang", "en", "--pdf"])
-        .env("PATH", &empty)
-        .output()
-        .unwrap();
+    let o =
+        bin().args(["report", out.to_str().unwrap(), "--lang", "en", "--pdf"]).env("PATH", &empty).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--pdf needs Chromium") && err.contains("report.en.html"), "{err}");

@@ -3,13 +3,12 @@
 //! within the file and rendered in bounded size, and whatever is accepted is written to the
 //! records in a form the readers take back (no `null`, no negative time).
 //!
-//! `cargo test --test fuzz` runs a few cases of each (CI); for a longer hunt:
+//! `cargo test --test it fuzz::` runs a few cases of each (CI); for a longer hunt:
 //!
 //! ```sh
-//! PROPTEST_CASES=20000 cargo test --release --test fuzz
+//! PROPTEST_CASES=20000 cargo test --release --test it fuzz::
 //! ```
 
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use drillsim::engine::{RunOptions, build_app};
@@ -20,8 +19,7 @@ use drillsim::journal::Journal;
 use drillsim::scenario::{self, SourceFile, ValidScenario};
 use proptest::prelude::*;
 
-const DEMO: &str = "scenarios/demo-county.ron";
-const ORDERS: &str = "scenarios/orders/demo-county.ron";
+use crate::support::{DEMO, DEMO_ORDERS as ORDERS, load};
 
 /// Cases per property: `PROPTEST_CASES`, else a few for CI.
 fn config() -> ProptestConfig {
@@ -31,7 +29,7 @@ fn config() -> ProptestConfig {
 
 fn demo() -> Arc<ValidScenario> {
     static SC: OnceLock<Arc<ValidScenario>> = OnceLock::new();
-    SC.get_or_init(|| Arc::new(scenario::load(Path::new(DEMO)).expect("the demo is valid"))).clone()
+    SC.get_or_init(|| load(DEMO)).clone()
 }
 
 /// Tokens that broke readers before: non-finite and huge numbers, huge times, odd characters.

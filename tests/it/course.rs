@@ -1,19 +1,7 @@
 //! Training courses end to end: each seed incident runs as a course whose report sets the
 //! trainee beside the record; every key decision of a course is found in its record run.
 
-use std::process::{Command, Output};
-
-fn drillsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).env("NO_COLOR", "1").output().expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn json(path: &std::path::Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use crate::support::{drillsim, json, text};
 
 #[test]
 fn each_seed_incident_runs_as_a_course_against_its_record() {

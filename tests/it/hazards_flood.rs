@@ -7,12 +7,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::engine::{RunOptions, build_app, run_to_end};
-use drillsim::exercise::orders::{load_orders, parse_orders};
+use drillsim::exercise::orders::load_orders;
 use drillsim::hazards::flood::{
     FloodHarm, FloodModel, FloodState, jonkman_remaining_zone, villemonte_factor, weir_discharge, weir_flow,
 };
 use drillsim::journal::{Event, Journal};
 use drillsim::scenario::{self, SourceFile, ValidScenario};
+
+use crate::support::{load, run_app};
 
 /// A polder (4 km², ground 20 m, village "low" at 20.0 m) behind a levee, spilling over a sill
 /// at 21.5 m into a lower basin (2 km², ground 19 m). Town and shelter are outside. A closure
@@ -84,9 +86,7 @@ struct Run {
 }
 
 fn run(s: Arc<ValidScenario>, orders: Option<&str>) -> Run {
-    let book = orders.map(|o| parse_orders(SourceFile::new("orders.ron", o), &s).unwrap_or_else(|p| panic!("{p}")));
-    let mut app = build_app(s, RunOptions { orders: book, ..Default::default() }, Journal::in_memory());
-    run_to_end(&mut app).expect("run");
+    let app = run_app(s, orders, RunOptions::default());
     let w = app.world();
     let harm = w.resource::<FloodHarm>();
     Run {
@@ -167,7 +167,7 @@ fn breach_inflow_equals_storage_over_runs() {
     let r = run(parse(&polder(10, 4.0, "24h", HIGH_RIVER, "")), None);
     assert_mass_balance("test polder", &r.model);
     for path in ["scenarios/demo-county.ron", "scenarios/levee-breach-0621.ron"] {
-        let s = Arc::new(scenario::load(Path::new(path)).unwrap());
+        let s = load(path);
         let r = run(s, None);
         assert_mass_balance(path, &r.model);
         let totals = r.events.iter().find_map(|(_, e)| match e {
@@ -325,7 +325,7 @@ fn deaths_follow_the_mortality_function_once_not_every_step() {
 
 #[test]
 fn the_shipped_flood_scenarios_tell_a_plausible_story() {
-    let s = Arc::new(scenario::load(Path::new("scenarios/levee-breach-0621.ron")).unwrap());
+    let s = load("scenarios/levee-breach-0621.ron");
     let r = run(s, None);
     let luozhen = |m: f64| {
         r.events.iter().find_map(|(t, e)| match e {
@@ -354,7 +354,7 @@ fn the_shipped_flood_scenarios_tell_a_plausible_story() {
     let b = &r.model.breaches[0];
     assert!(b.peak_width_m > 200.0 && b.peak_width_m <= 400.0, "width {}", b.peak_width_m);
     // the demo with its orders: the polder floods and spills into the Xiaqiao basin
-    let s = Arc::new(scenario::load(Path::new("scenarios/demo-county.ron")).unwrap());
+    let s = load("scenarios/demo-county.ron");
     let orders = load_orders(Path::new("scenarios/orders/demo-county.ron"), &s).unwrap();
     let mut app = build_app(s, RunOptions { orders: Some(orders), ..Default::default() }, Journal::in_memory());
     run_to_end(&mut app).unwrap();
@@ -404,9 +404,7 @@ fn evacuees_caught_on_the_way_are_exposed_and_their_cars_stop() {
         (at: "+1h50m", by: "ofc", order: OpenShelter("high")),
         (at: "+2h", by: "ofc", order: Evacuate(from: "town", to: "high")),
     ])"#;
-    let book = parse_orders(SourceFile::new("orders.ron", orders), &s).unwrap_or_else(|p| panic!("{p}"));
-    let mut app = build_app(s, RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
-    run_to_end(&mut app).expect("run");
+    let app = run_app(s, Some(orders), RunOptions::default());
     let w = app.world();
     let harm = w.resource::<FloodHarm>();
     let (hh, ev) = (w.resource::<Households>(), w.resource::<EvacNet>());
@@ -472,7 +470,7 @@ fn the_exposed_peak_is_the_peak_of_the_simultaneous_total() {
     // The totals' exposed_peak is the most people in the water at one moment, all zones
     // together: at most the sum of the zones' own peaks (reached at different moments) and at
     // least the largest of them; the per-zone peaks are kept beside it.
-    let s = Arc::new(scenario::load(Path::new("scenarios/demo-county.ron")).unwrap());
+    let s = load("scenarios/demo-county.ron");
     let orders = load_orders(Path::new("scenarios/orders/demo-county.ron"), &s).unwrap();
     let mut app = build_app(s, RunOptions { orders: Some(orders), ..Default::default() }, Journal::in_memory());
     run_to_end(&mut app).unwrap();

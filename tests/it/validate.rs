@@ -7,9 +7,10 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use drillsim::scenario::{self, LoadError, Problem, Problems, SourceFile};
+
+use crate::support::drillsim;
 
 /// One expected problem: rule, line, column, and a piece of the message.
 type Exp = (&'static str, usize, usize, &'static str);
@@ -343,15 +344,6 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let p = scenario::parse(SourceFile::new("deep.ron", text)).unwrap_err();
     assert_eq!(p.problems.len(), 1);
     assert_eq!(p.problems[0].rule, "syntax");
-}
-
-fn drillsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_drillsim"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run drillsim")
 }
 
 #[test]

@@ -12,9 +12,11 @@ use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{Entry, Journal};
 use drillsim::scenario::time::TimeSpec;
 use drillsim::scenario::types::Level;
-use drillsim::scenario::{self, SourceFile, ValidScenario};
+use drillsim::scenario::{SourceFile, ValidScenario};
 use drillsim::scoring::{Score, Status, score};
 use serde::Deserialize;
+
+use crate::support::{entries, load, run_app};
 
 /// One case file.
 #[derive(Debug, Deserialize)]
@@ -81,18 +83,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn load(path: &str) -> Arc<ValidScenario> {
-    Arc::new(scenario::load(&root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
-}
-
 fn run(sc: &Arc<ValidScenario>, orders: &str, until: Option<&str>) -> Vec<Entry> {
-    let text = format!("Orders(orders: [{orders}])");
-    let book = parse_orders(SourceFile::new("case-orders.ron", text), sc).unwrap_or_else(|p| panic!("{p}"));
     let until = until.map(|u| sc.offset(&TimeSpec::parse(u).expect("until")).max(0) as u64);
-    let mut app =
-        build_app(sc.clone(), RunOptions { orders: Some(book), until, ..Default::default() }, Journal::in_memory());
-    run_to_end(&mut app).unwrap();
-    app.world().resource::<Journal>().entries.clone()
+    entries(&run_app(
+        sc.clone(),
+        Some(&format!("Orders(orders: [{orders}])")),
+        RunOptions { until, ..Default::default() },
+    ))
 }
 
 /// What is wrong with one verdict against a score (none: it holds).
@@ -144,7 +141,7 @@ fn check(s: &Score, c: &Check) -> Option<String> {
                     return Some(format!("report #{n} {name}: {got:?}, expected {verdict} ({r:?})"));
                 }
             }
-            if incomplete.is_some_and(|i| i != !r.missing_figures.is_empty()) {
+            if incomplete.is_some_and(|i| i == r.missing_figures.is_empty()) {
                 return Some(format!(
                     "report #{n}: missing {:?}, expected incomplete {incomplete:?}",
                     r.missing_figures

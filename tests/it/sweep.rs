@@ -2,17 +2,19 @@
 //! scenarios (small N), and the `uncertain` section's checks.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use drillsim::scenario::{self, SourceFile};
+
+use crate::support::{bin, text};
 
 fn drillsim(args: &[&str]) -> Output {
     drillsim_env(args, &[])
 }
 
 fn drillsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_drillsim"));
-    c.args(args).env("NO_COLOR", "1");
+    let mut c = bin();
+    c.args(args);
     for k in ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX"] {
         c.env_remove(k);
     }
@@ -20,10 +22,6 @@ fn drillsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         c.env(k, v);
     }
     c.output().expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn ok(o: &Output) {

@@ -3,39 +3,24 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 
-use drillsim::engine::{RunOptions, build_app, run_to_end};
+use drillsim::engine::{RunOptions, run_to_end};
 use drillsim::exercise::autoplan::AutoPlan;
 use drillsim::exercise::orders::parse_orders;
-use drillsim::journal::{Entry, Event, Journal};
-use drillsim::scenario::{self, SourceFile, ValidScenario};
+use drillsim::journal::{Entry, Event};
+use drillsim::scenario::{SourceFile, ValidScenario};
 
-const DEMO: &str = "scenarios/demo-county.ron";
-
-fn load(path: &str) -> Arc<ValidScenario> {
-    Arc::new(scenario::load(Path::new(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
-}
-
-/// The demo with its text changed by `edit` (to make a variant for one test).
-fn demo_with(edit: impl Fn(String) -> String) -> Arc<ValidScenario> {
-    let text = edit(std::fs::read_to_string(DEMO).unwrap());
-    Arc::new(scenario::parse(SourceFile::new("demo-variant.ron", text)).unwrap_or_else(|p| panic!("{p}")))
-}
+use crate::support::{DEMO, bin, build, demo_with, entries, load, orders};
 
 fn run(sc: Arc<ValidScenario>, orders: &str, auto: Option<AutoPlan>) -> Vec<Entry> {
-    let book = parse_orders(SourceFile::new("test-orders.ron", orders), &sc).unwrap_or_else(|p| panic!("{p}"));
-    let mut app = build_app(sc, RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
+    let mut app = build(sc, Some(orders), RunOptions::default());
     if let Some(a) = auto {
         app.insert_resource(a);
     }
     run_to_end(&mut app).unwrap();
-    app.world().resource::<Journal>().entries.clone()
-}
-
-fn orders(lines: &[&str]) -> String {
-    format!("Orders(orders: [{}])", lines.join(",\n"))
+    entries(&app)
 }
 
 fn refusals(j: &[Entry]) -> Vec<String> {
@@ -230,7 +215,7 @@ fn live_session(lines: &[&str], dir: &Path) -> String {
 
 /// Runs `drillsim live`, writing each line after waiting its milliseconds.
 fn live_session_timed(lines: &[(&str, u64)], dir: &Path) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+    let mut child = bin()
         .args(["live", DEMO, "--speed", "100000000", "--paused", "--seed", "5", "--out"])
         .arg(dir)
         .stdin(Stdio::piped())
@@ -284,7 +269,7 @@ fn live_mode_answers_each_order_and_equals_the_same_orders_from_a_file() {
 
     // The same orders from the recorded file give the same journal.
     let replay = dir.path().join("replay");
-    let r = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+    let r = bin()
         .args(["run", DEMO, "--seed", "5", "--orders"])
         .arg(dir.path().join("orders.ron"))
         .arg("--out")

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use drillsim::agents::Residents;
 use drillsim::agents::evacuees::{Households, Stage};
 use drillsim::engine::{RunOptions, build_app, run_to_end};
-use drillsim::exercise::orders::parse_orders;
 use drillsim::journal::{Entry, Event, Journal};
 use drillsim::scenario::{self, SourceFile, ValidScenario};
+
+use crate::support::{self, run_app};
 
 /// A scenario: nodes `(id, kind, x, y, population)`, roads `(id, from, to, km, kmh, capacity)`,
 /// shelters `(node, capacity)` (all open), the `evacuation` parameters and the duration.
@@ -57,11 +58,7 @@ struct Run {
 }
 
 fn run(sc: Arc<ValidScenario>, orders: &[&str], seed: Option<u64>, threads: Option<usize>) -> Run {
-    let text = format!("Orders(orders: [{}])", orders.join(",\n"));
-    let book = parse_orders(SourceFile::new("test-orders.ron", text), &sc).unwrap_or_else(|p| panic!("{p}"));
-    let mut app =
-        build_app(sc, RunOptions { orders: Some(book), seed, threads, ..Default::default() }, Journal::in_memory());
-    run_to_end(&mut app).unwrap();
+    let mut app = run_app(sc, Some(&support::orders(orders)), RunOptions { seed, threads, ..Default::default() });
     let w = app.world_mut();
     let households = std::mem::take(&mut *w.resource_mut::<Households>());
     Run {

@@ -10,8 +10,7 @@ use drillsim::journal::Journal;
 use drillsim::scenario;
 use sha2::{Digest, Sha256};
 
-const DEMO: &str = "scenarios/demo-county.ron";
-const DEMO_ORDERS: &str = "scenarios/orders/demo-county.ron";
+use crate::support::{DEMO, DEMO_ORDERS};
 
 /// Runs a shipped scenario in memory and returns the journal text.
 fn journal_of(path: &str, orders: Option<&str>, seed: Option<u64>, threads: Option<usize>) -> String {
@@ -79,7 +78,7 @@ fn golden_hash_of_the_demo() {
         hash, GOLDEN,
         "\nThe demo journal changed (sha256 {hash}).\nIf the change is intended, review the journal \
          (`cargo run -- run {DEMO} --orders {DEMO_ORDERS} --seed 42`) and set GOLDEN in \
-         tests/determinism.rs to \"{hash}\".\nIf not, the engine lost determinism or changed behaviour.\n"
+         tests/it/determinism.rs to \"{hash}\".\nIf not, the engine lost determinism or changed behaviour.\n"
     );
 }
 

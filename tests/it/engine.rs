@@ -1,25 +1,16 @@
 //! The engine's step, tested as Bevy's how_to_test_apps does: build the app, update, look.
 
-use std::path::Path;
-use std::sync::Arc;
-
 use bevy::prelude::*;
 use drillsim::engine::{RunOptions, build_app, run_to_end};
 use drillsim::exercise::orders::{OrderKind, parse_orders};
 use drillsim::journal::{Event, Journal};
-use drillsim::scenario::{self, SourceFile};
+use drillsim::scenario::SourceFile;
 use drillsim::sim::{SimClock, SimStep};
 
-fn demo() -> Arc<scenario::ValidScenario> {
-    Arc::new(scenario::load(Path::new("scenarios/demo-county.ron")).expect("demo loads"))
-}
+use crate::support::{demo, entries, run_app};
 
 fn run_with(orders: &str) -> Vec<Event> {
-    let s = demo();
-    let book = parse_orders(SourceFile::new("test-orders.ron", orders), &s).unwrap_or_else(|p| panic!("{p}"));
-    let mut app = build_app(s, RunOptions { orders: Some(book), ..Default::default() }, Journal::in_memory());
-    run_to_end(&mut app).unwrap();
-    app.world().resource::<Journal>().entries.iter().map(|e| e.event.clone()).collect()
+    entries(&run_app(demo(), Some(orders), RunOptions::default())).into_iter().map(|e| e.event).collect()
 }
 
 #[test]

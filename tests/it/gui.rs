@@ -2,15 +2,7 @@
 //! without the `gui` feature says how to build it. The window itself is tested under Xvfb by
 //! scripts/gui-smoke.sh (CI runs it once with `--features gui`).
 
-use std::process::{Command, Output};
-
-fn drillsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drillsim")).args(args).env("NO_COLOR", "1").output().expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::support::{drillsim, text};
 
 #[cfg(not(feature = "gui"))]
 #[test]
