@@ -193,7 +193,7 @@ impl Door<'_, '_> {
         match &p.order {
             OrderKind::Acknowledge(inject) if p.claimed.as_ref().is_none_or(|c| *c == p.by) => {
                 !self.state.delivered.contains_key(inject)
-                    && self.sc().scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| *r == p.by))
+                    && self.sc().scenario.injects.iter().any(|j| &j.id == inject && j.to.contains(&p.by))
             }
             _ => false,
         }

@@ -331,6 +331,10 @@ fn agency_color(sc: &crate::scenario::ValidScenario, agency: &str) -> Color {
 }
 
 /// Draws the county and what moves on it.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one immediate-mode pass over the map's layers (roads, zones, hazards, teams, evacuees), back to front; each layer is a few gizmo calls on the same borrowed state"
+)]
 fn draw(
     sim: NonSend<Sim>,
     geo: Res<MapGeo>,

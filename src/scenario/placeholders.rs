@@ -33,6 +33,7 @@ pub fn find(text: &str) -> Vec<(std::ops::Range<usize>, Result<Placeholder, Malf
     while let Some(open) = text[from..].find('{').map(|i| from + i) {
         let Some(close) = text[open..].find('}').map(|i| open + i) else { break };
         let inner = &text[open + 1..close];
+        #[allow(clippy::manual_map, reason = "one branch per placeholder kind, each built alike")]
         let parsed = if let Some(arg) = inner.strip_prefix("conc:") {
             Some(match arg.split_once('@') {
                 Some((reach, km)) if !reach.is_empty() => match km.trim().parse::<f64>() {

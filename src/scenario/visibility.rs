@@ -172,7 +172,7 @@ mod tests {
             .unwrap();
         assert_eq!(v.of("ofc"), Seen { hazards: HazardSight::AsReported, other_teams: false, other_stocks: true });
         assert_eq!(v.of("water"), Seen { hazards: HazardSight::Always, other_teams: false, other_stocks: true });
-        assert_eq!(v.of("police").other_stocks, false);
+        assert!(!v.of("police").other_stocks);
         assert_eq!(Visibility::default().of("x").hazards, HazardSight::AsReported, "the default is as reported");
     }
 

@@ -122,11 +122,11 @@ fn plan_action(ctx: &Ctx, lvl: &PlanLevel, a: &PlanAction, tt: u64, tseq: u64, f
     let roman = lvl.level.roman();
     let late = hm(v.late_s.unwrap_or(0));
     let row = |kind: ImprovementKind, element: Element, en: (String, &str), zh: (String, &str)| Improvement {
-        kind: kind.into(),
+        kind,
         subject: a.id.clone(),
         issue: en.0,
         corrective_action: en.1.into(),
-        element: element.into(),
+        element,
         agency: a.owner.clone(),
         evidence: v.evidence.clone(),
         issue_zh: zh.0,
@@ -269,11 +269,11 @@ fn expected_action(
     let what = x.action.name();
     let late = hm(v.late_s.unwrap_or(0));
     let row = |kind: ImprovementKind, element: Element, en: (String, &str), zh: (String, &str)| Improvement {
-        kind: kind.into(),
+        kind,
         subject: inj.id.clone(),
         issue: en.0,
         corrective_action: en.1.into(),
-        element: element.into(),
+        element,
         agency: x.agency.clone(),
         evidence: v.evidence.clone(),
         issue_zh: zh.0,
@@ -377,7 +377,7 @@ pub(super) fn declared_levels(ctx: &Ctx, f: &mut Findings) -> Vec<LevelResult> {
         let office = ctx.office();
         let roman = lvl.level.roman();
         let row = |kind: ImprovementKind, en: String, zh: String| Improvement {
-            kind: kind.into(),
+            kind,
             subject: format!("level {roman}"),
             issue: en,
             corrective_action:

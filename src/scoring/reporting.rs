@@ -199,7 +199,7 @@ pub(super) fn sent_report(ctx: &Ctx, e: &Entry, world: &World, f: &mut Findings)
         };
         let which = FIGURES.iter().copied().find(|w| figure_name(*w) == *name).unwrap_or(Figure::Dead);
         f.improvements.push(Improvement {
-            kind: kind.into(),
+            kind,
             subject: format!("seq {}", e.seq),
             issue: format!(
                 "{by}'s {} report to {to} at {} gave {name} {} against a true {truth}: {what}",
@@ -408,11 +408,11 @@ fn required_finding(
         _ => return,
     };
     f.improvements.push(Improvement {
-        kind: kind.into(),
+        kind,
         subject: r.id.clone(),
         issue,
         corrective_action: action.into(),
-        element: element.into(),
+        element,
         agency: r.by.clone(),
         evidence: evidence.to_vec(),
         issue_zh,

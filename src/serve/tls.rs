@@ -83,13 +83,10 @@ impl TlsListener {
         let (tx, ready) = mpsc::channel(64);
         tokio::spawn(async move {
             loop {
-                let (stream, peer) = match tcp.accept().await {
-                    Ok(x) => x,
-                    Err(_) => {
-                        // Out of file descriptors and the like: wait, then go on accepting.
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
+                let Ok((stream, peer)) = tcp.accept().await else {
+                    // Out of file descriptors and the like: wait, then go on accepting.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
                 };
                 let _ = stream.set_nodelay(true);
                 let (tls, tx) = (tls.clone(), tx.clone());

@@ -83,7 +83,7 @@ pub fn compare(a_dir: &Path, b_dir: &Path) -> Result<Comparison, SweepError> {
             let i = ca.iter().position(|c| c == *p).expect("listed");
             let j = cb.iter().position(|c| c == *p).expect("listed");
             if x.cells[i] != y.cells[j] {
-                return Err(SweepError::Drawn { run: x.run, param: p.to_string(), a: x.cells[i], b: y.cells[j] });
+                return Err(SweepError::Drawn { run: x.run, param: (*p).clone(), a: x.cells[i], b: y.cells[j] });
             }
         }
     }

@@ -216,6 +216,10 @@ fn entries(out: &Path) -> Vec<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one scripted exercise read top to bottom: seats, orders, pause, speed, the end, the replay"
+)]
 async fn a_room_of_seats_plays_an_exercise_that_replays_with_run() {
     let dir = tempfile::tempdir().unwrap();
     let out: PathBuf = dir.path().join("room");
