@@ -70,11 +70,26 @@ pub fn endpoint(addr: &str) -> (String, String) {
 
 type Socket = WebSocket<TcpStream>;
 
-fn open(host: &str, url: &str) -> Result<Socket, String> {
-    let stream = TcpStream::connect(host).map_err(|e| format!("{host}: {e}"))?;
-    let (mut socket, _) = tungstenite::client(url, stream).map_err(|e| format!("{url}: {e}"))?;
+/// Why the seat could not reach the server (said to the player as "offline: …").
+#[derive(Debug, thiserror::Error)]
+enum OpenError {
+    #[error("{host}: {source}")]
+    Connect { host: String, source: std::io::Error },
+    #[error("{url}: {source}")]
+    Handshake {
+        url: String,
+        source: Box<tungstenite::handshake::HandshakeError<tungstenite::ClientHandshake<TcpStream>>>,
+    },
+    #[error("{0}")]
+    Socket(std::io::Error),
+}
+
+fn open(host: &str, url: &str) -> Result<Socket, OpenError> {
+    let stream = TcpStream::connect(host).map_err(|source| OpenError::Connect { host: host.to_string(), source })?;
+    let (mut socket, _) = tungstenite::client(url, stream)
+        .map_err(|source| OpenError::Handshake { url: url.to_string(), source: Box::new(source) })?;
     // short reads, so that the thread also looks at what the caller wants sent
-    socket.get_mut().set_read_timeout(Some(Duration::from_millis(30))).map_err(|e| e.to_string())?;
+    socket.get_mut().set_read_timeout(Some(Duration::from_millis(30))).map_err(OpenError::Socket)?;
     Ok(socket)
 }
 
@@ -85,7 +100,7 @@ fn run(host: &str, url: &str, token: &str, out: &Receiver<ClientMsg>, reports: &
         let mut socket = match open(host, url) {
             Ok(s) => s,
             Err(e) => {
-                if reports.send(Report::Offline(e)).is_err() || !pause(out, &mut waiting) {
+                if reports.send(Report::Offline(e.to_string())).is_err() || !pause(out, &mut waiting) {
                     return;
                 }
                 continue;
