@@ -42,24 +42,33 @@
 //!   it was closed) go on to the open shelter with room that is nearest by travel time.
 //! * **Stuck.** A household with no open road to any open shelter with room waits where it is
 //!   (at home it stays in `Residents`) and tries again whenever the routes are rebuilt.
+//! * **Water ahead.** Drivers do not drive into a flooded road ("turn around, don't drown", the
+//!   advice of flood services, as 0.3–0.5 m of moving water floats a car): cars on a road whose
+//!   end is under more water than the road-closure depth turn back to its start and go on by
+//!   another road (or wait there); with both ends under water the people leave the car for the
+//!   houses at the shallower end and wait there like its residents (`face_water`). A road whose
+//!   start only is flooded lets its cars drive on, out of the water.
 //!
 //! # Limits
 //!
-//! People on the road or stuck on the way are exposed to the flood by `hazards::flood` (which
-//! also stops the cars on a road under water through `EvacNet::water_stop`). Walkers use the car
-//! routes and wade on. Shelter room is not reserved for people on the way. `evacuation_totals`
-//! lists where the stuck are (`stuck_at`, cars stopped by water at their road's end).
+//! People on the road or stuck on the way are exposed to the flood by `hazards::flood`, which
+//! also marks the roads with water over an end (`EvacNet::water`). Walkers use the car routes
+//! and wade on to the next place (they stop there when the water has closed every road on).
+//! Shelter room is not reserved for people on the way. `evacuation_totals` lists where the
+//! stuck are (`stuck_at`).
 //!
 //! # Journal (aggregated, never per vehicle)
 //!
 //! `evacuation_started` (per origin: households, people, refusing), `evacuation_progress` (25,
 //! 50, 75, 100 % of the complying people gone), `shelter_full` (when it happens); each full hour
 //! (and at the last step), what happened in that hour: `shelter_arrivals` (per shelter),
-//! `evacuees_diverted` (per pair of shelters), `evacuees_stuck` (per place: households that found
-//! no road in that hour); `evacuation_totals` at the run's last step.
+//! `evacuees_diverted` (per pair of shelters), `evacuees_turned_back` (per place where cars
+//! turned back from water ahead), `evacuees_stuck` (per place: households that began to wait
+//! there in that hour, having found no road; each counted once however often it tries again);
+//! `evacuation_totals` at the run's last step.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 
 use bevy::prelude::*;
 use petgraph::visit::EdgeRef;
@@ -94,6 +103,8 @@ pub enum Stage {
     StuckOnRoad,
     /// In a shelter.
     Sheltered,
+    /// Taken off a flooded place by boat (`hazards::rescue`), who brings them to a shelter.
+    Rescued,
 }
 
 /// All households, struct-of-arrays (index = household id, in order of creation).
@@ -217,9 +228,22 @@ pub struct EvacNet {
     pub updates: u64,
     pub refused_people: f64,
     pub sheltered_people: f64,
-    /// Per edge: water over the road stops its cars (set by `hazards::flood`).
-    pub water_stop: Vec<bool>,
+    /// Per edge: which ends are under more water than the road-closure depth, and which end is
+    /// the shallower ([`WET_START`], [`WET_END`], [`START_SHALLOWER`]; set by `hazards::flood`).
+    pub water: Vec<u8>,
+    /// Households that turned back from water ahead, since the last hourly entry: per node where
+    /// they turned, (people, households).
+    pub turned_back_log: BTreeMap<u32, (f64, u32)>,
+    /// (node, household) pairs already counted by an `evacuees_stuck` entry.
+    pub stuck_logged: BTreeSet<(u32, u32)>,
 }
+
+/// `EvacNet::water` bit: the road's start node is under water.
+pub const WET_START: u8 = 1;
+/// `EvacNet::water` bit: the road's end node is under water.
+pub const WET_END: u8 = 2;
+/// `EvacNet::water` bit: the start node has no more water than the end node.
+pub const START_SHALLOWER: u8 = 4;
 
 impl EvacNet {
     /// Bytes held by the dynamic parts (queues, heaps, lists), for the benchmark.
@@ -362,6 +386,7 @@ pub fn weibull_delay(mean_s: f64, k: f64, u: f64) -> f64 {
 struct StepLog {
     diverted: BTreeMap<(u16, u16), (f64, u32)>,
     stuck: BTreeMap<u32, (f64, u32)>,
+    turned_back: BTreeMap<u32, (f64, u32)>,
     full: Vec<u16>,
 }
 
@@ -513,6 +538,11 @@ pub(crate) fn evacuee_step(mut w: EvacWorld, mut journal: MessageWriter<Journale
         e.0 += people;
         e.1 += households;
     }
+    for (k, (people, households)) in log.turned_back {
+        let e = ev.turned_back_log.entry(k).or_default();
+        e.0 += people;
+        e.1 += households;
+    }
     let last = now + clock.step >= clock.stop_at;
     if (now + clock.step).is_multiple_of(3600) || last {
         hourly_events(ev, net, shelters, &mut out);
@@ -623,6 +653,13 @@ fn hourly_events(ev: &mut EvacNet, net: &RoadNetwork, shelters: &Shelters, out: 
             households,
         });
     }
+    for (at, (people, households)) in std::mem::take(&mut ev.turned_back_log) {
+        out.push(Event::EvacueesTurnedBack {
+            at: net.ids[at as usize].clone(),
+            people: people.round() as u32,
+            households,
+        });
+    }
     for (at, (people, households)) in std::mem::take(&mut ev.stuck_log) {
         out.push(Event::EvacueesStuck { at: net.ids[at as usize].clone(), people: people.round() as u32, households });
     }
@@ -653,7 +690,7 @@ fn totals_events(ev: &mut EvacNet, hh: &Households, net: &RoadNetwork, out: &mut
             _ => {}
         }
     }
-    let stuck_at = stuck_places(hh, ev, net);
+    let stuck_at = stuck_places(hh, net);
     let left: f64 = ev.origins.values().map(|o| o.left).sum();
     let left_dry: f64 = ev.origins.values().map(|o| o.left_dry).sum();
     out.push(Event::EvacuationTotals {
@@ -671,21 +708,14 @@ fn totals_events(ev: &mut EvacNet, hh: &Households, net: &RoadNetwork, out: &mut
     out.push(clearance(&mut ev.admissions, complying));
 }
 
-/// Where the stuck households are (node id → people): those that found no road (at home or on
-/// the way) and the cars stopped by water on a road, at the road's end.
-fn stuck_places(hh: &Households, ev: &EvacNet, net: &RoadNetwork) -> BTreeMap<String, u32> {
+/// Where the stuck households are (node id → people): those that found no road, at home or on
+/// the way (cars never wait in water: they turn back or are left, `face_water`).
+fn stuck_places(hh: &Households, net: &RoadNetwork) -> BTreeMap<String, u32> {
     let mut at: BTreeMap<u32, f64> = BTreeMap::new();
     for h in 0..hh.len() {
-        let node = match hh.stage[h] {
-            Stage::StuckHome | Stage::StuckOnRoad => hh.node[h],
-            Stage::OnRoad
-                if hh.car[h] && hh.edge[h] != NONE && ev.water_stop.get(hh.edge[h] as usize) == Some(&true) =>
-            {
-                ev.target[hh.edge[h] as usize]
-            }
-            _ => continue,
-        };
-        *at.entry(node).or_default() += hh.people[h] as f64;
+        if matches!(hh.stage[h], Stage::StuckHome | Stage::StuckOnRoad) {
+            *at.entry(hh.node[h]).or_default() += hh.people[h] as f64;
+        }
     }
     at.into_iter().map(|(n, p)| (net.ids[n as usize].clone(), p.round() as u32)).filter(|(_, p)| *p > 0).collect()
 }
@@ -703,14 +733,15 @@ fn move_road(
     shelters: &mut Shelters,
     log: &mut StepLog,
 ) {
+    let water = ev.water.get(e).copied().unwrap_or(0);
+    if water & WET_END != 0 && !ev.queue[e].is_empty() {
+        face_water(e, water, now32, ev, hh, shelters, log);
+    }
     if ev.queue[e].is_empty() {
         // an idle road lets the next car out at once (at least one per step)
         ev.flow_acc[e] = (1.0 - ev.flow_per_step[e]).max(0.0);
         ev.busy[e / 64] &= !(1u64 << (e % 64));
         return;
-    }
-    if ev.water_stop.get(e).copied().unwrap_or(false) {
-        return; // stopped by water: no car moves until it falls (the road stays busy)
     }
     ev.flow_acc[e] = (ev.flow_acc[e] + ev.flow_per_step[e]).min(ev.flow_per_step[e].max(1.0) + 1.0);
     while let Some(&h) = ev.queue[e].front() {
@@ -752,6 +783,43 @@ fn move_road(
         ev.queue[ne].push_back(h);
         ev.busy[ne / 64] |= 1u64 << (ne % 64);
         ev.updates += 1;
+    }
+}
+
+/// The cars on road `e` whose end is under water (`water`, the road's [`EvacNet::water`] bits)
+/// do not drive into it ("turn around, don't drown"): with the road's start dry they turn back
+/// there and go on by another road (the flood has closed this one, so the routes avoid it), or
+/// wait there when none leads to a shelter; with both ends under water the people leave the car
+/// for the houses at the shallower end, where they wait like its residents (`StuckOnRoad`) and
+/// go on foot once a road opens.
+fn face_water(
+    e: usize,
+    water: u8,
+    now32: u32,
+    ev: &mut EvacNet,
+    hh: &mut Households,
+    shelters: &mut Shelters,
+    log: &mut StepLog,
+) {
+    let (start, end) = (ev.source[e], ev.target[e]);
+    for h in std::mem::take(&mut ev.queue[e]) {
+        let hu = h as usize;
+        ev.cars_on_road -= 1;
+        hh.edge[hu] = NONE;
+        ev.updates += 1;
+        if water & WET_START == 0 {
+            hh.node[hu] = start;
+            let t = log.turned_back.entry(start).or_default();
+            t.0 += hh.people[hu] as f64;
+            t.1 += 1;
+            continue_on(h, now32, ev, hh, shelters, log);
+        } else {
+            let at = if water & START_SHALLOWER != 0 { start } else { end };
+            hh.node[hu] = at;
+            hh.car[hu] = false;
+            hh.stage[hu] = Stage::StuckOnRoad;
+            stuck_at(h, at, hh.people[hu], ev, log);
+        }
     }
 }
 
@@ -797,10 +865,7 @@ fn depart(
     let o = hh.origin[hu];
     let Some(dest) = ev.pick_shelter(shelters, o, Some(hh.dest[hu])) else {
         hh.stage[hu] = Stage::StuckHome;
-        ev.stuck.push(h);
-        let s = log.stuck.entry(o).or_default();
-        s.0 += hh.people[hu] as f64;
-        s.1 += 1;
+        stuck_at(h, o, hh.people[hu], ev, log);
         return;
     };
     hh.dest[hu] = dest;
@@ -859,6 +924,17 @@ fn continue_on(h: u32, t: u32, ev: &mut EvacNet, hh: &mut Households, shelters: 
     }
 }
 
+/// Household `h` (of `people`) waits at node `at`: it tries again when the routes change, and
+/// the hour's `evacuees_stuck` entry counts it the first time it waits there (not at each try).
+fn stuck_at(h: u32, at: u32, people: f32, ev: &mut EvacNet, log: &mut StepLog) {
+    ev.stuck.push(h);
+    if ev.stuck_logged.insert((at, h)) {
+        let s = log.stuck.entry(at).or_default();
+        s.0 += people as f64;
+        s.1 += 1;
+    }
+}
+
 /// A stuck household tries again after the routes changed.
 #[allow(clippy::too_many_arguments)]
 fn resume(
@@ -914,10 +990,7 @@ fn next_edge(
             }
             None => {
                 hh.stage[hu] = Stage::StuckOnRoad;
-                ev.stuck.push(h);
-                let s = log.stuck.entry(at).or_default();
-                s.0 += hh.people[hu] as f64;
-                s.1 += 1;
+                stuck_at(h, at, hh.people[hu], ev, log);
                 return None;
             }
         }
@@ -963,10 +1036,7 @@ fn arrive(h: u32, t: u32, ev: &mut EvacNet, hh: &mut Households, shelters: &mut 
         }
         None => {
             hh.stage[hu] = Stage::StuckOnRoad;
-            ev.stuck.push(h);
-            let e = log.stuck.entry(at).or_default();
-            e.0 += hh.people[hu] as f64;
-            e.1 += 1;
+            stuck_at(h, at, hh.people[hu], ev, log);
         }
     }
 }
@@ -981,6 +1051,7 @@ pub(super) fn plugin(app: &mut App) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agents::ShelterState;
 
     #[test]
     fn gamma_and_weibull_mean() {
@@ -991,5 +1062,74 @@ mod tests {
         let mean: f64 = (0..n).map(|i| weibull_delay(3600.0, 2.0, (i as f64 + 0.5) / n as f64)).sum::<f64>() / n as f64;
         assert!((mean - 3600.0).abs() < 5.0, "{mean}");
         assert_eq!(weibull_delay(0.0, 2.0, 0.3), 0.0);
+    }
+
+    /// One road 0 → 1 holding two cars of 3 people, and one shelter at node 2 that no open road
+    /// reaches.
+    fn one_road_two_cars() -> (EvacNet, Households, Shelters) {
+        let mut ev = EvacNet {
+            ready: true,
+            dt: 60,
+            shelters: vec![("s".into(), 2)],
+            t0: vec![60],
+            source: vec![0],
+            target: vec![1],
+            queue: vec![VecDeque::from([0, 1])],
+            busy: vec![1],
+            dist: vec![vec![NONE; 3]],
+            next: vec![vec![NONE; 3]],
+            cars_on_road: 2,
+            ..Default::default()
+        };
+        ev.dist[0][2] = 0;
+        let mut hh = Households::default();
+        for _ in 0..2 {
+            let h = hh.push(0, 0, 3.0, Stage::OnRoad, true);
+            hh.edge[h as usize] = 0;
+        }
+        let shelters = Shelters([("s".to_string(), ShelterState { capacity: 100, occupants: 0, open: true })].into());
+        (ev, hh, shelters)
+    }
+
+    #[test]
+    fn cars_facing_water_with_a_dry_start_turn_back_and_wait_there_when_no_road_leads_on() {
+        let (mut ev, mut hh, mut shelters) = one_road_two_cars();
+        let mut log = StepLog::default();
+        face_water(0, WET_END, 600, &mut ev, &mut hh, &mut shelters, &mut log);
+        assert!(ev.queue[0].is_empty(), "nobody drives on into the water");
+        assert_eq!(ev.cars_on_road, 0);
+        for h in 0..2 {
+            assert_eq!((hh.node[h], hh.edge[h], hh.stage[h], hh.car[h]), (0, NONE, Stage::StuckOnRoad, true));
+        }
+        assert_eq!(log.turned_back.get(&0), Some(&(6.0, 2)), "two households, 6 people, turned back at node 0");
+        assert_eq!(log.stuck.get(&0), Some(&(6.0, 2)), "and wait there: no open road leads to the shelter");
+        assert_eq!(ev.stuck, vec![0, 1]);
+    }
+
+    #[test]
+    fn cars_with_water_at_both_ends_are_left_for_the_shallower_end() {
+        for (bits, at) in [(WET_START | WET_END, 1), (WET_START | WET_END | START_SHALLOWER, 0)] {
+            let (mut ev, mut hh, mut shelters) = one_road_two_cars();
+            let mut log = StepLog::default();
+            face_water(0, bits, 600, &mut ev, &mut hh, &mut shelters, &mut log);
+            assert!(ev.queue[0].is_empty() && ev.cars_on_road == 0);
+            for h in 0..2 {
+                assert_eq!((hh.node[h], hh.edge[h], hh.stage[h]), (at, NONE, Stage::StuckOnRoad));
+                assert!(!hh.car[h], "the car is left in the water; they go on on foot");
+            }
+            assert!(log.turned_back.is_empty());
+            assert_eq!(log.stuck.get(&at), Some(&(6.0, 2)));
+        }
+    }
+
+    #[test]
+    fn a_household_waiting_is_counted_once_however_often_it_tries_again() {
+        let (mut ev, _, _) = one_road_two_cars();
+        let mut log = StepLog::default();
+        stuck_at(0, 1, 3.0, &mut ev, &mut log);
+        stuck_at(0, 1, 3.0, &mut ev, &mut log);
+        stuck_at(1, 1, 3.0, &mut ev, &mut log);
+        assert_eq!(log.stuck.get(&1), Some(&(6.0, 2)));
+        assert_eq!(ev.stuck, vec![0, 0, 1], "each try is still a try");
     }
 }

@@ -96,11 +96,13 @@
 //!   (upper floors, roofs); exposure and deaths count the others. An assumption of this model,
 //!   for multi-storey rural houses; Jonkman's functions were fitted on 1953 Dutch data.
 //! * **Evacuees on the way** (households of `agents::evacuees` on a road, or stuck at a node):
-//!   placed at the node where they are stuck, or at the end of their road with the deeper water,
-//!   they are exposed like the residents there (the node's depth and mortality zone; those stuck
-//!   at a node share its refuge, those on a road have none), each household keeping its own
-//!   fraction reached. A road with more water over either end than its zone's closure depth
-//!   stops the cars on it (`EvacNet::water_stop`) until the water falls.
+//!   placed at the node where they are stuck, or at the end their road leads to, they are
+//!   exposed like the residents there (the node's depth and mortality zone; those stuck at a
+//!   node share its refuge, those on a road have none), each household keeping its own fraction
+//!   reached. The roads with more water over an end than its zone's closure depth are marked
+//!   (`EvacNet::water`): cars do not drive into the water but turn back or are left for the
+//!   houses at the shallower end (`agents::evacuees`), so those on a road in the water are the
+//!   walkers wading to the next place and the cars of the step the water came.
 //! * **River routing** (`river_bed_elevation_m` on the breach; [`RiverRouting`]): the levee's
 //!   reach is a store of surface `L·B` (`B = A/(h_peak − bed)`) with a rating
 //!   `Q(h) = A·U·((h − bed)/(h_peak − bed))^{5/3}` (wide channel, Manning). The hydrograph is the
@@ -152,7 +154,7 @@ use bevy::prelude::*;
 
 use super::HazardState;
 use crate::agents::Residents;
-use crate::agents::evacuees::{EvacNet, Households, Stage as EvacStage};
+use crate::agents::evacuees::{EvacNet, Households, START_SHALLOWER, Stage as EvacStage, WET_END, WET_START};
 use crate::agents::teams::Team;
 use crate::journal::{Event, Journaled};
 use crate::map::{Closure, RoadNetwork, ZoneDepths};
@@ -363,17 +365,26 @@ pub struct Zone {
     /// Nodes inside, with their ground (the zone's ground when not given or lower).
     pub nodes: Vec<(String, f64)>,
     pub max_depth_m: f64,
-    /// Vertical refuge: share of the residents with an upper floor they can reach, and its
-    /// height above the ground, m.
+    /// Vertical refuge: its places as a share of each node's population, and its height above
+    /// the ground, m.
     pub refuge: (f64, f64),
+    /// Population of each node of `nodes` (the scenario's), which sizes its refuge.
+    pub population: Vec<f64>,
 }
 
 impl Zone {
-    /// Share of the residents at depth `h_m` who are in the water: all but those in a refuge
-    /// above it.
-    pub fn in_water_share(&self, h_m: f64) -> f64 {
+    /// Share of the `present` people at the zone's node `k` (residents and evacuees stranded
+    /// there) who are in the water at depth `h_m`: the node's refuge — upper floors and roofs,
+    /// `share × population` places, used by whoever is there — keeps as many out of it while
+    /// the water is below its height. When most have left, those who stay all find a place;
+    /// when nobody has left, the share without one is in the water.
+    pub fn in_water_share(&self, k: usize, h_m: f64, present: f64) -> f64 {
         let (share, height) = self.refuge;
-        if h_m < height { 1.0 - share } else { 1.0 }
+        if h_m >= height || present <= 0.0 {
+            return 1.0;
+        }
+        let places = share * self.population.get(k).copied().unwrap_or(0.0);
+        ((present - places) / present).clamp(0.0, 1.0)
     }
 }
 
@@ -550,6 +561,8 @@ impl FloodModel {
             s.map.flood_zones.iter().enumerate().map(|(i, z)| (z.id.as_str(), i)).collect();
         let elevation: BTreeMap<&str, Option<f64>> =
             s.map.nodes.iter().map(|n| (n.id.as_str(), n.elevation_m)).collect();
+        let population: BTreeMap<&str, f64> =
+            s.map.nodes.iter().map(|n| (n.id.as_str(), f64::from(n.population))).collect();
         let zones = s
             .map
             .flood_zones
@@ -570,6 +583,7 @@ impl FloodModel {
                     .collect(),
                 max_depth_m: 0.0,
                 refuge: (z.refuge_share.unwrap_or(0.0), z.refuge_height_m.unwrap_or(0.0)),
+                population: z.nodes.iter().map(|n| population.get(n.as_str()).copied().unwrap_or(0.0)).collect(),
             })
             .collect();
         let mut links = Vec::new();
@@ -1129,7 +1143,7 @@ pub fn flood_consequences(
         let mut exposed = 0.0;
         let mut in_transit = 0.0;
         let mut new_deaths = 0.0;
-        for (n, ground) in &z.nodes {
+        for (k, (n, ground)) in z.nodes.iter().enumerate() {
             if !seen.insert(n.as_str()) {
                 continue;
             }
@@ -1141,9 +1155,15 @@ pub fn flood_consequences(
             let v = state.jet_velocity(zi, n, depth);
             let rise = state.rise_rate(zi, *ground, clock.now);
             let (_, f_new) = jonkman_mortality(depth, v, rise);
+            // residents and the evacuees stranded here share the place's refuge
+            let here = on_the_way.get(n.as_str()).map(Vec::as_slice).unwrap_or_default();
+            let stranded: f64 =
+                here.iter().filter(|(_, on_road)| !on_road).map(|&(h, _)| hh.people[h as usize] as f64).sum();
+            let present = residents.0.get(n).copied().unwrap_or(0.0) + stranded;
+            let share = z.in_water_share(k, depth, present);
             if let Some(people) = residents.0.get_mut(n) {
                 // residents in a refuge above the water are out of it
-                let in_water = z.in_water_share(depth);
+                let in_water = share;
                 let f_old = harm.fraction.get(n).copied().unwrap_or(0.0);
                 if f_new > f_old {
                     let dead = deaths_on_rise(*people, f_old, f_new) * in_water;
@@ -1155,9 +1175,9 @@ pub fn flood_consequences(
             }
             // evacuees on a road ending here or stuck here: exposed like the residents (those
             // stuck at the node find a refuge as its residents do; those on a road none)
-            for &(h, on_road) in on_the_way.get(n.as_str()).into_iter().flatten() {
+            for &(h, on_road) in here {
                 let hu = h as usize;
-                let in_water = if on_road { 1.0 } else { z.in_water_share(depth) };
+                let in_water = if on_road { 1.0 } else { share };
                 let f_old = harm.transit_fraction[hu] as f64;
                 let people = hh.people[hu] as f64;
                 if f_new > f_old {
@@ -1245,9 +1265,10 @@ pub(super) fn node_depths(model: &FloodModel) -> BTreeMap<&str, (f64, f64)> {
 }
 
 /// Evacuees on the way, by the node where the water reaches them: a household stuck at a node
-/// is there; one on a road is at the end of the road with the deeper water. Cars on a road with
-/// more water over either end than the road-closure depth stop (`EvacNet::water_stop`) until it
-/// falls below it again. Returns node id → (household, on a road rather than at the node).
+/// is there; one on a road is at the end it is heading for (the water behind a car driving out
+/// does not reach it). Marks each road's ends under more water than the road-closure depth, and
+/// its shallower end (`EvacNet::water`), for the cars (`agents::evacuees`). Returns node id →
+/// (household, on a road rather than at the node).
 pub(super) fn evacuees_in_water<'a>(
     hh: &Households,
     ev: &mut EvacNet,
@@ -1259,10 +1280,13 @@ pub(super) fn evacuees_in_water<'a>(
         return at;
     }
     let depth = |ix: u32| node_depth.get(net.ids[ix as usize].as_str()).copied().unwrap_or((0.0, f64::INFINITY));
-    ev.water_stop.resize(ev.source.len(), false);
+    ev.water.resize(ev.source.len(), 0);
     for e in 0..ev.source.len() {
         let (a, b) = (depth(ev.source[e]), depth(ev.target[e]));
-        ev.water_stop[e] = a.0 > a.1 || b.0 > b.1;
+        ev.water[e] = [(a.0 > a.1, WET_START), (b.0 > b.1, WET_END), (a.0 <= b.0, START_SHALLOWER)]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .fold(0, |w, (_, bit)| w | bit);
     }
     for h in 0..hh.len() {
         if !matches!(hh.stage[h], EvacStage::OnRoad | EvacStage::StuckOnRoad) {
@@ -1270,12 +1294,7 @@ pub(super) fn evacuees_in_water<'a>(
         }
         let edge = hh.edge[h];
         let on_road = (edge as usize) < ev.source.len();
-        let node = if on_road {
-            let (s, t) = (ev.source[edge as usize], ev.target[edge as usize]);
-            if depth(s).0 > depth(t).0 { s } else { t }
-        } else {
-            hh.node[h]
-        };
+        let node = if on_road { ev.target[edge as usize] } else { hh.node[h] };
         if depth(node).0 > WET_DEPTH_M {
             at.entry(net.ids[node as usize].as_str()).or_default().push((h as u32, on_road));
         }
@@ -1433,15 +1452,19 @@ mod tests {
             nodes: vec![],
             max_depth_m: 0.0,
             refuge: (0.0, 0.0),
+            population: vec![],
         }
     }
 
     #[test]
-    fn a_refuge_keeps_its_share_out_of_the_water_until_it_is_flooded() {
-        let z = Zone { refuge: (0.6, 5.0), ..polder(0.0, 1.0) };
-        assert!((z.in_water_share(3.0) - 0.4).abs() < 1e-12);
-        assert_eq!(z.in_water_share(5.0), 1.0, "water at the refuge's height reaches everyone");
-        assert_eq!(polder(0.0, 1.0).in_water_share(3.0), 1.0, "no refuge by default");
+    fn a_refuge_keeps_its_places_out_of_the_water_until_it_is_flooded() {
+        // a village of 1,000 whose houses have upper floors for 600
+        let z = Zone { refuge: (0.6, 5.0), population: vec![1000.0], ..polder(0.0, 1.0) };
+        assert!((z.in_water_share(0, 3.0, 1000.0) - 0.4).abs() < 1e-12, "nobody left: 400 in the water");
+        assert!((z.in_water_share(0, 3.0, 800.0) - 0.25).abs() < 1e-12, "200 left: 200 of 800 in the water");
+        assert_eq!(z.in_water_share(0, 3.0, 500.0), 0.0, "500 stay: all find a place");
+        assert_eq!(z.in_water_share(0, 5.0, 500.0), 1.0, "water at the refuge's height reaches everyone");
+        assert_eq!(polder(0.0, 1.0).in_water_share(0, 3.0, 100.0), 1.0, "no refuge by default");
     }
 
     #[test]

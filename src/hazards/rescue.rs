@@ -5,13 +5,16 @@
 //! # The model
 //!
 //! * **Who rescues.** A team whose task is `boat_evacuation`, or `rescue` when it has the
-//!   `boat_evacuation` capability, standing (not travelling) at a node of a flood zone. It
-//!   serves that zone (the first zone that lists the node). Its boats work as one flotilla:
-//!   `boats = max(1, ⌊size / crew_per_boat⌋)`.
+//!   `boat_evacuation` capability, standing (not travelling) at a node of a flood zone, or at
+//!   the zone's edge: a node outside every zone with a road into one (a levee, a dry junction),
+//!   where boats are launched once the water has cut the roads. It serves that zone (the first
+//!   zone that lists the node, or the first the roads lead into). Its boats work as one flotilla:
+//!   the team's `boats`, else `max(1, ⌊size / crew_per_boat⌋)`.
 //! * **Whom.** The people still at the zone's places whose water is deeper than the zone's
 //!   `road_closure_depth_m` (their roads are cut, so they cannot leave by road): residents —
-//!   those who refused to leave, those not yet gone, those in a refuge — and evacuees caught on
-//!   the way there (`flood::evacuees_in_water`). Places with the most people in the water (out
+//!   those who refused to leave, those not yet gone, those in a refuge — and evacuees stranded
+//!   there on their way (`flood::evacuees_in_water`; those still walking in wait for the next
+//!   trip). Places with the most people in the water (out
 //!   of a refuge) first, then those with the most people; evacuees on the way before residents
 //!   at a place.
 //! * **A trip.** When its boats are back, the flotilla takes up to `boats × boat_capacity`
@@ -32,13 +35,14 @@
 //!
 //! No boat routing over the water (straight lines), no capsizing, no rescue outside flood zones,
 //! the flotilla moves together; a team moved elsewhere keeps the time its boats are due back.
+//! Boats are the team's, not drawn from a depot's stock.
 
 use std::collections::BTreeMap;
 
 use bevy::prelude::*;
 
 use super::flood::{FloodHarm, FloodState, evacuees_in_water, node_depths};
-use crate::agents::evacuees::{EvacNet, Households};
+use crate::agents::evacuees::{EvacNet, Households, Stage as EvacStage};
 use crate::agents::teams::Team;
 use crate::agents::{Residents, Shelters};
 use crate::journal::{Event, Journaled};
@@ -52,9 +56,9 @@ pub struct BoatTrips {
     pub back_at: BTreeMap<String, u64>,
 }
 
-/// Boats a team of `size` people runs.
-pub fn boats(size: u32, p: &RescueParams) -> u32 {
-    (size / p.crew_per_boat.max(1)).max(1)
+/// Boats a team of `size` people runs: those it brings (`brought`), else one per crew.
+pub fn boats(size: u32, brought: Option<u32>, p: &RescueParams) -> u32 {
+    brought.unwrap_or(size / p.crew_per_boat.max(1)).max(1)
 }
 
 /// How long a trip to a place `dist_km` away takes, s: loading and unloading, there and back.
@@ -97,6 +101,11 @@ pub fn plan_trip(waiting: &[Waiting], capacity: f64, p: &RescueParams) -> (Vec<(
     (taken, trip_secs(far, p))
 }
 
+/// The evacuees waiting at `node` (stuck there, not walking in on a road).
+fn stranded<'a>(on_the_way: &'a BTreeMap<&str, Vec<(u32, bool)>>, node: &str) -> impl Iterator<Item = u32> + 'a {
+    on_the_way.get(node).into_iter().flatten().filter(|&&(_, on_road)| !on_road).map(|&(h, _)| h)
+}
+
 /// Boat trips of this step (Consequences set, before `flood::flood_consequences`).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn boat_rescue(
@@ -132,7 +141,12 @@ pub(super) fn boat_rescue(
         .filter(|t| trips.back_at.get(&t.id).is_none_or(|&b| b <= now))
         .filter_map(|t| {
             let node = net.id_of(t.location);
-            model.zones.iter().position(|z| z.nodes.iter().any(|(n, _)| n == node)).map(|zi| (t, zi, node))
+            let zone_of = |id: &str| model.zones.iter().position(|z| z.nodes.iter().any(|(n, _)| n == id));
+            // in a zone; else at its edge: the first zone (in the scenario's order) a road from
+            // here leads into — boats are launched where the road meets the water
+            zone_of(node)
+                .or_else(|| net.graph.neighbors_undirected(t.location).filter_map(|m| zone_of(net.id_of(m))).min())
+                .map(|zi| (t, zi, node))
         })
         .collect();
     if crews.is_empty() {
@@ -142,7 +156,7 @@ pub(super) fn boat_rescue(
     let node_depth = node_depths(model);
     let on_the_way = evacuees_in_water(&hh, &mut evac, &net, &node_depth);
     let pos = |id: &str| sc.map.nodes.iter().find(|n| n.id == id).map_or((0.0, 0.0), |n| n.pos);
-    let size = |id: &str| sc.resources.teams.iter().find(|t| t.id == id).map_or(1, |t| t.size);
+    let fleet = |id: &str| sc.resources.teams.iter().find(|t| t.id == id).map_or(1, |t| boats(t.size, t.boats, p));
     for (team, zi, at) in crews {
         let z = &model.zones[zi];
         let here = pos(at);
@@ -153,17 +167,16 @@ pub(super) fn boat_rescue(
                 continue;
             }
             let home = residents.0.get(n).copied().unwrap_or(0.0);
-            let way: f64 =
-                on_the_way.get(n.as_str()).into_iter().flatten().map(|&(h, _)| hh.people[h as usize] as f64).sum();
+            let way: f64 = stranded(&on_the_way, n).map(|h| hh.people[h as usize] as f64).sum();
             let there = pos(n);
             waiting.push(Waiting {
                 place: k,
-                in_water: home * z.in_water_share(depth) + way,
+                in_water: (home + way) * z.in_water_share(k, depth, home + way),
                 people: home + way,
                 dist_km: (there.0 - here.0).hypot(there.1 - here.1),
             });
         }
-        let n_boats = boats(size(&team.id), p);
+        let n_boats = fleet(&team.id);
         let (taken, secs) = plan_trip(&waiting, f64::from(n_boats) * f64::from(p.boat_capacity), p);
         if taken.is_empty() {
             continue;
@@ -174,11 +187,16 @@ pub(super) fn boat_rescue(
             let node = &z.nodes[k].0;
             let got = n;
             // evacuees on the way first, then residents
-            for &(h, _) in on_the_way.get(node.as_str()).into_iter().flatten() {
+            for h in stranded(&on_the_way, node) {
                 let x = &mut hh.people[h as usize];
                 let take = (*x as f64).min(n);
                 *x = (*x as f64 - take).max(0.0) as f32;
                 n -= take;
+                if *x < 0.5 {
+                    // all on board: out of the evacuation's stuck, as the residents taken
+                    *x = 0.0;
+                    hh.stage[h as usize] = EvacStage::Rescued;
+                }
             }
             if let Some(r) = residents.0.get_mut(node) {
                 let take = r.min(n);
@@ -231,8 +249,9 @@ mod tests {
     #[test]
     fn a_trip_takes_the_most_in_danger_first_up_to_the_boats_capacity() {
         let p = RescueParams { boat_capacity: 10, crew_per_boat: 3, boat_speed_kmh: 10.0, load_min: 10.0 };
-        assert_eq!(boats(40, &p), 13);
-        assert_eq!(boats(2, &p), 1, "a team smaller than a crew still runs a boat");
+        assert_eq!(boats(40, None, &p), 13);
+        assert_eq!(boats(2, None, &p), 1, "a team smaller than a crew still runs a boat");
+        assert_eq!(boats(300, Some(12), &p), 12, "the boats a team brings, not its people, limit it");
         let w = |place, in_water, people, dist_km| Waiting { place, in_water, people, dist_km };
         // 130 places: 100 at place 1 (60 in the water), 80 at place 0 (70 in the water)
         let (taken, secs) = plan_trip(&[w(0, 70.0, 80.0, 2.0), w(1, 60.0, 100.0, 5.0)], 130.0, &p);

@@ -204,6 +204,13 @@ pub enum Event {
         people: u32,
         households: u32,
     },
+    /// Evacuees whose road ahead was under water, turned back at `at` (in the hour to `t`; they go
+    /// on by another road, or wait there when none leads to a shelter).
+    EvacueesTurnedBack {
+        at: String,
+        people: u32,
+        households: u32,
+    },
     /// Evacuees who found no open road to an open shelter with room, waiting at `at` (in the hour
     /// to `t`; they try again when a road opens).
     EvacueesStuck {
@@ -221,8 +228,7 @@ pub enum Event {
         on_road: u32,
         stuck: u32,
         not_yet_left: u32,
-        /// Where the stuck are (node id → people), with the cars stopped by water on a road
-        /// counted at the road's end.
+        /// Where the stuck are (node id → people).
         #[serde(default)]
         stuck_at: std::collections::BTreeMap<String, u32>,
     },

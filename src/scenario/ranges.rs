@@ -147,6 +147,9 @@ impl Ranges<'_, '_> {
             let p = format!("resources.teams[{i}]");
             self.pos(format!("{p}.size"), "team size", "people", t.size as f64, 100_000.0);
             self.within(format!("{p}.speed_factor"), "speed factor", "", t.speed_factor, 0.01, 100.0, false);
+            if let Some(b) = t.boats {
+                self.within(format!("{p}.boats"), "boats", "", f64::from(b), 1.0, 10_000.0, false);
+            }
         }
         for (i, dp) in s.resources.depots.iter().enumerate() {
             for (item, q) in &dp.stock {

@@ -466,6 +466,10 @@ pub struct Team {
     /// Road speed as a share of the free speed (1.0 = free speed).
     #[serde(default = "unit_f64")]
     pub speed_factor: f64,
+    /// Boats the team brings (boat rescue, `hazards::rescue`); none given: one per
+    /// `resources.rescue.crew_per_boat` people.
+    #[serde(default)]
+    pub boats: Option<u32>,
 }
 
 fn unit_f64() -> f64 {

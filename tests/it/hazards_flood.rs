@@ -353,6 +353,24 @@ fn the_shipped_flood_scenarios_tell_a_plausible_story() {
     assert!(*river_drawdown_m > 0.5, "drawdown {river_drawdown_m} m");
     let b = &r.model.breaches[0];
     assert!(b.peak_width_m > 200.0 && b.peak_width_m <= 400.0, "width {}", b.peak_width_m);
+    // The record (press of the time): the 100,000-odd people of the four townships were all
+    // moved or sheltered in place, and nobody died. The record's orders must give a toll near
+    // that — a few people caught by the first hours' water at most — and no response a toll
+    // many times larger (everyone at home, the refuges too small for all).
+    let s = load("scenarios/levee-breach-0621.ron");
+    let orders = std::fs::read_to_string("scenarios/orders/levee-breach-0621.ron").unwrap();
+    let record = run(s, Some(&orders));
+    assert!(record.harm_deaths <= 20.0, "the record's response drowns {:.0}", record.harm_deaths);
+    assert!(
+        r.harm_deaths >= 10.0 * record.harm_deaths.max(10.0),
+        "no response drowns {:.0}, the record's {:.0}",
+        r.harm_deaths,
+        record.harm_deaths
+    );
+    assert!(
+        record.events.iter().any(|(_, e)| matches!(e, Event::BoatRescue { team, .. } if team == "t_wj_closure")),
+        "the armed police's boats work from the levee (the water's edge)"
+    );
     // the demo with its orders: the polder floods and spills into the Xiaqiao basin
     let s = load("scenarios/demo-county.ron");
     let orders = load_orders(Path::new("scenarios/orders/demo-county.ron"), &s).unwrap();
@@ -386,16 +404,18 @@ fn bad_flood_parameters_are_reported_at_their_place() {
 }
 
 #[test]
-fn evacuees_caught_on_the_way_are_exposed_and_their_cars_stop() {
+fn evacuees_caught_on_the_way_turn_back_or_are_exposed() {
     // Nobody lives at "low" (inside the polder); the town's people are ordered to the shelter
     // 20 minutes before the water closes the roads at "low" (+2h20m), and the shortest way
-    // there runs through "low". When the water over
-    // "low" passes 0.3 m its roads close: cars on the road to it stop in the water, households
-    // at it are stuck. Each of them takes the mortality of the place where the water holds them,
-    // F(low), as a resident there would: the flood's deaths are mid's residents × F(mid) plus,
-    // for every household the water reached on the way, its survivors × f/(1 − f), f its
-    // mortality fraction (F(low) for those held there).
-    use drillsim::agents::evacuees::{EvacNet, Households, Stage};
+    // there runs through "low" (town → low → high, 3 km; the detour town → high is 8 km). When
+    // the water over "low" passes 0.3 m its roads close. Cars on the road to it do not drive
+    // into the water: their start (the town) is dry, so they turn back there and take the
+    // detour. Cars leaving "low" drive on out of it. Walkers wade on to "low" and are stuck
+    // there. Each household the water holds takes the mortality of its place, F(low), as a
+    // resident there would: the flood's deaths are mid's residents × F(mid) plus, for every
+    // household the water reached on the way, its survivors × f/(1 − f), f its mortality
+    // fraction (F(low) for those held there).
+    use drillsim::agents::evacuees::{EvacNet, Households, Stage, WET_END};
     let text = polder(10, 4.0, "24h", HIGH_RIVER, "")
         .replace("population: 2000,  elevation_m: 20.0", "population: 0, elevation_m: 20.0")
         .replace("shelters: [", "evacuation: (mobilisation_mean: \"20m\"),\n        shelters: [");
@@ -408,19 +428,8 @@ fn evacuees_caught_on_the_way_are_exposed_and_their_cars_stop() {
     let w = app.world();
     let harm = w.resource::<FloodHarm>();
     let (hh, ev) = (w.resource::<Households>(), w.resource::<EvacNet>());
-    let low =
-        w.resource::<drillsim::map::RoadNetwork>().node("low").expect("low is on the road network").index() as u32;
-    // households held at low: stuck there, or on a road that ends there
-    let held: Vec<usize> = (0..hh.len())
-        .filter(|&h| match hh.stage[h] {
-            Stage::StuckOnRoad => hh.node[h] == low && hh.edge[h] == u32::MAX,
-            Stage::OnRoad => {
-                let e = hh.edge[h] as usize;
-                e < ev.source.len() && (ev.target[e] == low || ev.source[e] == low) && ev.water_stop[e]
-            }
-            _ => false,
-        })
-        .collect();
+    let net = w.resource::<drillsim::map::RoadNetwork>();
+    let (low, town) = (net.node("low").expect("low").index() as u32, net.node("town").expect("town").index() as u32);
     let j = w.resource::<Journal>();
     let log: Vec<String> = j
         .entries
@@ -431,21 +440,45 @@ fn evacuees_caught_on_the_way_are_exposed_and_their_cars_stop() {
                 Event::RoadClosed { .. }
                     | Event::FloodExposure { .. }
                     | Event::EvacuationTotals { .. }
-                    | Event::OrderRefused { .. }
+                    | Event::EvacueesTurnedBack { .. }
                     | Event::EvacuationStarted { .. }
             )
         })
         .map(|e| format!("{} {:?}", e.t, e.event))
         .collect();
-    assert!(!held.is_empty(), "some of the town's people are caught at low: {log:#?}");
+    // no car waits on a road into the water
+    for h in 0..hh.len() {
+        let e = hh.edge[h] as usize;
+        if hh.car[h] && hh.stage[h] == Stage::OnRoad && e < ev.source.len() {
+            assert!(ev.water[e] & WET_END == 0, "household {h} drives into the water on road {e}");
+        }
+    }
+    // the cars on the road to "low" turned back at the town, and reached the shelter by the detour
+    let turned: u32 = j
+        .entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::EvacueesTurnedBack { at, people, .. } if at == "town" => Some(*people),
+            Event::EvacueesTurnedBack { at, .. } => panic!("turned back at {at}, not at the town"),
+            _ => None,
+        })
+        .sum();
+    assert!(turned > 0, "cars met the water on the road to low and turned back: {log:#?}");
+    let left_at_town: Vec<_> = (0..hh.len())
+        .filter(|&h| hh.car[h] && hh.stage[h] != Stage::Refused && hh.node[h] == town)
+        .map(|h| (hh.stage[h], hh.edge[h]))
+        .collect();
+    assert!(left_at_town.is_empty(), "no car that left is left at the town (the detour): {left_at_town:?}");
+    // households held at low: stuck there (walkers who waded in)
+    let held: Vec<usize> = (0..hh.len()).filter(|&h| hh.stage[h] == Stage::StuckOnRoad && hh.node[h] == low).collect();
+    assert!(!held.is_empty(), "some of the town's walkers are caught at low: {log:#?}");
     let f_low = harm.transit_fraction[held[0]] as f64;
     assert!(f_low > 0.0);
     for &h in &held {
         assert!((harm.transit_fraction[h] as f64 - f_low).abs() < 1e-6, "one place, one mortality");
     }
     let f_mid = harm.fraction.iter().find(|(n, _)| *n == "mid").map(|(_, f)| *f).expect("mid got wet");
-    // every household the water reached on the way (also those that passed "low" while it was
-    // still shallow and drove or walked on) lost people·f/(1 − f) of its survivors' number
+    // every household the water reached on the way lost people·f/(1 − f) of its survivors' number
     let transit: f64 = (0..hh.len())
         .map(|h| harm.transit_fraction.get(h).copied().unwrap_or(0.0) as f64)
         .zip(&hh.people)
