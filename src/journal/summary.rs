@@ -41,7 +41,8 @@ pub struct Summary {
     pub flood_max_depth_m: BTreeMap<String, f64>,
     /// People who left home on an evacuation order (`evacuation_totals`, else progress entries).
     pub evacuated: u32,
-    /// People taken in by shelters (`shelter_arrivals`).
+    /// People taken in by shelters: evacuees by road (`shelter_arrivals`) and people brought by
+    /// boat (`boat_rescue` with a shelter).
     pub sheltered: u32,
     /// Gas releases (`gas_totals`): people harmed (yellow + red + dead) and how many the
     /// no-response shadow harmed (every resident at home, no warning).
@@ -140,6 +141,7 @@ pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
             }
             Event::EvacuationTotals { left, .. } => evacuated_total = Some(*left),
             Event::ShelterArrivals { people, .. } => s.sheltered += people,
+            Event::BoatRescue { people, shelter: Some(_), .. } => s.sheltered += people,
             Event::GasTotals { yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, .. } => {
                 s.gas_harmed += yellow + red + dead;
                 s.gas_harmed_no_response += no_response_yellow + no_response_red + no_response_dead;

@@ -205,6 +205,8 @@ fn evacuation(n: &Names, entries: &[Entry], mut c: Chart) -> Chart {
     let mut in_shelter: BTreeMap<&str, u32> = BTreeMap::new();
     let mut left = vec![(0, 0.0)];
     let mut sheltered = vec![(0, 0.0)];
+    // people brought to a shelter by boat: in its occupants, not in the evacuees' totals
+    let mut by_boat = 0;
     for e in entries {
         match &e.event {
             Event::EvacuationProgress { from, left: k, .. } => {
@@ -215,9 +217,10 @@ fn evacuation(n: &Names, entries: &[Entry], mut c: Chart) -> Chart {
                 in_shelter.insert(shelter, *occupants);
                 sheltered.push((e.t, in_shelter.values().sum::<u32>() as f64));
             }
+            Event::BoatRescue { people, shelter: Some(_), .. } => by_boat += people,
             Event::EvacuationTotals { left: l, sheltered: s, .. } => {
                 left.push((e.t, *l as f64));
-                sheltered.push((e.t, *s as f64));
+                sheltered.push((e.t, (s + by_boat) as f64));
             }
             Event::EvacuationOrdered { .. } if c.marks.is_empty() => {
                 c.marks.push(Mark { t: e.t, label: n.w.t("chart.evacuation_ordered") })

@@ -419,6 +419,7 @@ pub struct OutcomesPart {
     pub evacuation_ordered: u32,
     pub evacuation_left: u32,
     pub left_before_flood: u32,
+    /// In shelters: evacuees who reached one by road, and people brought to one by boat.
     pub sheltered: u32,
     /// Living casualties at the end, by triage (`casualties`: injured = all of them).
     #[serde(default)]

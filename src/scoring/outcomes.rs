@@ -37,6 +37,7 @@ pub(super) fn outcomes(ctx: &Ctx, truth: &Truth) -> OutcomesPart {
     // sum of the zones' latest exposures is only a stand-in for a run cut before it (the zones'
     // latest values may come from different steps, so it can overstate the peak).
     let mut totals_peak: Option<u64> = None;
+    let mut by_boat_to_shelter = 0;
     let mut wet: BTreeSet<&str> = BTreeSet::new();
     let mut first_casualties: BTreeSet<&str> = BTreeSet::new();
     for e in ctx.entries {
@@ -68,6 +69,7 @@ pub(super) fn outcomes(ctx: &Ctx, truth: &Truth) -> OutcomesPart {
                 o.flood_exposed_peak = o.flood_exposed_peak.max(exposed_now.values().sum());
             }
             Event::FloodTotals { exposed_peak, .. } => totals_peak = Some(*exposed_peak),
+            Event::BoatRescue { people, shelter: Some(_), .. } => by_boat_to_shelter += people,
             // the gas dose model's harm and its no-response shadow
             Event::GasTotals { yellow, red, dead, no_response_yellow, no_response_red, no_response_dead, .. } => {
                 o.gas_harmed += yellow + red + dead;
@@ -80,6 +82,7 @@ pub(super) fn outcomes(ctx: &Ctx, truth: &Truth) -> OutcomesPart {
             _ => {}
         }
     }
+    o.sheltered += by_boat_to_shelter;
     if let Some(p) = totals_peak {
         o.flood_exposed_peak = p;
     }
