@@ -42,7 +42,7 @@ pub(super) fn compare_cmd(args: CompareArgs) -> Result<(), Error> {
         return input("the two runs are of different scenarios (SHA-256 differ); compare runs of one scenario");
     }
     let sc = crate::scenario::load(Path::new(&path))?;
-    if sc.sha256 != sha {
+    if sc.sha256() != sha {
         return input(format!("{path} has changed since the runs"));
     }
     let c = compare(&sc, &a, &b);

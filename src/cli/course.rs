@@ -66,7 +66,7 @@ pub(super) fn course_cmd(args: CourseArgs) -> Result<(), Error> {
                 Some(Event::RunStarted { scenario_sha256, seed, .. }) => (scenario_sha256.clone(), *seed),
                 _ => (String::new(), 0),
             };
-            if sha != sc.sha256 {
+            if sha != sc.sha256() {
                 return input(format!("{} is not a run of {}", out.display(), args.scenario.display()));
             }
             if args.seed.is_some_and(|s| s != seed) {

@@ -96,7 +96,7 @@ pub(super) fn open_session(
     let spec = SessionSpec {
         drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: sc.source.path.display().to_string(),
-        scenario_sha256: sc.sha256.clone(),
+        scenario_sha256: sc.sha256().to_string(),
         seed: seed.unwrap_or(sc.scenario.meta.seed),
         speed,
         paused,

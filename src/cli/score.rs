@@ -66,7 +66,7 @@ fn load_checked(path: Option<&Path>, out: &Path, entries: &[Entry], journal: &Pa
         return scenario::parse(file).map_err(|p| scenario::LoadError::Invalid(p).into());
     };
     let sc = scenario::load(path)?;
-    if sc.sha256 != sha {
+    if sc.sha256() != sha {
         let what = match std::fs::read_to_string(out.join(crate::outdir::SCENARIO_COPY)) {
             Ok(kept) => format!(
                 "against the copy the run kept ({}): {}",
@@ -79,7 +79,7 @@ fn load_checked(path: Option<&Path>, out: &Path, entries: &[Entry], journal: &Pa
             "{} is not the scenario this journal was run from: {what} (SHA-256 {} in the journal, {} now)",
             path.display(),
             sha,
-            sc.sha256
+            sc.sha256()
         ));
     }
     Ok(sc)

@@ -126,7 +126,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: sc.scenario.meta.name.clone(),
         scenario_path: sc.source.path.display().to_string(),
-        scenario_sha256: sc.sha256.clone(),
+        scenario_sha256: sc.sha256().to_string(),
         base_seed: args.seed.unwrap_or(sc.scenario.meta.seed),
         runs: args.runs,
         orders_path: orders.as_ref().and_then(|o| o.source.as_ref()).map(|s| s.path.display().to_string()),

@@ -11,7 +11,7 @@ pub(super) fn validate(files: &[PathBuf], orders: Option<&Path>, short: bool) ->
         return input("--orders is checked against one scenario; name exactly one SCENARIO");
     }
     let mut bad = 0usize;
-    for f in files {
+    for (i, f) in files.iter().enumerate() {
         match scenario::load(f) {
             Ok(v) => {
                 let s = &v.scenario;
@@ -36,6 +36,11 @@ pub(super) fn validate(files: &[PathBuf], orders: Option<&Path>, short: bool) ->
                             report(&e, short);
                         }
                     }
+                }
+                // The process ends after the last file: its scenario (a county's tens of thousands
+                // of strings) is left to the OS rather than freed one by one (0.6 ms of 30).
+                if i + 1 == files.len() {
+                    std::mem::forget(v);
                 }
             }
             Err(e) => {

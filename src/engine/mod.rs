@@ -64,7 +64,7 @@ pub fn build_app(scenario: Arc<ValidScenario>, opts: RunOptions, mut journal: Jo
         Event::RunStarted {
             drillsim_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario_path: scenario.source.path.display().to_string(),
-            scenario_sha256: scenario.sha256.clone(),
+            scenario_sha256: scenario.sha256().to_string(),
             scenario_name: scenario.scenario.meta.name.clone(),
             seed,
             start: clock.iso(0),

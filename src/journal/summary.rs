@@ -76,7 +76,7 @@ pub struct Casualties {
 pub fn summarize(scenario: &ValidScenario, entries: &[Entry]) -> Summary {
     let mut s = Summary {
         scenario: scenario.scenario.meta.name.clone(),
-        scenario_sha256: scenario.sha256.clone(),
+        scenario_sha256: scenario.sha256().to_string(),
         seed: 0,
         start: String::new(),
         reached: String::new(),

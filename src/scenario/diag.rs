@@ -23,15 +23,17 @@ const SNIPPET_LINE_BYTES: usize = 400;
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
-    pub text: Arc<str>,
+    /// The text as read, shared (with a lazy span index, a loaded scenario) without a copy: an
+    /// `Arc<str>` would copy a county-sized file once more after reading it.
+    pub text: Arc<String>,
     /// Byte offset of each line's start, built on first use (placing a problem is then a binary
     /// search, not a scan of the file: many problems in a large file stay linear).
     lines: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
-    pub fn new(path: impl AsRef<Path>, text: impl Into<Arc<str>>) -> Self {
-        SourceFile { path: path.as_ref().to_path_buf(), text: text.into(), lines: Arc::default() }
+    pub fn new(path: impl AsRef<Path>, text: impl Into<String>) -> Self {
+        SourceFile { path: path.as_ref().to_path_buf(), text: Arc::new(text.into()), lines: Arc::default() }
     }
 
     fn line_starts(&self) -> &[usize] {

@@ -53,8 +53,50 @@ impl ScenarioIds {
     }
 }
 
+/// The kinds of id an order may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Agency,
+    Team,
+    Node,
+    Inject,
+    Road,
+    /// A flood zone.
+    Zone,
+    /// A named area (`map.areas`).
+    Area,
+    Intake,
+    Shelter,
+    Depot,
+}
+
+/// Which ids a scenario defines: [`ScenarioIds`] for a valid scenario; validation answers from
+/// the ids it has already registered, so checking plan orders builds no second index.
+pub trait KnownIds {
+    fn knows(&self, kind: IdKind, id: &str) -> bool;
+}
+
+impl KnownIds for ScenarioIds {
+    fn knows(&self, kind: IdKind, id: &str) -> bool {
+        let set = match kind {
+            IdKind::Agency => &self.agencies,
+            IdKind::Team => &self.teams,
+            IdKind::Node => &self.nodes,
+            IdKind::Inject => &self.injects,
+            IdKind::Road => return self.roads.contains_key(id),
+            IdKind::Zone => &self.zones,
+            IdKind::Area => &self.areas,
+            IdKind::Intake => &self.intakes,
+            IdKind::Shelter => &self.shelters,
+            IdKind::Depot => &self.depots,
+        };
+        set.contains(id)
+    }
+}
+
 /// Problems with the ids an order names: (field path below the order, message).
-pub fn order_id_problems(order: &OrderKind, ids: &ScenarioIds) -> Vec<(String, String)> {
+pub fn order_id_problems(order: &OrderKind, ids: &impl KnownIds) -> Vec<(String, String)> {
+    use IdKind::*;
     let mut out = Vec::new();
     let mut need = |field: &str, what: &str, id: &str, known: bool| {
         if !known {
@@ -63,38 +105,28 @@ pub fn order_id_problems(order: &OrderKind, ids: &ScenarioIds) -> Vec<(String, S
     };
     match order {
         OrderKind::Dispatch { team, to, .. } => {
-            need("team", "team", team, ids.teams.contains(team.as_str()));
-            need("to", "node", to, ids.nodes.contains(to.as_str()));
+            need("team", "team", team, ids.knows(Team, team));
+            need("to", "node", to, ids.knows(Node, to));
         }
-        OrderKind::Recall { team } => need("team", "team", team, ids.teams.contains(team.as_str())),
+        OrderKind::Recall { team } => need("team", "team", team, ids.knows(Team, team)),
         OrderKind::Evacuate { from, to } => {
-            let place = ids.nodes.contains(from.as_str())
-                || ids.zones.contains(from.as_str())
-                || ids.areas.contains(from.as_str());
+            let place = ids.knows(Node, from) || ids.knows(Zone, from) || ids.knows(Area, from);
             need("from", "node, flood zone or area", from, place);
-            need("to", "shelter", to, ids.shelters.contains(to.as_str()));
+            need("to", "shelter", to, ids.knows(Shelter, to));
         }
-        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => {
-            need("0", "shelter", x, ids.shelters.contains(x.as_str()))
-        }
+        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => need("0", "shelter", x, ids.knows(Shelter, x)),
         OrderKind::DeliverSupplies { from, to, .. } => {
-            need("from", "depot", from, ids.depots.contains(from.as_str()));
-            need("to", "node", to, ids.nodes.contains(to.as_str()));
+            need("from", "depot", from, ids.knows(Depot, from));
+            need("to", "node", to, ids.knows(Node, to));
         }
-        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", "road", r, ids.roads.contains_key(r.as_str())),
-        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => {
-            need("0", "intake", i, ids.intakes.contains(i.as_str()))
-        }
-        OrderKind::SetUpCommandPost { at, .. } => need("at", "node", at, ids.nodes.contains(at.as_str())),
-        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => {
-            need("lead", "agency", l, ids.agencies.contains(l.as_str()))
-        }
+        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", "road", r, ids.knows(Road, r)),
+        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => need("0", "intake", i, ids.knows(Intake, i)),
+        OrderKind::SetUpCommandPost { at, .. } => need("at", "node", at, ids.knows(Node, at)),
+        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => need("lead", "agency", l, ids.knows(Agency, l)),
         OrderKind::RequestSupport { to, .. } | OrderKind::Report { to, .. } => {
-            need("to", "agency", to, ids.agencies.contains(to.as_str()))
+            need("to", "agency", to, ids.knows(Agency, to))
         }
-        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => {
-            need("0", "inject", j, ids.injects.contains(j.as_str()))
-        }
+        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => need("0", "inject", j, ids.knows(Inject, j)),
         _ => {}
     }
     out

@@ -34,8 +34,9 @@ pub use validate::kind_name;
 #[derive(Debug, Clone)]
 pub struct ValidScenario {
     pub source: SourceFile,
-    /// SHA-256 of the file's bytes, hex.
-    pub sha256: String,
+    /// SHA-256 of the file's bytes, hex: computed on first use ([`ValidScenario::sha256`]), so
+    /// `validate` does not hash a file it only checks.
+    sha256: std::sync::OnceLock<String>,
     pub scenario: Scenario,
     pub start: NaiveDateTime,
     pub step_secs: u64,
@@ -45,6 +46,11 @@ pub struct ValidScenario {
 }
 
 impl ValidScenario {
+    /// SHA-256 of the file's bytes, hex (what runs, scores and reports record).
+    pub fn sha256(&self) -> &str {
+        self.sha256.get_or_init(|| hex(&Sha256::digest(self.source.text.as_bytes())))
+    }
+
     /// Number of steps to cover the duration (the last may end past it).
     pub fn steps(&self) -> u64 {
         self.duration_secs.div_ceil(self.step_secs)
@@ -126,9 +132,8 @@ pub fn parse(file: SourceFile) -> Result<ValidScenario, Problems> {
         return Err(Problems { file, problems });
     }
     let start = start.expect("a valid scenario has a start");
-    let sha256 = hex(&Sha256::digest(file.text.as_bytes()));
     Ok(ValidScenario {
-        sha256,
+        sha256: std::sync::OnceLock::new(),
         start,
         step_secs: scenario.meta.step.secs(),
         duration_secs: scenario.meta.duration.secs(),
@@ -155,4 +160,26 @@ pub(crate) fn serde_variant_names<T: serde::de::DeserializeOwned + std::fmt::Deb
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checking a scenario builds neither its ids index nor its SHA-256 (`validate` needs
+    /// neither); each is built on first use, once, from the file as read.
+    #[test]
+    fn checking_builds_no_index_and_no_hash() {
+        let path = Path::new("scenarios/derailment-0523.ron");
+        let v = load(path).unwrap();
+        assert!(v.ids.get().is_none() && v.sha256.get().is_none());
+        let ids = ids::ScenarioIds::of(&v);
+        assert!(std::ptr::eq(ids, ids::ScenarioIds::of(&v)), "built once");
+        assert_eq!(ids.nodes.len(), v.scenario.map.nodes.len());
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(v.sha256(), hex(&Sha256::digest(&bytes)));
+        assert_eq!(v.sha256().len(), 64);
+        // a copy made after the first use keeps the hash
+        assert_eq!(v.clone().sha256.get().map(String::as_str), Some(v.sha256()));
+    }
 }

@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
     /// The text, while the spans are not read yet.
-    text: Option<Arc<str>>,
+    text: Option<Arc<String>>,
     spans: OnceLock<BTreeMap<String, Range<usize>>>,
 }
 
@@ -36,7 +36,7 @@ impl SpanIndex {
     }
 
     /// An index of `text` that reads it on the first question (a valid file never asks).
-    pub fn lazy(text: Arc<str>) -> SpanIndex {
+    pub fn lazy(text: Arc<String>) -> SpanIndex {
         SpanIndex { text: Some(text), spans: OnceLock::new() }
     }
 
@@ -46,7 +46,7 @@ impl SpanIndex {
     }
 
     fn spans(&self) -> &BTreeMap<String, Range<usize>> {
-        self.spans.get_or_init(|| self.text.as_deref().map(read).unwrap_or_default())
+        self.spans.get_or_init(|| self.text.as_deref().map_or_else(BTreeMap::new, |t| read(t)))
     }
 
     /// The span of `path`, or of its nearest recorded parent.
@@ -346,7 +346,7 @@ mod tests {
 
     #[test]
     fn a_lazy_index_reads_the_text_only_when_asked() {
-        let text: Arc<str> = Arc::from("(map: (roads: [(from: \"a\", to: \"b\")]))");
+        let text = Arc::new("(map: (roads: [(from: \"a\", to: \"b\")]))".to_string());
         let lazy = SpanIndex::lazy(text.clone());
         assert!(!lazy.is_read(), "nothing asked yet");
         let eager = SpanIndex::build(&text);

@@ -31,13 +31,20 @@
 //!
 //! Each has a failing fixture in `tests/fixtures/invalid/`, checked by `tests/it/validate.rs`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDateTime;
+use foldhash::fast::FixedState;
 
 use super::diag::Collector;
 use super::time::{Dur, TimeSpec, parse_datetime};
 use super::types::*;
+
+/// Maps and sets of ids hash with foldhash's fixed-seed hasher: a county's tens of thousands of
+/// short ids hash several times faster than with SipHash, and the order of a walk over them is
+/// the same every run (no problem's text depends on it: a help listing ids sorts them).
+type HashMap<K, V> = std::collections::HashMap<K, V, FixedState>;
+type HashSet<K> = std::collections::HashSet<K, FixedState>;
 
 /// The id a sender or recipient may use for the exercise control cell.
 pub const CONTROL: &str = "control";
@@ -76,26 +83,58 @@ impl<F: FnOnce() -> String> PathText for F {
     }
 }
 
-/// Registers ids of one kind, reporting duplicates.
-fn register<'s, T, P: PathText + Clone>(
+/// Registers ids of one kind, reporting duplicates; an id's value is kept in a map.
+fn register<'s, T, P: PathText, I>(c: &mut Collector, what: &str, items: I) -> HashMap<&'s str, T>
+where
+    I: Iterator<Item = (P, &'s str, T)> + Clone,
+{
+    let mut seen = HashMap::with_capacity_and_hasher(capacity(&items), FixedState::default());
+    register_with(c, what, items, |id, v| match seen.entry(id) {
+        std::collections::hash_map::Entry::Occupied(_) => false,
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(v);
+            true
+        }
+    });
+    seen
+}
+
+/// Registers ids of one kind, reporting duplicates, into a set.
+fn register_set<'s, P: PathText, I>(c: &mut Collector, what: &str, items: I) -> HashSet<&'s str>
+where
+    I: Iterator<Item = (P, &'s str, ())> + Clone,
+{
+    let mut seen = HashSet::with_capacity_and_hasher(capacity(&items), FixedState::default());
+    register_with(c, what, items, |id, ()| seen.insert(id));
+    seen
+}
+
+fn capacity(items: &impl Iterator) -> usize {
+    let (low, high) = items.size_hint();
+    high.unwrap_or(low)
+}
+
+/// Each id in turn: an empty one is a problem, `insert` says whether it is new, and a second one
+/// is reported with the place of the first (found again by walking `items`: only a problem pays
+/// for a path).
+fn register_with<'s, T, P: PathText, I>(
     c: &mut Collector,
     what: &str,
-    items: impl IntoIterator<Item = (P, &'s str, T)>,
-) -> HashMap<&'s str, T> {
-    let mut seen: HashMap<&'s str, (P, T)> = HashMap::new();
-    for (path, id, v) in items {
-        if let Some((first, _)) = seen.get(id) {
-            let first = first.clone().text();
+    items: I,
+    mut insert: impl FnMut(&'s str, T) -> bool,
+) where
+    I: Iterator<Item = (P, &'s str, T)> + Clone,
+{
+    for (path, id, v) in items.clone() {
+        if id.trim().is_empty() {
+            c.at("not-positive", path.text(), format!("empty {what} id"));
+        } else if !insert(id, v) {
+            let first = items.clone().find(|(_, x, _)| *x == id).map(|(p, _, _)| p.text()).unwrap_or_default();
             let (l, col) = c.file.line_col(c.spans.find(&first).map_or(0, |s| s.start));
             c.at("duplicate-id", path.text(), format!("duplicate {what} id \"{id}\""))
                 .help(format!("the first \"{id}\" is at line {l}, column {col}; ids must be unique"));
-        } else if id.trim().is_empty() {
-            c.at("not-positive", path.text(), format!("empty {what} id"));
-        } else {
-            seen.insert(id, (path, v));
         }
     }
-    seen.into_iter().map(|(k, (_, v))| (k, v)).collect()
 }
 
 fn positive(c: &mut Collector, path: impl PathText, what: &str, v: f64) {
@@ -237,6 +276,7 @@ pub(super) fn check(s: &Scenario, c: &mut Collector) -> Option<NaiveDateTime> {
     scoring(s, c);
     super::uncertain::check(s, start, c);
     super::visibility::check(s, c);
+
     start
 }
 
@@ -293,7 +333,7 @@ impl<'s> Ids<'s> {
                 "agency",
                 s.agencies.iter().enumerate().map(|(i, a)| (format!("agencies[{i}].id"), a.id.as_str(), a)),
             ),
-            teams: register(
+            teams: register_set(
                 c,
                 "team",
                 s.resources
@@ -301,23 +341,17 @@ impl<'s> Ids<'s> {
                     .iter()
                     .enumerate()
                     .map(|(i, t)| (format!("resources.teams[{i}].id"), t.id.as_str(), ())),
-            )
-            .into_keys()
-            .collect(),
-            hazards: register(
+            ),
+            hazards: register_set(
                 c,
                 "hazard",
                 s.hazards.iter().enumerate().map(|(i, h)| (format!("hazards[{i}].id"), h.id(), ())),
-            )
-            .into_keys()
-            .collect(),
-            injects: register(
+            ),
+            injects: register_set(
                 c,
                 "inject",
                 s.injects.iter().enumerate().map(|(i, j)| (format!("injects[{i}].id"), j.id.as_str(), ())),
-            )
-            .into_keys()
-            .collect(),
+            ),
             reaches: register(
                 c,
                 "reach",
@@ -328,7 +362,7 @@ impl<'s> Ids<'s> {
                         .map(move |(i, x)| (format!("map.rivers[{ri}].reaches[{i}].id"), x.id.as_str(), x))
                 }),
             ),
-            levees: register(
+            levees: register_set(
                 c,
                 "levee",
                 s.map.rivers.iter().enumerate().flat_map(|(ri, r)| {
@@ -337,10 +371,8 @@ impl<'s> Ids<'s> {
                         .enumerate()
                         .map(move |(i, x)| (format!("map.rivers[{ri}].levees[{i}].id"), x.id.as_str(), ()))
                 }),
-            )
-            .into_keys()
-            .collect(),
-            zones: register(
+            ),
+            zones: register_set(
                 c,
                 "flood zone",
                 s.map
@@ -348,10 +380,8 @@ impl<'s> Ids<'s> {
                     .iter()
                     .enumerate()
                     .map(|(i, z)| (format!("map.flood_zones[{i}].id"), z.id.as_str(), ())),
-            )
-            .into_keys()
-            .collect(),
-            roads: register(
+            ),
+            roads: register_set(
                 c,
                 "road",
                 s.map
@@ -359,10 +389,8 @@ impl<'s> Ids<'s> {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, r)| r.id.as_deref().map(|id| (move || format!("map.roads[{i}].id"), id, ()))),
-            )
-            .into_keys()
-            .collect(),
-            rules: register(
+            ),
+            rules: register_set(
                 c,
                 "reporting rule",
                 s.reporting
@@ -370,16 +398,12 @@ impl<'s> Ids<'s> {
                     .iter()
                     .enumerate()
                     .map(|(i, r)| (format!("reporting.rules[{i}].id"), r.id.as_str(), ())),
-            )
-            .into_keys()
-            .collect(),
-            areas: register(
+            ),
+            areas: register_set(
                 c,
                 "area",
                 s.map.areas.iter().enumerate().map(|(i, a)| (format!("map.areas[{i}].id"), a.id.as_str(), ())),
-            )
-            .into_keys()
-            .collect(),
+            ),
         };
         register(
             c,
@@ -659,7 +683,7 @@ fn shelters_reachable(s: &Scenario, c: &mut Collector) {
 /// some road leads from it to a shelter (roads are two-way unless `one_way`; roads naming unknown
 /// nodes are left out, as in the simulation's road network). Linear in nodes and roads.
 fn reaching_shelters<'s>(map: &'s Map, shelters: &[Shelter]) -> (HashMap<&'s str, usize>, Vec<bool>) {
-    let mut index = HashMap::with_capacity(map.nodes.len());
+    let mut index = HashMap::with_capacity_and_hasher(map.nodes.len(), FixedState::default());
     for (i, n) in map.nodes.iter().enumerate() {
         index.entry(n.id.as_str()).or_insert(i);
     }
@@ -988,10 +1012,49 @@ fn injects(s: &Scenario, ids: &Ids, window: &Window, c: &mut Collector) {
     }
 }
 
+/// The ids a plan action's order may name, answered from the ids already registered (and the
+/// few intakes, shelters and depots): validation builds no [`super::ids::ScenarioIds`].
+struct OrderIds<'a, 's> {
+    ids: &'a Ids<'s>,
+    intakes: HashSet<&'s str>,
+    shelters: HashSet<&'s str>,
+    depots: HashSet<&'s str>,
+}
+
+impl<'a, 's> OrderIds<'a, 's> {
+    fn new(s: &'s Scenario, ids: &'a Ids<'s>) -> Self {
+        OrderIds {
+            ids,
+            intakes: s.map.intakes.iter().map(|i| i.node.as_str()).collect(),
+            shelters: s.resources.shelters.iter().map(|x| x.node.as_str()).collect(),
+            depots: s.resources.depots.iter().map(|x| x.node.as_str()).collect(),
+        }
+    }
+}
+
+impl super::ids::KnownIds for OrderIds<'_, '_> {
+    fn knows(&self, kind: super::ids::IdKind, id: &str) -> bool {
+        use super::ids::IdKind;
+        let ids = self.ids;
+        match kind {
+            IdKind::Agency => ids.agencies.contains_key(id),
+            IdKind::Team => ids.teams.contains(id),
+            IdKind::Node => ids.nodes.contains_key(id),
+            IdKind::Inject => ids.injects.contains(id),
+            IdKind::Road => ids.roads.contains(id),
+            IdKind::Zone => ids.zones.contains(id),
+            IdKind::Area => ids.areas.contains(id),
+            IdKind::Intake => self.intakes.contains(id),
+            IdKind::Shelter => self.shelters.contains(id),
+            IdKind::Depot => self.depots.contains(id),
+        }
+    }
+}
+
 /// Plan levels: one per level, triggers, and each action's owner, order and target.
 fn plan(s: &Scenario, ids: &Ids, window: &Window, c: &mut Collector) {
     let mut levels = BTreeMap::new();
-    let order_ids = super::ids::ScenarioIds::of_scenario(s);
+    let order_ids = OrderIds::new(s, ids);
     for (li, l) in s.plan.levels.iter().enumerate() {
         let p = format!("plan.levels[{li}]");
         if let Some(first) = levels.insert(l.level, li) {
@@ -1296,5 +1359,44 @@ mod tests {
         assert_eq!(closest("EOC", &["eoc", "fire"]), Some("eoc"));
         assert_eq!(closest("water", &["eoc", "fire"]), None);
         assert_eq!(levenshtein("王家村", "王村"), 1);
+    }
+
+    /// Plan orders are checked against the ids validation registered, not a second index: on
+    /// every shipped scenario both answer alike for every id of every kind, for ids of the other
+    /// kinds and for unknown ids.
+    #[test]
+    fn registered_ids_answer_an_orders_ids_as_the_scenario_index_does() {
+        use crate::scenario::ids::{IdKind, KnownIds, ScenarioIds};
+        const KINDS: [IdKind; 10] = [
+            IdKind::Agency,
+            IdKind::Team,
+            IdKind::Node,
+            IdKind::Inject,
+            IdKind::Road,
+            IdKind::Zone,
+            IdKind::Area,
+            IdKind::Intake,
+            IdKind::Shelter,
+            IdKind::Depot,
+        ];
+        for path in ["demo-county", "levee-breach-0621", "derailment-0523", "acid-spill-0929"] {
+            let file = crate::scenario::read_source(std::path::Path::new(&format!("scenarios/{path}.ron"))).unwrap();
+            let s: Scenario = crate::scenario::ron_options().from_str(&file.text).unwrap();
+            let spans = super::super::spans::SpanIndex::build(&file.text);
+            let mut c = Collector::new(&file, &spans);
+            let ids = Ids::register(&s, &mut c);
+            assert!(c.problems.is_empty(), "{path}: the shipped scenarios are valid");
+            let registered = OrderIds::new(&s, &ids);
+            let index = ScenarioIds::of_scenario(&s);
+            let all = index.agencies.iter().chain(&index.teams).chain(&index.nodes).chain(&index.injects);
+            let all = all.chain(index.roads.keys()).chain(&index.zones).chain(&index.areas).chain(&index.intakes);
+            let all: BTreeSet<String> = all.chain(&index.shelters).chain(&index.depots).cloned().collect();
+            assert!(!index.shelters.is_empty() && !index.roads.is_empty(), "{path}");
+            for id in all.iter().map(String::as_str).chain(["", "nowhere", "control"]) {
+                for kind in KINDS {
+                    assert_eq!(registered.knows(kind, id), index.knows(kind, id), "{path}: {kind:?} {id:?}");
+                }
+            }
+        }
     }
 }

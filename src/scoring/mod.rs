@@ -831,7 +831,7 @@ pub fn score(scenario: &ValidScenario, entries: &[Entry]) -> Score {
     );
     Score {
         scenario: scenario.scenario.meta.name.clone(),
-        scenario_sha256: scenario.sha256.clone(),
+        scenario_sha256: scenario.sha256().to_string(),
         seed,
         overall,
         weights,

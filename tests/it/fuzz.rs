@@ -147,7 +147,7 @@ proptest! {
         let spec = drillsim::exercise::durable::SessionSpec {
             drillsim_version: "test".into(),
             scenario_path: DEMO.into(),
-            scenario_sha256: sc.sha256.clone(),
+            scenario_sha256: sc.sha256().to_string(),
             seed: 1,
             speed: 60.0,
             paused: true,

@@ -541,3 +541,104 @@ fn a_visibility_section_names_known_agencies_injects_and_hazards() {
     std::fs::write(&path, &fixed).unwrap();
     scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// A plan action's order names ids of the kinds its fields take: each unknown one (or one of
+/// another kind: a village is no shelter, nor a depot) is reported at its place, and the same
+/// orders naming the right ids give no such problem.
+#[test]
+fn a_plan_orders_ids_are_checked_by_kind_at_their_place() {
+    let action = "(id: \"open_school\", owner: \"eoc\", action: open_shelter, target: \"school\", deadline: \"1h\"),";
+    let orders = |ids: [&str; 11]| {
+        let [shelter, road, team, node, intake, from, to, depot, agency, inject, at] = ids;
+        [
+            format!("(id: \"a1\", owner: \"eoc\", action: open_shelter, deadline: \"1h\", order: OpenShelter(\"{shelter}\")),"),
+            format!("(id: \"a2\", owner: \"eoc\", action: close_road, deadline: \"1h\", order: CloseRoad(\"{road}\")),"),
+            format!(
+                "(id: \"a3\", owner: \"fire\", action: dispatch_team, deadline: \"1h\", order: Dispatch(team: \"{team}\", to: \"{node}\", task: rescue)),"
+            ),
+            format!("(id: \"a4\", owner: \"water\", action: close_intake, deadline: \"1h\", order: CloseIntake(\"{intake}\")),"),
+            format!("(id: \"a5\", owner: \"eoc\", action: evacuate, deadline: \"1h\", order: Evacuate(from: \"{from}\", to: \"{to}\")),"),
+            format!(
+                "(id: \"a6\", owner: \"eoc\", action: deliver_supplies, deadline: \"1h\", order: DeliverSupplies(from: \"{depot}\", to: \"school\", item: \"tents\", quantity: 5.0)),"
+            ),
+            format!("(id: \"a7\", owner: \"fire\", action: request_support, deadline: \"1h\", order: RequestSupport(to: \"{agency}\", what: \"boats\")),"),
+            format!("(id: \"a8\", owner: \"eoc\", action: acknowledge, deadline: \"1h\", order: Acknowledge(\"{inject}\")),"),
+            format!(
+                "(id: \"a9\", owner: \"eoc\", action: set_up_command_post, deadline: \"1h\", order: SetUpCommandPost(name: \"前指\", at: \"{at}\")),"
+            ),
+        ]
+        .join("\n                    ")
+    };
+    let bad = orders([
+        "village",
+        "school_rd",
+        "fire_2",
+        "vilage",
+        "intak",
+        "polderr",
+        "village",
+        "village",
+        "fir",
+        "inj_2",
+        "levee",
+    ]);
+    let p = variant(action, &bad).unwrap_err();
+    let text = p.file.text.clone();
+    let got: BTreeSet<(String, usize, usize, String)> = p
+        .problems
+        .iter()
+        .filter(|x| x.rule == "unknown-id")
+        .map(|x| (x.path.clone(), x.line, x.col, x.message.clone()))
+        .collect();
+    // (action, field, the id as written, after what in the action's line, the message)
+    let want_at = |k: usize, field: &str, after: &str, id: &str, what: &str| {
+        let line_start = text.find(&format!("(id: \"a{}\"", k + 1)).unwrap();
+        let i = line_start + text[line_start..].find(&format!("{after}\"{id}\"")).unwrap() + after.len();
+        let line = text[..i].matches('\n').count() + 1;
+        let col = text[text[..i].rfind('\n').unwrap() + 1..i].chars().count() + 1;
+        (format!("plan.levels[0].actions[{k}].order.{field}"), line, col, format!("unknown {what} \"{id}\""))
+    };
+    let want: BTreeSet<(String, usize, usize, String)> = [
+        want_at(0, "0", "OpenShelter(", "village", "shelter"),
+        want_at(1, "0", "CloseRoad(", "school_rd", "road"),
+        want_at(2, "team", "team: ", "fire_2", "team"),
+        want_at(2, "to", "to: ", "vilage", "node"),
+        want_at(3, "0", "CloseIntake(", "intak", "intake"),
+        want_at(4, "from", "from: ", "polderr", "node, flood zone or area"),
+        want_at(4, "to", "to: ", "village", "shelter"),
+        want_at(5, "from", "from: ", "village", "depot"),
+        want_at(6, "to", "to: ", "fir", "agency"),
+        want_at(7, "0", "Acknowledge(", "inj_2", "inject"),
+        want_at(8, "at", "at: ", "levee", "node"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want, "{}", p.short());
+    // The right ids (a flood zone to evacuate; the fixture has no depot, so that one stays).
+    let good = orders([
+        "school",
+        "school_road",
+        "fire_1",
+        "village",
+        "intake",
+        "polder",
+        "school",
+        "village",
+        "fire",
+        "inj_1",
+        "levee_pt",
+    ]);
+    let p = variant(action, &good).unwrap_err();
+    let order_problems: Vec<(&str, &str)> = p
+        .problems
+        .iter()
+        .filter(|x| x.path.contains(".order."))
+        .map(|x| (x.path.as_str(), x.message.as_str()))
+        .collect();
+    assert_eq!(
+        order_problems,
+        [("plan.levels[0].actions[5].order.from", "unknown depot \"village\"")],
+        "{}",
+        p.short()
+    );
+}
