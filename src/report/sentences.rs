@@ -218,6 +218,23 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_reads_with_names_and_one_from_an_older_journal_with_its_english_reason() {
+        let sc = crate::scenario::load(Path::new("scenarios/demo-county.ron")).expect("the demo");
+        let zh = Names::new(&sc, Lang::Zh);
+        let now = r#"{"seq":5,"t":720,"time":"2015-07-10T06:12:00","kind":"order_refused","by":"ofc","order":{"Evacuate":{"from":"v_shawan","to":"sh_stadium"}},"reason":"shelter \"sh_stadium\" is not open; open it first","refusal":{"kind":"shelter_not_open","shelter":"sh_stadium"}}"#;
+        let e: Entry = serde_json::from_str(now).expect("an entry");
+        assert_eq!(
+            sentence(&zh, &e),
+            "清水县人民政府应急办:组织沙湾村群众转移至县体育馆(被拒绝:县体育馆尚未开放，请先开放安置点)"
+        );
+        // written before refusals were journaled whole: still read, the door's words shown as they are
+        let older = now.split(r#","refusal""#).next().unwrap().to_string() + "}";
+        let e: Entry = serde_json::from_str(&older).expect("an older entry");
+        assert!(matches!(&e.event, Event::OrderRefused { refusal: None, .. }), "{e:?}");
+        assert!(sentence(&zh, &e).ends_with("(被拒绝:shelter \"sh_stadium\" is not open; open it first)"));
+    }
+
+    #[test]
     fn a_dispatch_reads_with_the_team_s_and_the_task_s_names() {
         let (sc, entries) = run("scenarios/demo-county.ron", "scenarios/orders/demo-county.ron");
         // a dispatch by the water bureau's levee team reads with the team's and the place's names
