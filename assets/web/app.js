@@ -105,8 +105,9 @@ function orderText(o) {
   }
 }
 
-// One journal entry as a sentence in the page's language.
-function sentence(e) {
+// One journal entry as a sentence in the page's language; `said`: why a refused order was
+// refused, in both languages with names, as the server sends it beside the entry.
+function sentence(e, said) {
   const zh = lang === "zh";
   switch (e.kind) {
     case "run_started": return zh ? `演练开始:${e.scenario_name}` : `Exercise started: ${e.scenario_name}`;
@@ -117,7 +118,7 @@ function sentence(e) {
       return `${agencyName(e.from)} → ${e.to.map(agencyName).join("、")}:${text}`;
     }
     case "order_accepted": return `${w("accepted")}: ${agencyName(e.by)} — ${orderText(e.order)}`;
-    case "order_refused": return `${w("refused")}: ${agencyName(e.by)} — ${orderText(e.order)}: ${e.reason}`;
+    case "order_refused": return `${w("refused")}: ${agencyName(e.by)} — ${orderText(e.order)}: ${said ? said[lang] : e.reason}`;
     case "level_changed": return zh ? `${agencyName(e.by)} 启动 ${e.to} 级响应` : `${agencyName(e.by)} declared response level ${e.to}`;
     case "public_warning": return zh ? `${agencyName(e.by)} 发布预警:${e.text}` : `${agencyName(e.by)} warned the public: ${e.text}`;
     case "team_dispatched": return zh ? `${teamName(e.team)} 出发前往 ${nodeName(e.to)}` : `${teamName(e.team)} left for ${nodeName(e.to)}`;
@@ -200,7 +201,7 @@ function handle(token, m) {
 
 function addItem(it) {
   const e = it.entry;
-  const li = el("li", {}, el("span", { class: "t", text: clockText(e.t) }), sentence(e));
+  const li = el("li", {}, el("span", { class: "t", text: clockText(e.t) }), sentence(e, it.said));
   if (it.tag) li.append(el("span", { class: "t", text: ` #${it.tag}` }));
   $("journal").prepend(li);
   while ($("journal").children.length > 60) $("journal").lastChild.remove();
@@ -212,7 +213,7 @@ function addItem(it) {
   } else if (it.tag && (e.kind === "order_accepted" || e.kind === "order_refused")) {
     const item = li.cloneNode(true); item.className = e.kind === "order_accepted" ? "accepted" : "refused";
     $("inbox").prepend(item);
-    if (acks.has(it.tag)) { $("order-status").textContent = `#${it.tag} ${e.kind === "order_accepted" ? w("accepted") : w("refused") + ": " + e.reason}`; $("order-status").className = ""; }
+    if (acks.has(it.tag)) { $("order-status").textContent = `#${it.tag} ${e.kind === "order_accepted" ? w("accepted") : w("refused") + ": " + (it.said ? it.said[lang] : e.reason)}`; $("order-status").className = ""; }
   } else if (e.kind === "report_sent" && me.agency && e.to === me.agency) {
     $("inbox").prepend(li.cloneNode(true));
   }

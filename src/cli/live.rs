@@ -11,6 +11,8 @@ use crate::engine::{RunOptions, build_app};
 use crate::exercise::durable::{AutoSpec, OrderLog, SessionSpec};
 use crate::exercise::live::{Live, write_session_records};
 use crate::journal::Journal;
+use crate::report::names::Names;
+use crate::report::refusal;
 use crate::scenario::{self, ValidScenario};
 
 #[derive(Debug, clap::Args)]
@@ -130,6 +132,14 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lan
         }
     });
     let stdout = std::io::stdout();
+    // a refusal is said in the console's language, with names
+    let names = Names::new(
+        sc,
+        match lang {
+            Lang::Zh => crate::report::Lang::Zh,
+            Lang::En => crate::report::Lang::En,
+        },
+    );
     let mut input_open = true;
     loop {
         let mut said = Vec::new();
@@ -159,7 +169,7 @@ pub(super) fn drive(mut live: Live, sc: &Arc<ValidScenario>, out_dir: &Path, lan
         {
             let mut out = stdout.lock();
             for a in &said {
-                let _ = writeln!(out, "{}", a.line(&clock));
+                let _ = writeln!(out, "{}", a.line_saying(&clock, &|r| refusal::sentence(&names, r)));
             }
             let _ = out.flush();
         }

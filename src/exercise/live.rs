@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::exercise::ExerciseState;
 use crate::exercise::durable::{LoggedOrder, OrderLog};
-use crate::exercise::orders::{OrderBook, Pending, ScenarioIds, order_id_problems};
+use crate::exercise::orders::{OrderBook, Pending, Refusal, ScenarioIds, order_id_problems};
 use crate::journal::{Entry, Event, Journal};
 use crate::scenario::diag::{QUOTE_CHARS, clip};
 use crate::scenario::time::{TimeSpec, human_secs};
@@ -76,17 +76,35 @@ pub fn parse_line(line: &str, scenario: &ValidScenario) -> Result<LiveLine, Line
 /// What live mode says back for one line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
-    Accepted { tag: u64, t: u64 },
-    Refused { tag: u64, t: u64, reason: String },
-    Invalid { tag: u64, reason: String },
+    Accepted {
+        tag: u64,
+        t: u64,
+    },
+    /// Refused by the door: `refusal` says why (its `Display` in English with ids; the console
+    /// and the GUI say it in their language with names).
+    Refused {
+        tag: u64,
+        t: u64,
+        refusal: Refusal,
+    },
+    Invalid {
+        tag: u64,
+        reason: String,
+    },
 }
 
 impl Answer {
+    /// The answer as a line, a refusal's reason in English with ids.
     pub fn line(&self, clock: &SimClock) -> String {
+        self.line_saying(clock, &|r| r.to_string())
+    }
+
+    /// The answer as a line, a refusal's reason as `why` says it.
+    pub fn line_saying(&self, clock: &SimClock, why: &dyn Fn(&Refusal) -> String) -> String {
         match self {
             Answer::Accepted { tag, t } => format!("accepted #{tag} at +{} ({})", human_secs(*t as i64), clock.iso(*t)),
-            Answer::Refused { tag, t, reason } => {
-                format!("refused #{tag} at +{} ({}): {reason}", human_secs(*t as i64), clock.iso(*t))
+            Answer::Refused { tag, t, refusal } => {
+                format!("refused #{tag} at +{} ({}): {}", human_secs(*t as i64), clock.iso(*t), why(refusal))
             }
             Answer::Invalid { tag, reason } => format!("invalid #{tag}: {reason}"),
         }
@@ -287,7 +305,7 @@ impl Live {
             .drain(..)
             .map(|(tag, now, v)| match v {
                 Ok(()) => Answer::Accepted { tag, t: now },
-                Err(reason) => Answer::Refused { tag, t: now, reason: reason.0 },
+                Err(refusal) => Answer::Refused { tag, t: now, refusal },
             })
             .collect()
     }

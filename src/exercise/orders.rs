@@ -161,10 +161,6 @@ pub fn cap_name(c: Capability) -> String {
     crate::scenario::ron_name(&c)
 }
 
-fn caps_list(caps: &[Capability]) -> String {
-    caps.iter().map(|c| cap_name(*c)).collect::<Vec<_>>().join(", ")
-}
-
 impl Door<'_, '_> {
     fn sc(&self) -> &ValidScenario {
         &self.scenario.0
@@ -176,15 +172,19 @@ impl Door<'_, '_> {
             .0
             .get(id)
             .and_then(|e| self.team_q.get(*e).ok())
-            .ok_or_else(|| Refusal(format!("there is no team \"{id}\"")))?;
+            .ok_or_else(|| Refusal::NoTeam { team: id.to_string() })?;
         if team.agency != by {
-            return refuse(format!("team \"{id}\" belongs to \"{}\", not to \"{by}\"", team.agency));
+            return refuse(Refusal::NotYourTeam {
+                team: id.to_string(),
+                owner: team.agency.clone(),
+                by: by.to_string(),
+            });
         }
         Ok(team)
     }
 
     fn road_index(&self, id: &str) -> Result<usize, Refusal> {
-        ScenarioIds::of(self.sc()).roads.get(id).copied().ok_or_else(|| Refusal(format!("there is no road \"{id}\"")))
+        ScenarioIds::of(self.sc()).roads.get(id).copied().ok_or_else(|| Refusal::NoSuchRoad { road: id.to_string() })
     }
 
     /// Whether an order waits for this step's injects: an acknowledgement, by a seat it is
@@ -208,40 +208,33 @@ impl Door<'_, '_> {
         let now = self.clock.now;
         if order.is_facilitator() || by == CONTROL {
             if by != CONTROL {
-                return refuse(format!(
-                    "only the exercise control cell (\"{CONTROL}\") may do that; \"{by}\" is a player"
-                ));
+                return refuse(Refusal::ControlOnly { by: by.to_string() });
             }
             if !order.is_facilitator() {
-                return refuse("the control cell steers the exercise; players' orders come from their agencies".into());
+                return refuse(Refusal::NotForControl);
             }
         } else if let Some(kind) = order.action_kind() {
             authority::may(self.sc(), by, kind)?;
         }
         let ids = ScenarioIds::of(self.sc());
         if let Some((_, msg)) = order_id_problems(order, ids).into_iter().next() {
-            return refuse(msg);
+            return refuse(Refusal::unknown_id(&msg));
         }
         match order {
             OrderKind::SetLevel(level) => {
                 if self.state.level == Some(*level) {
-                    return refuse(format!("the response level is already {}", level.roman()));
+                    return refuse(Refusal::LevelAlready { level: *level });
                 }
             }
             OrderKind::Dispatch { team, to, task } => {
                 let t = self.own_team(by, team)?;
                 if !t.capabilities.contains(task) {
-                    return refuse(format!(
-                        "team \"{team}\" cannot do {}: it can do {}",
-                        cap_name(*task),
-                        caps_list(&t.capabilities)
-                    ));
+                    return refuse(Refusal::CannotDo { team: team.clone(), task: *task, can: t.capabilities.clone() });
                 }
-                let dest =
-                    self.net.node(to).ok_or_else(|| Refusal(format!("there is no place \"{to}\" on the map")))?;
+                let dest = self.net.node(to).ok_or_else(|| Refusal::NoPlace { place: to.clone() })?;
                 let from = t.node_at(now);
                 if self.net.route(from, dest, t.speed_factor).is_none() {
-                    return refuse(format!("no open road leads from \"{}\" to \"{to}\"", self.net.id_of(from)));
+                    return refuse(Refusal::NoRoad { from: self.net.id_of(from).to_string(), to: to.clone() });
                 }
             }
             OrderKind::Recall { team } => {
@@ -249,47 +242,52 @@ impl Door<'_, '_> {
             }
             OrderKind::Evacuate { to, .. } => {
                 if !self.shelters.0.get(to).is_some_and(|s| s.open) {
-                    return refuse(format!("shelter \"{to}\" is not open; open it first"));
+                    return refuse(Refusal::ShelterNotOpen { shelter: to.clone() });
                 }
             }
             OrderKind::OpenShelter(x) => {
                 if self.shelters.0.get(x).is_some_and(|s| s.open) {
-                    return refuse(format!("shelter \"{x}\" is already open"));
+                    return refuse(Refusal::ShelterAlreadyOpen { shelter: x.clone() });
                 }
             }
             OrderKind::CloseShelter(x) => {
                 authority::may(self.sc(), by, ActionKind::OpenShelter)?;
                 match self.shelters.0.get(x) {
-                    Some(s) if !s.open => return refuse(format!("shelter \"{x}\" is already closed")),
+                    Some(s) if !s.open => return refuse(Refusal::ShelterAlreadyClosed { shelter: x.clone() }),
                     Some(s) if s.occupants > 0 => {
-                        return refuse(format!("shelter \"{x}\" still holds {} people", s.occupants));
+                        return refuse(Refusal::ShelterOccupied { shelter: x.clone(), people: s.occupants });
                     }
                     _ => {}
                 }
             }
             OrderKind::DeliverSupplies { from, to, item, quantity } => {
                 if quantity.is_nan() || *quantity <= 0.0 {
-                    return refuse(format!("a delivery needs a quantity above zero, not {quantity}"));
+                    return refuse(Refusal::NoQuantity { quantity: *quantity });
                 }
                 let have = self.stocks.of(from, item);
                 if have < *quantity {
-                    return refuse(format!("depot \"{from}\" holds {have} {item}, not {quantity}"));
+                    return refuse(Refusal::DepotShort {
+                        depot: from.clone(),
+                        item: item.clone(),
+                        have,
+                        wanted: *quantity,
+                    });
                 }
                 if truck_secs(&self.net, from, to).is_none() {
-                    return refuse(format!("no open road leads from \"{from}\" to \"{to}\""));
+                    return refuse(Refusal::NoRoad { from: from.clone(), to: to.clone() });
                 }
             }
             OrderKind::CloseRoad(r) => {
                 let i = self.road_index(r)?;
                 if self.net.closed_for(i, &Closure::Order) {
-                    return refuse(format!("road \"{r}\" is already closed by order"));
+                    return refuse(Refusal::RoadAlreadyClosed { road: r.clone() });
                 }
             }
             OrderKind::ReopenRoad(r) => {
                 authority::may(self.sc(), by, ActionKind::CloseRoad)?;
                 let i = self.road_index(r)?;
                 if !self.net.closed_for(i, &Closure::Order) {
-                    return refuse(format!("road \"{r}\" is not closed by order"));
+                    return refuse(Refusal::RoadNotClosed { road: r.clone() });
                 }
             }
             OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => {
@@ -298,81 +296,82 @@ impl Door<'_, '_> {
                     a.role == crate::scenario::types::AgencyRole::EmergencyOffice
                         || a.powers.contains(&ActionKind::CloseIntake)
                 });
-                if !role_ok && intake.is_some_and(|k| k.operator != by) {
-                    return refuse(format!(
-                        "intake \"{i}\" is operated by \"{}\"; \"{by}\" may not switch it",
-                        intake.map_or("", |k| k.operator.as_str())
-                    ));
+                if let Some(k) = intake.filter(|k| !role_ok && k.operator != by) {
+                    return refuse(Refusal::IntakeNotYours {
+                        intake: i.clone(),
+                        operator: k.operator.clone(),
+                        by: by.to_string(),
+                    });
                 }
                 let open = self.intakes.is_open(i);
                 if matches!(order, OrderKind::CloseIntake(_)) && !open {
-                    return refuse(format!("intake \"{i}\" is already closed"));
+                    return refuse(Refusal::IntakeAlreadyClosed { intake: i.clone() });
                 }
                 if matches!(order, OrderKind::OpenIntake(_)) && open {
-                    return refuse(format!("intake \"{i}\" is already open"));
+                    return refuse(Refusal::IntakeAlreadyOpen { intake: i.clone() });
                 }
             }
             OrderKind::SetUpCommandPost { name, .. } => {
                 if self.state.command_posts.iter().any(|(n, _)| n == name) {
-                    return refuse(format!("command post \"{name}\" is already set up"));
+                    return refuse(Refusal::CommandPostExists { name: name.clone() });
                 }
             }
             OrderKind::SetUpWorkingGroup { name, .. } => {
                 if self.state.working_groups.iter().any(|n| n == name) {
-                    return refuse(format!("working group \"{name}\" is already set up"));
+                    return refuse(Refusal::WorkingGroupExists { name: name.clone() });
                 }
             }
             OrderKind::RequestSupport { to, .. } => {
                 use crate::scenario::types::AgencyRole::{Higher, Neighbour};
                 if !self.sc().agency(to).is_some_and(|a| matches!(a.role, Higher | Neighbour)) {
-                    return refuse(format!("\"{to}\" is neither a higher level nor a neighbouring county"));
+                    return refuse(Refusal::NoSupportFrom { to: to.clone() });
                 }
             }
             OrderKind::Report { to, .. } => {
                 if to == by {
-                    return refuse("a report to oneself is not a report".into());
+                    return refuse(Refusal::ReportToSelf);
                 }
             }
             OrderKind::Acknowledge(inject) => {
                 let reached = self.state.delivered.contains_key(inject)
                     && self.sc().scenario.injects.iter().any(|j| &j.id == inject && j.to.iter().any(|r| r == by));
                 if !reached {
-                    return refuse(format!("inject \"{inject}\" has not reached \"{by}\""));
+                    return refuse(Refusal::InjectNotReached { inject: inject.clone(), by: by.to_string() });
                 }
             }
             OrderKind::Log(text) | OrderKind::WarnPublic(text) => {
                 if text.trim().is_empty() {
-                    return refuse("the text is empty".into());
+                    return refuse(Refusal::EmptyText);
                 }
             }
-            OrderKind::Pause if self.state.paused => return refuse("the exercise is already paused".into()),
-            OrderKind::Resume if !self.state.paused => return refuse("the exercise is not paused".into()),
+            OrderKind::Pause if self.state.paused => return refuse(Refusal::AlreadyPaused),
+            OrderKind::Resume if !self.state.paused => return refuse(Refusal::NotPaused),
             OrderKind::Speed(x) if !(*x > 0.0 && x.is_finite()) => {
-                return refuse(format!("the speed must be above zero, not {x}"));
+                return refuse(Refusal::BadSpeed { speed: *x });
             }
             OrderKind::FireInject(j) => {
                 if self.state.delivered.contains_key(j) {
-                    return refuse(format!("inject \"{j}\" was already delivered"));
+                    return refuse(Refusal::InjectDelivered { inject: j.clone() });
                 }
             }
             OrderKind::Observe { evaluator, seen, note, .. } => {
                 if evaluator.trim().is_empty() {
-                    return refuse("an observation names its evaluator".into());
+                    return refuse(Refusal::NoEvaluator);
                 }
                 if seen.trim().is_empty() && note.trim().is_empty() {
-                    return refuse("the observation is empty: say what was seen".into());
+                    return refuse(Refusal::EmptyObservation);
                 }
             }
             OrderKind::Retime(t) => {
                 let new_t = self.sc().offset(t);
                 if new_t < now as i64 {
-                    return refuse(format!("{t} is in the past"));
+                    return refuse(Refusal::TimePast { time: *t });
                 }
                 if new_t as u64 > self.sc().duration_secs {
-                    return refuse(format!("{t} is after the end of the scenario"));
+                    return refuse(Refusal::TimeAfterEnd { time: *t });
                 }
                 if self.state.next_timed_inject(self.sc(), now).is_none() {
-                    return refuse("no timed inject remains to re-time".into());
+                    return refuse(Refusal::NoTimedInject);
                 }
             }
             _ => {}
@@ -537,11 +536,6 @@ impl Door<'_, '_> {
 pub use crate::scenario::authority::Refusal;
 pub(crate) use crate::scenario::authority::refuse;
 
-/// Why an order a seat gave for another agency than its own is refused.
-pub fn impersonation(by: &str, claimed: &str) -> String {
-    format!("the seat of \"{by}\" gives orders for \"{by}\" only, not for \"{claimed}\"; attempt recorded")
-}
-
 /// Applies every order due by now, in order. **Tie rule** (time, not entry order): an
 /// acknowledgement of an inject meant for its giver that has not been delivered yet waits for
 /// the step's injects (`decide_deferred`), so an inject and its answer in the same minute
@@ -571,16 +565,18 @@ pub(super) fn decide_deferred(mut book: ResMut<OrderBook>, mut door: Door) {
 /// Checks one order and accepts (and carries out) or refuses it, in the journal.
 fn decide(book: &mut OrderBook, door: &mut Door, p: Pending) {
     let verdict = match p.claimed.as_deref().filter(|c| *c != p.by) {
-        Some(c) => Err(Refusal(impersonation(&p.by, c))),
+        Some(c) => Err(Refusal::Impersonation { by: p.by.clone(), claimed: c.to_string() }),
         None => door.check(&p.by, &p.order),
     };
     if let Some(tag) = p.tag {
         book.answers.push((tag, door.clock.now, verdict.clone()));
     }
     match verdict {
-        Err(Refusal(reason)) => {
+        Err(refusal) => {
             let claimed = p.claimed.filter(|c| *c != p.by);
-            door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, claimed }));
+            let reason = refusal.to_string();
+            let refusal = Some(refusal);
+            door.journal.write(Journaled(Event::OrderRefused { by: p.by, order: p.order, reason, refusal, claimed }));
         }
         Ok(()) => {
             door.journal.write(Journaled(Event::OrderAccepted { by: p.by.clone(), order: p.order.clone() }));

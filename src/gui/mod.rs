@@ -411,7 +411,10 @@ mod tests {
         s.live.steps(1);
         let answers = s.live.answers();
         assert!(matches!(answers[0], Answer::Accepted { .. }), "{answers:?}");
-        assert!(matches!(&answers[1], Answer::Refused { reason, .. } if reason.contains("water")), "{answers:?}");
+        assert!(
+            matches!(&answers[1], Answer::Refused { refusal, .. } if refusal.to_string().contains("water")),
+            "{answers:?}"
+        );
         let kinds: Vec<&str> = s.world().resource::<Journal>().entries.iter().map(|e| e.event.kind()).collect();
         assert!(kinds.contains(&"order_accepted") && kinds.contains(&"order_refused"), "{kinds:?}");
         assert!(kinds.contains(&"team_dispatched"), "{kinds:?}");

@@ -768,8 +768,9 @@ fn answer_line(nm: &dyn Namer, l: &super::LogLine, clock: &crate::sim::SimClock)
     let at = |t: u64| clock.iso(t).get(11..16).unwrap_or_default().to_string();
     match a {
         Answer::Accepted { t, .. } => w.f("gui.answer.accepted", &[("order", &order), ("time", &at(*t))]),
-        Answer::Refused { t, reason, .. } => {
-            w.f("gui.answer.refused", &[("order", &order), ("time", &at(*t)), ("reason", reason)])
+        Answer::Refused { t, refusal, .. } => {
+            let reason = crate::report::refusal::sentence(nm, refusal);
+            w.f("gui.answer.refused", &[("order", &order), ("time", &at(*t)), ("reason", &reason)])
         }
         Answer::Invalid { reason, .. } => w.f("gui.answer.invalid", &[("order", &order), ("reason", reason)]),
     }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::authority::Refusal;
 use crate::scenario::types::{Capability, Level, ReportKind};
 use crate::scenario::types::{Figures, OrderKind};
 use crate::sim::{SimClock, StepSet};
@@ -92,12 +93,17 @@ pub enum Event {
         by: String,
         order: OrderKind,
     },
-    /// An order was refused; nothing changed. `claimed`: the agency a networked seat of `by`
-    /// tried to act for (an impersonation attempt, `drillsim serve`).
+    /// An order was refused; nothing changed. `reason`: why, in English with the ids quoted;
+    /// `refusal`: the same as the door's rule and the ids and values it names
+    /// (`{"kind": "no_road", "from": …, "to": …}`), for sentences with names (absent in journals
+    /// written before it was). `claimed`: the agency a networked seat of `by` tried to act for
+    /// (an impersonation attempt, `drillsim serve`).
     OrderRefused {
         by: String,
         order: OrderKind,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refusal: Option<Refusal>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         claimed: Option<String>,
     },

@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod model;
 pub mod names;
+pub mod refusal;
 pub mod render;
 pub mod sentences;
 pub mod source;

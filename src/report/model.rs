@@ -1001,12 +1001,14 @@ fn annexes(cx: &Ctx, entries: &[Entry]) -> Annexes {
             Event::OrderAccepted { by, order } if !order.is_facilitator() => {
                 orders.push(row(n.agency(by), order_text(n, order), w.t("annex.accepted")))
             }
-            Event::OrderRefused { by, order, reason, .. } => orders.push(row(
+            Event::OrderRefused { by, order, reason, refusal, .. } => orders.push(row(
                 n.agency(by),
                 order_text(n, order),
-                match w.lang() {
-                    Lang::En => format!("{}: {reason}", w.t("annex.refused")),
-                    Lang::Zh => w.t("annex.refused"),
+                match (refusal, w.lang()) {
+                    (Some(r), _) => w.f("annex.refused_because", &[("reason", &super::refusal::sentence(n, r))]),
+                    // a journal from before refusals were journaled whole: the door's English
+                    (None, Lang::En) => format!("{}: {reason}", w.t("annex.refused")),
+                    (None, Lang::Zh) => w.t("annex.refused"),
                 },
             )),
             Event::InjectDelivered { inject, from, to, .. } => {

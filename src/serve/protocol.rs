@@ -8,7 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::journal::Entry;
+use crate::journal::{Entry, Event};
+use crate::report::Lang;
+use crate::report::names::Names;
+use crate::scenario::ValidScenario;
 use crate::scenario::time::TimeSpec;
 use crate::scenario::types::{OrderKind, Rating};
 
@@ -64,12 +67,32 @@ pub enum ClientMsg {
 }
 
 /// One numbered item of a seat's feed: a journal entry the seat may see, with the answer
-/// number (`tag`) when it is the decision on an order a seat gave.
+/// number (`tag`) when it is the decision on an order a seat gave, and, for a refusal, why in
+/// words with names (`said`).
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedItem<'a> {
     pub entry: &'a Entry,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub said: Option<Said>,
+}
+
+/// Why an order was refused, in both languages with names (a page shows its own language).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Said {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Said {
+    /// The refusal an `order_refused` entry carries, said in both languages (`None` for any
+    /// other entry).
+    pub fn refusal(sc: &ValidScenario, e: &Entry) -> Option<Said> {
+        let Event::OrderRefused { refusal: Some(r), .. } = &e.event else { return None };
+        let say = |lang| crate::report::refusal::sentence(&Names::new(sc, lang), r);
+        Some(Said { zh: say(Lang::Zh), en: say(Lang::En) })
+    }
 }
 
 /// Error codes of `error` messages.

@@ -329,7 +329,8 @@ impl Room {
                         }
                     }
                     if seen {
-                        let item = serde_json::to_string(&FeedItem { entry: e, tag }).expect("entries serialize");
+                        let said = protocol::Said::refusal(&self.sc, e);
+                        let item = serde_json::to_string(&FeedItem { entry: e, tag, said }).expect("entries serialize");
                         s.items.push(Arc::from(item));
                     }
                 }

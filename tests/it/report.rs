@@ -107,6 +107,39 @@ fn the_chinese_report_shows_names_and_never_a_raw_id_of_the_scenario() {
 }
 
 #[test]
+fn a_refused_order_is_journaled_whole_and_the_report_says_why_with_the_place_s_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = dir.path().join("orders.ron");
+    // The stadium shelter is closed at the start: an evacuation to it is refused.
+    let given = r#"Orders(orders: [(at: "+3h", by: "nanhu", order: Evacuate(from: "v_shawan", to: "sh_stadium"))])"#;
+    std::fs::write(&orders, given).unwrap();
+    let out = dir.path().join("out");
+    let o =
+        drillsim(&["run", crate::support::DEMO, "--orders", orders.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let journal = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
+    let refused: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["kind"] == "order_refused")
+        .collect();
+    assert_eq!(refused.len(), 1, "{journal}");
+    assert_eq!(refused[0]["reason"], r#"shelter "sh_stadium" is not open; open it first"#);
+    assert_eq!(refused[0]["refusal"], serde_json::json!({"kind": "shelter_not_open", "shelter": "sh_stadium"}));
+    for (lang, said) in [
+        ("zh", "未受理:县体育馆尚未开放，请先开放安置点"),
+        ("en", "refused: County stadium (shelter) is not open; open it first"),
+    ] {
+        let o = drillsim(&["report", out.to_str().unwrap(), "--lang", lang]);
+        assert!(o.status.success(), "{lang}: {}", String::from_utf8_lossy(&o.stderr));
+        let md = std::fs::read_to_string(out.join(format!("report.{lang}.md"))).unwrap();
+        let row =
+            md.lines().find(|l| l.contains(said)).unwrap_or_else(|| panic!("{lang}: no row saying \"{said}\":\n{md}"));
+        assert!(!row.contains("sh_stadium"), "{lang}: {row}");
+    }
+}
+
+#[test]
 fn charts_tables_and_plan_agree_with_the_score() {
     let dir = tempfile::tempdir().unwrap();
     for name in SEEDS {

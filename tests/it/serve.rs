@@ -285,8 +285,16 @@ async fn a_room_of_seats_plays_an_exercise_that_replays_with_run() {
     assert_eq!(d["by"], "police");
     assert_eq!(d["claimed"], "ofc");
     // A player may not steer the exercise: the door refuses it, journaled.
+    // The feed says why beside the entry, in both languages with the seat's name, not its id.
     let tag = ack_tag(&c.order(json!("Pause")).await);
-    assert_eq!(c.decision(tag).await["kind"], "order_refused");
+    let item = c.until_feed(|it| it["tag"] == json!(tag)).await;
+    assert_eq!(item["entry"]["kind"], "order_refused");
+    assert_eq!(item["entry"]["refusal"], json!({"kind": "control_only", "by": "police"}));
+    assert_eq!(item["said"]["zh"], "只有演练导调组可以下达此指令，清水县公安局是参演单位", "{item}");
+    assert_eq!(
+        item["said"]["en"],
+        "only the exercise control cell may do that; County Public Security Bureau is a player"
+    );
     // Evaluators and observers give no orders (not journaled: they have no agency).
     for name in ["evaluator", "observer"] {
         let r = clients[idx(name)].order(json!({"Log": "x"})).await;
