@@ -151,6 +151,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
+use petgraph::visit::EdgeRef;
 
 use super::HazardState;
 use crate::agents::Residents;
@@ -1279,14 +1280,28 @@ pub(super) fn evacuees_in_water<'a>(
     if !ev.ready {
         return at;
     }
-    let depth = |ix: u32| node_depth.get(net.ids[ix as usize].as_str()).copied().unwrap_or((0.0, f64::INFINITY));
+    // water and closure depth by node index: the zones' nodes; every other node is dry
+    let mut depth = vec![(0.0, f64::INFINITY); net.ids.len()];
+    let mut zone_nodes = Vec::with_capacity(node_depth.len());
+    for (id, d) in node_depth {
+        if let Some(ix) = net.node(id) {
+            depth[ix.index()] = *d;
+            zone_nodes.push(ix);
+        }
+    }
+    // only the roads at a zone's node can have water over an end: the others stay unmarked
     ev.water.resize(ev.source.len(), 0);
-    for e in 0..ev.source.len() {
-        let (a, b) = (depth(ev.source[e]), depth(ev.target[e]));
-        ev.water[e] = [(a.0 > a.1, WET_START), (b.0 > b.1, WET_END), (a.0 <= b.0, START_SHALLOWER)]
-            .into_iter()
-            .filter(|(on, _)| *on)
-            .fold(0, |w, (_, bit)| w | bit);
+    for &ix in &zone_nodes {
+        for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
+            for r in net.graph.edges_directed(ix, dir) {
+                let e = r.id().index();
+                let (a, b) = (depth[ev.source[e] as usize], depth[ev.target[e] as usize]);
+                ev.water[e] = [(a.0 > a.1, WET_START), (b.0 > b.1, WET_END), (a.0 <= b.0, START_SHALLOWER)]
+                    .into_iter()
+                    .filter(|(on, _)| *on)
+                    .fold(0, |w, (_, bit)| w | bit);
+            }
+        }
     }
     for h in 0..hh.len() {
         if !matches!(hh.stage[h], EvacStage::OnRoad | EvacStage::StuckOnRoad) {
@@ -1295,7 +1310,7 @@ pub(super) fn evacuees_in_water<'a>(
         let edge = hh.edge[h];
         let on_road = (edge as usize) < ev.source.len();
         let node = if on_road { ev.target[edge as usize] } else { hh.node[h] };
-        if depth(node).0 > WET_DEPTH_M {
+        if depth[node as usize].0 > WET_DEPTH_M {
             at.entry(net.ids[node as usize].as_str()).or_default().push((h as u32, on_road));
         }
     }
