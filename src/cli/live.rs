@@ -36,7 +36,7 @@ pub struct LiveArgs {
     /// Write over the records of an earlier live session in --out (they are lost).
     #[arg(long)]
     pub force: bool,
-    /// Language of the console's messages (what happens, `help`): zh or en.
+    /// Language of the console's messages (what happens, `help`, why an order is refused): zh or en.
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: super::console::Lang,
     #[command(flatten)]

@@ -15,7 +15,7 @@ pub struct ResumeArgs {
     /// The live session's output folder (it holds orders.log and journal.jsonl).
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
-    /// Language of the console's messages: zh or en.
+    /// Language of the console's messages (why an order is refused among them): zh or en.
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: super::console::Lang,
 }
