@@ -67,8 +67,8 @@ pub fn parse_line(line: &str, scenario: &ValidScenario) -> Result<LiveLine, Line
     if parsed.by != CONTROL && !ids.agencies.contains(parsed.by.as_str()) {
         return Err(LineError::UnknownAgency { by: parsed.by });
     }
-    if let Some((field, message)) = order_id_problems(&parsed.order, ids).into_iter().next() {
-        return Err(LineError::UnknownId { field, message });
+    if let Some(problem) = order_id_problems(&parsed.order, ids).into_iter().next() {
+        return Err(LineError::UnknownId { field: problem.field.to_string(), message: problem.to_string() });
     }
     Ok(parsed)
 }

@@ -118,8 +118,8 @@ pub fn parse_orders(file: SourceFile, scenario: &ValidScenario) -> Result<OrderB
         if let Some(claimed) = o.claimed.as_deref().filter(|c| *c != CONTROL && !ids.agencies.contains(*c)) {
             c.at("unknown-id", format!("{p}.claimed"), format!("unknown agency \"{claimed}\""));
         }
-        for (field, msg) in order_id_problems(&o.order, ids) {
-            c.at("unknown-id", format!("{p}.order.{field}"), msg);
+        for problem in order_id_problems(&o.order, ids) {
+            c.at("unknown-id", format!("{p}.order.{}", problem.field), problem.to_string());
         }
         pending.push(Pending {
             t: t.max(0) as u64,
@@ -217,8 +217,8 @@ impl Door<'_, '_> {
             authority::may(self.sc(), by, kind)?;
         }
         let ids = ScenarioIds::of(self.sc());
-        if let Some((_, msg)) = order_id_problems(order, ids).into_iter().next() {
-            return refuse(Refusal::unknown_id(&msg));
+        if let Some(problem) = order_id_problems(order, ids).into_iter().next() {
+            return refuse(Refusal::unknown_id(&problem));
         }
         match order {
             OrderKind::SetLevel(level) => {

@@ -131,17 +131,9 @@ impl Refusal {
         self.into()
     }
 
-    /// The refusal of an order naming an id the scenario lacks, from the problem
-    /// `ids::order_id_problems` states (`unknown shelter "x"`).
-    pub fn unknown_id(problem: &str) -> Refusal {
-        let parsed = problem
-            .strip_prefix("unknown ")
-            .and_then(|rest| rest.split_once(" \""))
-            .and_then(|(what, id)| Some((what.parse::<IdKind>().ok()?, id.strip_suffix('"')?)));
-        match parsed {
-            Some((what, id)) => Refusal::UnknownId { what, id: id.to_string() },
-            None => Refusal::UnknownId { what: IdKind::Id, id: problem.to_string() },
-        }
+    /// The refusal of an order naming an id the scenario lacks (`ids::order_id_problems`).
+    pub fn unknown_id(problem: &crate::scenario::ids::IdProblem) -> Refusal {
+        Refusal::UnknownId { what: problem.what, id: problem.id.clone() }
     }
 }
 
@@ -170,7 +162,7 @@ pub enum IdKind {
     Agency,
     #[strum(serialize = "inject")]
     Inject,
-    /// Anything else (a problem in words this enum does not know).
+    /// An id of a kind not named above (the door's check names every kind it finds).
     #[strum(serialize = "id")]
     Id,
 }
@@ -300,8 +292,9 @@ mod tests {
             let order: OrderKind = crate::scenario::ron_options().from_str(text).expect(text);
             let problems = crate::scenario::ids::order_id_problems(&order, ids);
             assert!(!problems.is_empty(), "{text}");
-            for (_, problem) in problems {
+            for problem in problems {
                 let r = Refusal::unknown_id(&problem);
+                let problem = problem.to_string();
                 assert_eq!(r.to_string(), problem);
                 let Refusal::UnknownId { what, .. } = r else { unreachable!() };
                 assert_ne!(what, IdKind::Id, "{problem}: a kind of id the refusal does not know");

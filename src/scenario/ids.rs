@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ValidScenario;
+use super::authority::IdKind as Named;
 use super::types::{OrderKind, Scenario};
 
 /// The ids a scenario defines, by kind, for checking orders. A valid scenario builds it once
@@ -94,39 +95,54 @@ impl KnownIds for ScenarioIds {
     }
 }
 
-/// Problems with the ids an order names: (field path below the order, message).
-pub fn order_id_problems(order: &OrderKind, ids: &impl KnownIds) -> Vec<(String, String)> {
+/// An id an order names that the scenario lacks: the field below the order, what the id should
+/// name, the id. Reads `unknown shelter "x"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdProblem {
+    pub field: &'static str,
+    pub what: Named,
+    pub id: String,
+}
+
+impl std::fmt::Display for IdProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} \"{}\"", self.what, self.id)
+    }
+}
+
+/// Problems with the ids an order names.
+pub fn order_id_problems(order: &OrderKind, ids: &impl KnownIds) -> Vec<IdProblem> {
     use IdKind::*;
     let mut out = Vec::new();
-    let mut need = |field: &str, what: &str, id: &str, known: bool| {
+    let mut need = |field: &'static str, what: Named, id: &str, known: bool| {
         if !known {
-            out.push((field.to_string(), format!("unknown {what} \"{id}\"")));
+            out.push(IdProblem { field, what, id: id.to_string() });
         }
     };
     match order {
         OrderKind::Dispatch { team, to, .. } => {
-            need("team", "team", team, ids.knows(Team, team));
-            need("to", "node", to, ids.knows(Node, to));
+            need("team", Named::Team, team, ids.knows(Team, team));
+            need("to", Named::Node, to, ids.knows(Node, to));
         }
-        OrderKind::Recall { team } => need("team", "team", team, ids.knows(Team, team)),
+        OrderKind::Recall { team } => need("team", Named::Team, team, ids.knows(Team, team)),
         OrderKind::Evacuate { from, to } => {
             let place = ids.knows(Node, from) || ids.knows(Zone, from) || ids.knows(Area, from);
-            need("from", "node, flood zone or area", from, place);
-            need("to", "shelter", to, ids.knows(Shelter, to));
+            need("from", Named::Place, from, place);
+            need("to", Named::Shelter, to, ids.knows(Shelter, to));
         }
-        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => need("0", "shelter", x, ids.knows(Shelter, x)),
+        OrderKind::OpenShelter(x) | OrderKind::CloseShelter(x) => need("0", Named::Shelter, x, ids.knows(Shelter, x)),
         OrderKind::DeliverSupplies { from, to, .. } => {
-            need("from", "depot", from, ids.knows(Depot, from));
-            need("to", "node", to, ids.knows(Node, to));
+            need("from", Named::Depot, from, ids.knows(Depot, from));
+            need("to", Named::Node, to, ids.knows(Node, to));
         }
-        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", "road", r, ids.knows(Road, r)),
-        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => need("0", "intake", i, ids.knows(Intake, i)),
-        OrderKind::SetUpCommandPost { at, .. } => need("at", "node", at, ids.knows(Node, at)),
-        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => need("lead", "agency", l, ids.knows(Agency, l)),
+        OrderKind::CloseRoad(r) | OrderKind::ReopenRoad(r) => need("0", Named::Road, r, ids.knows(Road, r)),
+        OrderKind::CloseIntake(i) | OrderKind::OpenIntake(i) => need("0", Named::Intake, i, ids.knows(Intake, i)),
+        OrderKind::SetUpCommandPost { at, .. } => need("at", Named::Node, at, ids.knows(Node, at)),
+        OrderKind::SetUpWorkingGroup { lead: Some(l), .. } => need("lead", Named::Agency, l, ids.knows(Agency, l)),
         OrderKind::RequestSupport { to, .. } | OrderKind::Report { to, .. } => {
-            need("to", "agency", to, ids.knows(Agency, to))
+            need("to", Named::Agency, to, ids.knows(Agency, to))
         }
-        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => need("0", "inject", j, ids.knows(Inject, j)),
+        OrderKind::Acknowledge(j) | OrderKind::FireInject(j) => need("0", Named::Inject, j, ids.knows(Inject, j)),
         _ => {}
     }
     out

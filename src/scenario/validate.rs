@@ -1083,8 +1083,8 @@ fn plan(s: &Scenario, ids: &Ids, window: &Window, c: &mut Collector) {
                     )
                     .help("the order's kind must match the action (e.g. `dispatch_team` → `Dispatch(..)`)");
                 }
-                for (field, msg) in super::ids::order_id_problems(order, &order_ids) {
-                    c.at("unknown-id", format!("{op}.{field}"), msg);
+                for problem in super::ids::order_id_problems(order, &order_ids) {
+                    c.at("unknown-id", format!("{op}.{}", problem.field), problem.to_string());
                 }
             }
             if let Some(t) = &a.target {

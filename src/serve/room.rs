@@ -297,8 +297,8 @@ impl Room {
         if let Some(c) = claimed.filter(|c| *c != CONTROL && !ids.agencies.contains(*c)) {
             return Err((code::INVALID, format!("by: unknown agency \"{c}\"")));
         }
-        if let Some((field, msg)) = order_id_problems(order, ids).into_iter().next() {
-            return Err((code::INVALID, format!("order.{field}: {msg}")));
+        if let Some(problem) = order_id_problems(order, ids).into_iter().next() {
+            return Err((code::INVALID, format!("order.{}: {problem}", problem.field)));
         }
         Ok(())
     }
