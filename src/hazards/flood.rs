@@ -1296,10 +1296,9 @@ pub(super) fn evacuees_in_water<'a>(
             for r in net.graph.edges_directed(ix, dir) {
                 let e = r.id().index();
                 let (a, b) = (depth[ev.source[e] as usize], depth[ev.target[e] as usize]);
-                ev.water[e] = [(a.0 > a.1, WET_START), (b.0 > b.1, WET_END), (a.0 <= b.0, START_SHALLOWER)]
-                    .into_iter()
-                    .filter(|(on, _)| *on)
-                    .fold(0, |w, (_, bit)| w | bit);
+                ev.water[e] = (u8::from(a.0 > a.1) * WET_START)
+                    | (u8::from(b.0 > b.1) * WET_END)
+                    | (u8::from(a.0 <= b.0) * START_SHALLOWER);
             }
         }
     }
